@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+// Hone: build, train, tune, diagnose, explain and report — in Swift.
+import PackageDescription
+
+let package = Package(
+    name: "Hone",
+    products: [
+        .library(name: "HoneCore", targets: ["HoneCore"]),
+        .library(name: "HoneNN", targets: ["HoneNN"]),
+        .library(name: "HoneOptim", targets: ["HoneOptim"]),
+        .library(name: "HoneData", targets: ["HoneData"]),
+        .library(name: "HoneTrain", targets: ["HoneTrain"]),
+        .library(name: "HoneTune", targets: ["HoneTune"]),
+        .executable(name: "hone", targets: ["hone"]),
+    ],
+    targets: [
+        // System libraries from Debian (Accelerate replaces OpenBLAS on macOS).
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+
+        .target(name: "HoneCore", dependencies: ["CBLAS"]),
+        .target(name: "HoneNN", dependencies: ["HoneCore"]),
+        .target(name: "HoneOptim", dependencies: ["HoneCore"]),
+        .target(name: "HoneData", dependencies: ["HoneCore", "CZlib"]),
+        .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData"]),
+        .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite"]),
+        .target(
+            name: "HoneBenchmarks",
+            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "CBLAS"],
+            path: "Benchmarks"),
+        .executableTarget(
+            name: "hone",
+            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneBenchmarks"]),
+
+        .testTarget(name: "HoneCoreTests", dependencies: ["HoneCore"]),
+        .testTarget(name: "HoneTuneTests", dependencies: ["HoneTune"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

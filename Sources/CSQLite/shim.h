@@ -1,0 +1,2 @@
+// SQLite (Debian: libsqlite3-dev), the embedded study storage.
+#include <sqlite3.h>

@@ -1,0 +1,2 @@
+// Users of HoneData get the tensor API without a second import.
+@_exported import HoneCore
