@@ -1,0 +1,60 @@
+import Foundation
+
+/// Whether a study minimizes or maximizes an objective.
+public enum StudyDirection: String, Codable, Sendable {
+    case minimize, maximize
+}
+
+/// The life cycle of a trial.
+public enum TrialState: String, Codable, Sendable {
+    /// Enqueued with fixed parameters, not yet started.
+    case waiting
+    case running
+    case complete
+    case pruned
+    /// The objective threw, returned NaN/inf, or ran out of time; the reason is stored.
+    case failed
+
+    /// Whether the trial will change no more.
+    public var isFinished: Bool { self == .complete || self == .pruned || self == .failed }
+}
+
+/// An immutable snapshot of a trial, as storages keep it and samplers read it.
+public struct FrozenTrial: Codable, Sendable {
+    /// The trial's number within its study, from 0.
+    public var number: Int
+    public var state: TrialState
+    /// One objective value per study direction, once complete.
+    public var values: [Double]?
+    /// Parameters in internal representation (see ``ParameterDistribution``).
+    public var params: [String: Double]
+    public var distributions: [String: ParameterDistribution]
+    /// Values reported with `Trial.report(_:step:)`, by step.
+    public var intermediateValues: [Int: Double]
+    public var userAttributes: [String: String]
+    /// Why a failed trial failed.
+    public var failReason: String?
+    public var startDate: Date?
+    public var completeDate: Date?
+
+    public init(
+        number: Int, state: TrialState, values: [Double]? = nil, params: [String: Double] = [:],
+        distributions: [String: ParameterDistribution] = [:], intermediateValues: [Int: Double] = [:],
+        userAttributes: [String: String] = [:], failReason: String? = nil,
+        startDate: Date? = nil, completeDate: Date? = nil
+    ) {
+        self.number = number
+        self.state = state
+        self.values = values
+        self.params = params
+        self.distributions = distributions
+        self.intermediateValues = intermediateValues
+        self.userAttributes = userAttributes
+        self.failReason = failReason
+        self.startDate = startDate
+        self.completeDate = completeDate
+    }
+
+    /// The single objective value of a complete single-objective trial.
+    public var value: Double? { values?.first }
+}

@@ -1,0 +1,49 @@
+/// What a sampler may read of the study it samples for.
+public protocol StudyView: AnyObject {
+    /// One direction per objective.
+    var directions: [StudyDirection] { get }
+    /// The study's trials, oldest first, filtered by state when `states` is given.
+    func trials(states: Set<TrialState>?) -> [FrozenTrial]
+}
+
+/// Chooses parameter values for trials.
+///
+/// Like Optuna's samplers, a sampler may sample *relative* (jointly, for the parameters
+/// it knows the study always uses: TPE multivariate, GP, CMA-ES) and *independent*
+/// (one parameter at a time, for everything else). Both hooks have defaults, so the
+/// simplest sampler implements only ``sampleIndependent(study:trial:name:distribution:)``.
+/// The study calls a sampler from one thread at a time.
+public protocol Sampler: AnyObject {
+    /// The parameters to sample jointly for `trial`; empty for independent samplers.
+    func inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial) -> [String: ParameterDistribution]
+    /// Joint values (internal representation) for the relative search space.
+    func sampleRelative(
+        study: StudyView, trial: FrozenTrial, searchSpace: [String: ParameterDistribution]
+    ) -> [String: Double]
+    /// A value (internal representation) for one parameter not sampled jointly.
+    func sampleIndependent(
+        study: StudyView, trial: FrozenTrial, name: String, distribution: ParameterDistribution
+    ) -> Double
+    /// Called when a trial finishes, before its state is stored.
+    func afterTrial(study: StudyView, trial: FrozenTrial, state: TrialState, values: [Double]?)
+}
+
+extension Sampler {
+    public func inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial) -> [String: ParameterDistribution] {
+        [:]
+    }
+
+    public func sampleRelative(
+        study: StudyView, trial: FrozenTrial, searchSpace: [String: ParameterDistribution]
+    ) -> [String: Double] {
+        [:]
+    }
+
+    public func afterTrial(study: StudyView, trial: FrozenTrial, state: TrialState, values: [Double]?) {}
+}
+
+/// Decides whether a running trial should stop early.
+public protocol Pruner: AnyObject {
+    /// Whether `trial`, with the intermediate values it has reported so far, should be pruned.
+    func shouldPrune(study: StudyView, trial: FrozenTrial) -> Bool
+}
