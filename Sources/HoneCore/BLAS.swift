@@ -1,0 +1,30 @@
+#if canImport(Accelerate)
+    import Accelerate
+#else
+    import CBLAS
+#endif
+
+/// Single-precision matrix multiply through the platform BLAS (OpenBLAS on Linux,
+/// Accelerate on macOS): C = α·op(A)·op(B) + β·C, all row-major.
+///
+/// - Parameters:
+///   - m, n, k: op(A) is m×k, op(B) is k×n, C is m×n.
+///   - transposeA, transposeB: whether A (stored k×m) or B (stored n×k) is read transposed.
+@inline(__always)
+public func sgemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int? = nil, b: UnsafePointer<Float>, ldb: Int? = nil,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil
+) {
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+        for i in 0..<(m * n) { c[i] = beta == 0 ? 0 : beta * c[i] }
+        return
+    }
+    cblas_sgemm(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), alpha,
+        a, Int32(lda ?? (transposeA ? m : k)),
+        b, Int32(ldb ?? (transposeB ? k : n)),
+        beta, c, Int32(ldc ?? n))
+}

@@ -1,0 +1,111 @@
+/// 2-D max pooling over `[N, C, H, W]`; `stride` defaults to the kernel size, padding
+/// counts as −∞ (as in PyTorch). The gradient flows to the first maximal element of
+/// each window.
+public func maxPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Tensor {
+    let window = PoolingWindow(x, kernelSize: kernelSize, stride: stride, padding: padding, op: "maxPool2d")
+    let out = Tensor(uninitializedShape: window.outputShape)
+    var winners = [Int32](repeating: 0, count: out.count)
+    let src = x.storage.pointer, dst = out.storage.pointer
+    winners.withUnsafeMutableBufferPointer { argmax in
+        let argmax = argmax.baseAddress!
+        window.forEachWindow { plane, outIndex, rows, columns in
+            var best = -Float.infinity
+            var bestIndex = -1
+            for iy in rows {
+                for ix in columns {
+                    let index = iy * window.width + ix
+                    let v = src[plane + index]
+                    if v > best || bestIndex < 0 || v.isNaN {
+                        best = v
+                        bestIndex = index
+                        if v.isNaN { break }
+                    }
+                }
+            }
+            dst[outIndex] = best
+            argmax[outIndex] = Int32(bestIndex)
+        }
+    }
+    return Tensor.record("maxPool2d", output: out, inputs: [x]) { g in
+        let grad = Tensor.zeros(x.shape)
+        let gp = g.storage.pointer, dp = grad.storage.pointer
+        let outPlane = window.outHeight * window.outWidth, inPlane = window.height * window.width
+        Parallel.forEachChunk(window.planes, costPerItem: outPlane) { range in
+            for p in range {
+                for j in 0..<outPlane { dp[p * inPlane + Int(winners[p * outPlane + j])] += gp[p * outPlane + j] }
+            }
+        }
+        return [grad]
+    }
+}
+
+/// 2-D average pooling over `[N, C, H, W]`; padded zeros count in the average
+/// (`count_include_pad=True`, PyTorch's default).
+public func avgPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Tensor {
+    let window = PoolingWindow(x, kernelSize: kernelSize, stride: stride, padding: padding, op: "avgPool2d")
+    let out = Tensor(uninitializedShape: window.outputShape)
+    let scale = 1 / Float(kernelSize.0 * kernelSize.1)
+    let src = x.storage.pointer, dst = out.storage.pointer
+    window.forEachWindow { plane, outIndex, rows, columns in
+        var total: Float = 0
+        for iy in rows {
+            for ix in columns { total += src[plane + iy * window.width + ix] }
+        }
+        dst[outIndex] = total * scale
+    }
+    return Tensor.record("avgPool2d", output: out, inputs: [x]) { g in
+        let grad = Tensor.zeros(x.shape)
+        let gp = g.storage.pointer, dp = grad.storage.pointer
+        window.forEachWindow { plane, outIndex, rows, columns in
+            let share = gp[outIndex] * scale
+            for iy in rows {
+                for ix in columns { dp[plane + iy * window.width + ix] += share }
+            }
+        }
+        return [grad]
+    }
+}
+
+/// Where each pooling window of a `[N, C, H, W]` input lies.
+private struct PoolingWindow {
+    let planes: Int, height: Int, width: Int
+    let kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int)
+    let outHeight: Int, outWidth: Int
+    let outputShape: [Int]
+
+    init(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)?, padding: (Int, Int), op: String) {
+        precondition(x.rank == 4, "\(op): input must be [N, C, H, W], got \(x.shape)")
+        let stride = stride ?? kernelSize
+        precondition(kernelSize.0 > 0 && kernelSize.1 > 0 && stride.0 > 0 && stride.1 > 0, "\(op): kernel \(kernelSize) and stride \(stride) must be positive")
+        precondition(padding.0 * 2 <= kernelSize.0 && padding.1 * 2 <= kernelSize.1, "\(op): padding \(padding) must be at most half the kernel \(kernelSize)")
+        planes = x.shape[0] * x.shape[1]
+        height = x.shape[2]
+        width = x.shape[3]
+        kernel = kernelSize
+        self.stride = stride
+        self.padding = padding
+        outHeight = (height + 2 * padding.0 - kernelSize.0) / stride.0 + 1
+        outWidth = (width + 2 * padding.1 - kernelSize.1) / stride.1 + 1
+        precondition(outHeight > 0 && outWidth > 0, "\(op): input \(x.shape) is smaller than the kernel \(kernelSize)")
+        outputShape = [x.shape[0], x.shape[1], outHeight, outWidth]
+    }
+
+    /// Calls `body(planeOffset, outputIndex, inputRows, inputColumns)` for every output
+    /// element, with the window clipped to the input; planes are split across cores.
+    @inline(__always)
+    func forEachWindow(_ body: (Int, Int, Range<Int>, Range<Int>) -> Void) {
+        let outPlane = outHeight * outWidth
+        Parallel.forEachChunk(planes, costPerItem: outPlane * kernel.0 * kernel.1) { range in
+            for p in range {
+                for oy in 0..<outHeight {
+                    let y0 = oy * stride.0 - padding.0
+                    let rows = Swift.max(y0, 0)..<Swift.min(y0 + kernel.0, height)
+                    for ox in 0..<outWidth {
+                        let x0 = ox * stride.1 - padding.1
+                        body(p * height * width, p * outPlane + oy * outWidth + ox, rows, Swift.max(x0, 0)..<Swift.min(x0 + kernel.1, width))
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Testing
+
+@testable import HoneCore
+
+/// Matrix product by the definition, for reference.
+func naiveMatmul(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) -> [Float] {
+    var c = [Float](repeating: 0, count: m * n)
+    for i in 0..<m {
+        for j in 0..<n {
+            var total: Float = 0
+            for p in 0..<k { total += a[i * k + p] * b[p * n + j] }
+            c[i * n + j] = total
+        }
+    }
+    return c
+}
+
+@Suite struct MatmulTests {
+    @Test func matmulMatchesDefinition() {
+        let a = randomTensor([5, 7], seed: 1), b = randomTensor([7, 3], seed: 2)
+        expectClose(matmul(a, b), naiveMatmul(a.scalars, b.scalars, m: 5, k: 7, n: 3))
+        expectClose(matmul(Tensor([[1, 2], [3, 4]]), Tensor([[5, 6], [7, 8]])), [19, 22, 43, 50])
+    }
+
+    @Test func batchedMatmulMatchesPerBatchProducts() {
+        let a = randomTensor([3, 4, 5], seed: 1), b = randomTensor([3, 5, 2], seed: 2)
+        let c = matmul(a, b)
+        #expect(c.shape == [3, 4, 2])
+        for i in 0..<3 {
+            expectClose(c.select(axis: 0, index: i), naiveMatmul(a.select(axis: 0, index: i).scalars, b.select(axis: 0, index: i).scalars, m: 4, k: 5, n: 2))
+        }
+        // Leading axes broadcast: [2, 1, 4, 5] × [3, 5, 2] -> [2, 3, 4, 2]
+        let d = matmul(randomTensor([2, 1, 4, 5], seed: 3), b)
+        #expect(d.shape == [2, 3, 4, 2])
+    }
+
+    @Test func matmulGradients() {
+        expectGradientsMatch([randomTensor([4, 3], seed: 1), randomTensor([3, 5], seed: 2)]) { matmul($0[0], $0[1]) }
+        expectGradientsMatch([randomTensor([2, 4, 3], seed: 1), randomTensor([3, 5], seed: 2)]) { matmul($0[0], $0[1]) }
+        expectGradientsMatch([randomTensor([2, 4, 3], seed: 1), randomTensor([2, 3, 5], seed: 2)]) { matmul($0[0], $0[1]) }
+        expectGradientsMatch([randomTensor([2, 1, 2, 3], seed: 1), randomTensor([3, 3, 2], seed: 2)]) { matmul($0[0], $0[1]) }
+    }
+
+    @Test func linearEqualsMatmulWithTransposedWeightPlusBias() {
+        let x = randomTensor([2, 3, 4], seed: 1), w = randomTensor([5, 4], seed: 2), b = randomTensor([5], seed: 3)
+        expectClose(linear(x, weight: w, bias: b), (matmul(x, w.transposed()) + b).scalars)
+        expectGradientsMatch([x, w, b]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        expectGradientsMatch([x, w]) { linear($0[0], weight: $0[1]) }
+    }
+
+    @Test func largeMatmulMatchesDefinition() {
+        // Big enough for BLAS's multithreaded path.
+        let a = randomTensor([130, 257], seed: 1), b = randomTensor([257, 129], seed: 2)
+        expectClose(matmul(a, b), naiveMatmul(a.scalars, b.scalars, m: 130, k: 257, n: 129), tolerance: 1e-4)
+    }
+}
+
+/// Convolution by the definition (cross-correlation with zero padding), for reference.
+func naiveConv2d(
+    _ x: Tensor, _ w: Tensor, _ bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int
+) -> [Float] {
+    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (oc, cg, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+    let oh = (h + 2 * padding.0 - dilation.0 * (kh - 1) - 1) / stride.0 + 1
+    let ow = (wd + 2 * padding.1 - dilation.1 * (kw - 1) - 1) / stride.1 + 1
+    let ocPerGroup = oc / groups
+    var out: [Float] = []
+    for b in 0..<n {
+        for o in 0..<oc {
+            let g = o / ocPerGroup
+            for y in 0..<oh {
+                for xx in 0..<ow {
+                    var total: Float = bias?.scalars[o] ?? 0
+                    for ci in 0..<cg {
+                        for ky in 0..<kh {
+                            for kx in 0..<kw {
+                                let iy = y * stride.0 - padding.0 + ky * dilation.0
+                                let ix = xx * stride.1 - padding.1 + kx * dilation.1
+                                guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+                                total += x[b, g * cg + ci, iy, ix] * w[o, ci, ky, kx]
+                            }
+                        }
+                    }
+                    out.append(total)
+                }
+            }
+        }
+    }
+    _ = c
+    return out
+}
+
+@Suite struct ConvolutionTests {
+    struct Case {
+        var input: [Int], weight: [Int], stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int
+    }
+
+    let cases: [Case] = [
+        Case(input: [2, 3, 5, 5], weight: [4, 3, 3, 3], stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1),
+        Case(input: [1, 2, 7, 6], weight: [3, 2, 3, 2], stride: (2, 3), padding: (1, 0), dilation: (1, 1), groups: 1),
+        Case(input: [2, 4, 6, 6], weight: [6, 2, 3, 3], stride: (1, 1), padding: (2, 2), dilation: (2, 2), groups: 2),
+        Case(input: [1, 4, 5, 5], weight: [4, 1, 3, 3], stride: (2, 2), padding: (1, 1), dilation: (1, 1), groups: 4),
+        Case(input: [2, 3, 4, 4], weight: [2, 3, 1, 1], stride: (2, 2), padding: (0, 0), dilation: (1, 1), groups: 1),
+    ]
+
+    @Test func conv2dMatchesDirectConvolution() {
+        for (i, c) in cases.enumerated() {
+            let x = randomTensor(c.input, seed: UInt64(i + 1)), w = randomTensor(c.weight, seed: UInt64(i + 10))
+            let b = randomTensor([c.weight[0]], seed: 20)
+            let y = conv2d(x, weight: w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+            expectClose(y, naiveConv2d(x, w, b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups), tolerance: 1e-4)
+        }
+    }
+
+    @Test func conv2dGradients() {
+        for (i, c) in cases.enumerated() {
+            let x = randomTensor(c.input, seed: UInt64(i + 1)), w = randomTensor(c.weight, seed: UInt64(i + 10))
+            let b = randomTensor([c.weight[0]], seed: 20)
+            expectGradientsMatch([x, w, b]) {
+                conv2d($0[0], weight: $0[1], bias: $0[2], stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+            }
+        }
+    }
+
+    @Test func conv2dChunksLargeBatchesConsistently() {
+        // 40 images of 3×64×64 with a 3×3 kernel exceed one column chunk, so several chunks run.
+        let x = randomTensor([40, 3, 64, 64], seed: 1), w = randomTensor([2, 3, 3, 3], seed: 2)
+        let whole = conv2d(x, weight: w, padding: (1, 1))
+        let last = conv2d(x.slice(axis: 0, 39..<40), weight: w, padding: (1, 1))
+        expectClose(whole.slice(axis: 0, 39..<40), last.scalars, tolerance: 1e-5)
+        x.requiresGrad = true
+        w.requiresGrad = true
+        conv2d(x, weight: w, padding: (1, 1)).sum().backward()
+        let singleW = w.detached().requiringGrad()
+        let parts = (0..<40).map { i in conv2d(x.detached().slice(axis: 0, i..<(i + 1)), weight: singleW, padding: (1, 1)).sum() }
+        parts.dropFirst().reduce(parts[0], +).backward()
+        expectClose(w.grad!, singleW.grad!.scalars, tolerance: 1e-3)
+    }
+}
+
+@Suite struct PoolingTests {
+    @Test func maxAndAveragePoolValues() {
+        let x = Tensor(shape: [1, 1, 4, 4], scalars: (0..<16).map(Float.init))
+        expectClose(maxPool2d(x, kernelSize: (2, 2)), [5, 7, 13, 15])
+        expectClose(avgPool2d(x, kernelSize: (2, 2)), [2.5, 4.5, 10.5, 12.5])
+        // Padding 1, stride 2, 3×3: corners see 4 real values; average counts the padding.
+        expectClose(maxPool2d(x, kernelSize: (3, 3), stride: (2, 2), padding: (1, 1)), [5, 7, 13, 15])
+        expectClose(avgPool2d(x, kernelSize: (3, 3), stride: (2, 2), padding: (1, 1)), [10.0 / 9, 24.0 / 9, 51.0 / 9, 90.0 / 9])
+        let negative = Tensor(shape: [1, 1, 2, 2], scalars: [-5, -3, -4, -6])
+        expectClose(maxPool2d(negative, kernelSize: (3, 3), stride: (1, 1), padding: (1, 1)), [-3, -3, -3, -3])
+    }
+
+    @Test func poolingGradients() {
+        // Distinct values keep the maximum of each window unique.
+        let x = Tensor(shape: [2, 2, 5, 5], scalars: (0..<100).map { Float(($0 * 37) % 100) / 10 })
+        expectGradientsMatch([x]) { maxPool2d($0[0], kernelSize: (2, 2)) }
+        expectGradientsMatch([x]) { maxPool2d($0[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1)) }
+        expectGradientsMatch([x]) { avgPool2d($0[0], kernelSize: (2, 2), stride: (1, 1)) }
+        expectGradientsMatch([x]) { avgPool2d($0[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1)) }
+    }
+}
