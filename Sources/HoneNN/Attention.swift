@@ -161,7 +161,9 @@ func scaledDotProductAttention(
     }
     var unique: [Tensor] = []
     for tensor in [q.tensor, k.tensor, v.tensor] where !unique.contains(where: { $0 === tensor }) { unique.append(tensor) }
-    return Tensor.record("multiHeadAttention", output: out, inputs: unique) { g in
+    return Tensor.record("multiHeadAttention", output: out, inputs: unique) { [probabilities, weighted, dropoutMask] g in
+        // Saved buffers stay alive as long as the graph does (the kernel reads them by pointer).
+        withExtendedLifetime((probabilities, weighted, dropoutMask)) {}
         let grads = unique.map { $0.requiresGrad ? Tensor.zeros($0.shape) : nil }
         func gradBase(_ tensor: Tensor, _ offset: Int) -> UnsafeMutablePointer<Float>? {
             grads[unique.firstIndex { $0 === tensor }!].map { $0.storage.pointer + offset }

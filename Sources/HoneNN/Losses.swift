@@ -76,7 +76,9 @@ public func crossEntropy(
     } else {
         out = Tensor(Float(perExample.reduce(0.0) { $0 + Double($1) } / Double(divisor)))
     }
-    return Tensor.record("crossEntropy", output: out, inputs: [logits]) { g in
+    return Tensor.record("crossEntropy", output: out, inputs: [logits]) { [probabilities] g in
+        // The capture list keeps the saved probabilities alive for the raw pointer below.
+        withExtendedLifetime(probabilities) {}
         let gradient = Tensor(uninitializedShape: logits.shape)
         let target = gradient.storage.pointer, upstream = g.storage.pointer
         weights.withUnsafeBufferPointer { w in

@@ -140,7 +140,9 @@ public func batchNormalize(
     var inputs = [x]
     if let weight { inputs.append(weight) }
     if let bias { inputs.append(bias) }
-    return Tensor.record("batchNorm", output: out, inputs: inputs) { g in
+    return Tensor.record("batchNorm", output: out, inputs: inputs) { [mean, inverseDeviation] g in
+        // The capture list keeps the saved statistics alive for the raw pointers below.
+        withExtendedLifetime((mean, inverseDeviation)) {}
         let gradient = g.storage.pointer
         let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
         let dgamma = weight.map { _ in Tensor(uninitializedShape: [channels]) }
@@ -257,7 +259,9 @@ public func layerNormalize(_ x: Tensor, featureCount: Int, weight: Tensor?, bias
     var inputs = [x]
     if let weight { inputs.append(weight) }
     if let bias { inputs.append(bias) }
-    return Tensor.record("layerNorm", output: out, inputs: inputs) { g in
+    return Tensor.record("layerNorm", output: out, inputs: inputs) { [normalized, inverseDeviation] g in
+        // The capture list keeps the saved rows alive for the raw pointers below.
+        withExtendedLifetime((normalized, inverseDeviation)) {}
         let gradient = g.storage.pointer
         var grads: [Tensor?] = [nil]
         if x.requiresGrad {

@@ -126,7 +126,7 @@ public enum Safetensors {
         guard let list = value as? [Any] else { return nil }
         var result: [Int] = []
         for item in list {
-            guard let number = item as? NSNumber, !(item is Bool) else { return nil }
+            guard let number = item as? NSNumber else { return nil }
             let double = number.doubleValue
             guard double.rounded() == double, abs(double) < 9.0e15 else { return nil }
             result.append(number.intValue)
