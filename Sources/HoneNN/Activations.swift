@@ -2,6 +2,7 @@ import HoneCore
 
 /// max(x, 0).
 public final class ReLU: Module, UnaryLayer {
+    /// Creates the layer (it has no parameters).
     public override init() { super.init() }
     public func forward(_ x: Tensor) -> Tensor { x.relu() }
 }
@@ -76,18 +77,21 @@ public func parametricRelu(_ x: Tensor, slopes: Tensor) -> Tensor {
 
 /// 1 / (1 + e⁻ˣ).
 public final class Sigmoid: Module, UnaryLayer {
+    /// Creates the layer (it has no parameters).
     public override init() { super.init() }
     public func forward(_ x: Tensor) -> Tensor { x.sigmoid() }
 }
 
 /// Hyperbolic tangent.
 public final class Tanh: Module, UnaryLayer {
+    /// Creates the layer (it has no parameters).
     public override init() { super.init() }
     public func forward(_ x: Tensor) -> Tensor { x.tanh() }
 }
 
 /// Gaussian error linear unit x·Φ(x) (Hendrycks & Gimpel 2016, arXiv 1606.08415).
 public final class GELU: Module, UnaryLayer {
+    /// Creates the layer (it has no parameters).
     public override init() { super.init() }
     public func forward(_ x: Tensor) -> Tensor { x.gelu() }
 }

@@ -45,11 +45,18 @@ public final class Sequential: Module, UnaryLayer {
 /// Builds the layer list of a ``Sequential`` from a block of layer expressions.
 @resultBuilder
 public enum LayerBuilder {
+    /// One layer.
     public static func buildExpression(_ layer: any UnaryLayer) -> [any UnaryLayer] { [layer] }
+    /// An array of layers, spliced in.
     public static func buildExpression(_ layers: [any UnaryLayer]) -> [any UnaryLayer] { layers }
+    /// The statements of a block, in order.
     public static func buildBlock(_ parts: [any UnaryLayer]...) -> [any UnaryLayer] { parts.flatMap { $0 } }
+    /// An `if` without `else`.
     public static func buildOptional(_ part: [any UnaryLayer]?) -> [any UnaryLayer] { part ?? [] }
+    /// The first branch of an `if`/`else`.
     public static func buildEither(first part: [any UnaryLayer]) -> [any UnaryLayer] { part }
+    /// The second branch of an `if`/`else`.
     public static func buildEither(second part: [any UnaryLayer]) -> [any UnaryLayer] { part }
+    /// The iterations of a `for` loop.
     public static func buildArray(_ parts: [[any UnaryLayer]]) -> [any UnaryLayer] { parts.flatMap { $0 } }
 }

@@ -46,6 +46,7 @@ public final class Linear: Module, UnaryLayer {
 
 /// Passes its input through unchanged (a placeholder, e.g. an identity shortcut).
 public final class Identity: Module, UnaryLayer {
+    /// Creates the layer (it has no parameters).
     public override init() { super.init() }
 
     public func forward(_ x: Tensor) -> Tensor { x }

@@ -23,6 +23,7 @@ open class Module {
     /// than evaluation; set for a whole tree with ``train(_:)`` and ``eval()``.
     public internal(set) var isTraining = true
 
+    /// Creates a module in training mode.
     public init() {}
 
     /// One entry found on a module: a parameter, a buffer or a child module.

@@ -47,6 +47,7 @@ public final class AvgPool2d: Module, UnaryLayer {
 /// The mean of each channel over height and width: `[N, C, H, W]` → `[N, C]`
 /// (PyTorch's `adaptive_avg_pool2d(x, 1).flatten(1)`), one fused pass.
 public final class GlobalAvgPool2d: Module, UnaryLayer {
+    /// Creates the layer (it has no parameters).
     public override init() { super.init() }
 
     public func forward(_ x: Tensor) -> Tensor { globalAveragePool(x) }

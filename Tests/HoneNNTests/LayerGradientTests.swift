@@ -66,6 +66,20 @@ import Testing
         }
     }
 
+    @Test func attentionDropoutGradientsWithAFixedMask() {
+        let attention = MultiHeadAttention(embedDimensions: 4, headCount: 2, dropout: 0.4, seed: 31)
+        expectLayerGradientsMatch(attention, input: randomTensor([2, 3, 4], seed: 32)) { x in
+            // The same generator state each call gives the same dropout mask.
+            attention.generator = SeededGenerator(seed: 33)
+            return attention(x)
+        }
+        attention.generator = SeededGenerator(seed: 33)
+        let x = randomTensor([2, 3, 4], seed: 34)
+        let training = attention(x)
+        attention.eval()
+        #expect(zip(training.scalars, attention(x).scalars).contains { abs($0 - $1) > 1e-4 }, "dropout acts only in training")
+    }
+
     @Test func crossAttentionGradientsForQueryKeyAndValue() {
         let attention = MultiHeadAttention(embedDimensions: 4, headCount: 2, seed: 19)
         let query = randomTensor([2, 3, 4], seed: 20), key = randomTensor([2, 5, 4], seed: 21), value = randomTensor([2, 5, 4], seed: 22)

@@ -94,6 +94,25 @@ import Testing
         expectClose(attention(query: x, key: x, value: x, attentionMask: blocked), before.scalars, tolerance: 1e-5)
     }
 
+    @Test func transformerLayerComposesSublayersInPostAndPreNormOrder() {
+        for normFirst in [false, true] {
+            let layer = TransformerEncoderLayer(modelDimensions: 8, headCount: 2, feedForwardDimensions: 12, dropout: 0, normFirst: normFirst, seed: 41)
+            layer.norm1.weight!.assign(randomTensor([8], low: 0.5, high: 1.5, seed: 42))
+            layer.norm2.bias!.assign(randomTensor([8], seed: 43))
+            let x = randomTensor([2, 5, 8], seed: 44)
+            func feedForward(_ h: Tensor) -> Tensor { layer.linear2(layer.linear1(h).relu()) }
+            let expected: Tensor
+            if normFirst {
+                let h = x + layer.selfAttention(layer.norm1(x))
+                expected = h + feedForward(layer.norm2(h))
+            } else {
+                let h = layer.norm1(x + layer.selfAttention(x))
+                expected = layer.norm2(h + feedForward(h))
+            }
+            expectClose(layer(x), expected.scalars, tolerance: 1e-5)
+        }
+    }
+
     @Test func dropoutScalesInTrainingAndIsIdentityInEvaluation() {
         let dropout = Dropout(probability: 0.25, seed: 12)
         let x = Tensor.ones([10_000])
@@ -105,6 +124,11 @@ import Testing
         #expect(abs(y.mean().item - 1) < 0.03, "inverted scaling keeps the mean")
         let again = Dropout(probability: 0.25, seed: 12)
         #expect(again(x).scalars == y.scalars, "same seed, same mask")
+        let input = randomTensor([50], seed: 40).requiringGrad()
+        let output = dropout(input)
+        output.sum().backward()
+        // The gradient is the mask: 0 where dropped, 1 / (1 − p) where kept.
+        expectClose(input.grad!, output.scalars.map { $0 == 0 ? 0 : Float(1) / 0.75 }, tolerance: 1e-6)
         dropout.eval()
         #expect(dropout(x) === x)
     }
