@@ -1,4 +1,5 @@
 import HoneCore
+import Synchronization
 
 /// The base of every layer and model: a class whose stored properties are its
 /// parameters (`Tensor`), its buffers and its sub-modules, found by reflection.
@@ -60,14 +61,30 @@ open class Module {
             for child in current.children {
                 guard var label = child.label else { continue }
                 if label.hasPrefix("_") { label.removeFirst() }
-                let key = keys[label] ?? Module.snakeCase(label)
+                let key = keys[label] ?? Module.cachedSnakeCase(label)
                 Module.collect(child.value, key: key, isBuffer: buffers.contains(label), into: &result)
             }
         }
         return result
     }
 
+    /// Types of stored properties known to hold no tensor or module (`Int`, tuples,
+    /// generators): reflection is walked on every `parameters()` call, and failed dynamic
+    /// casts are the slow part of it.
+    private static let ignoredTypes = Mutex<Set<ObjectIdentifier>>([])
+    private static let optionalTypes = Mutex<Set<ObjectIdentifier>>([])
+    private static let snakeCaseNames = Mutex<[String: String]>([:])
+
+    private static func cachedSnakeCase(_ label: String) -> String {
+        if let known = snakeCaseNames.withLock({ $0[label] }) { return known }
+        let converted = snakeCase(label)
+        snakeCaseNames.withLock { $0[label] = converted }
+        return converted
+    }
+
     private static func collect(_ value: Any, key: String, isBuffer: Bool, into result: inout [(key: String, member: Member)]) {
+        let type = ObjectIdentifier(Swift.type(of: value))
+        if ignoredTypes.withLock({ $0.contains(type) }) { return }
         if let tensor = value as? Tensor {
             result.append((key, isBuffer ? .buffer(tensor) : .parameter(tensor)))
         } else if let module = value as? Module {
@@ -77,6 +94,13 @@ open class Module {
         } else if let tensors = value as? [Tensor] {
             for (index, tensor) in tensors.enumerated() {
                 result.append(("\(key).\(index)", isBuffer ? .buffer(tensor) : .parameter(tensor)))
+            }
+        } else if !optionalTypes.withLock({ $0.contains(type) }) {
+            // An empty optional (a layer without bias) may hold a tensor next time; other types never do.
+            if Mirror(reflecting: value).displayStyle == .optional {
+                optionalTypes.withLock { _ = $0.insert(type) }
+            } else {
+                ignoredTypes.withLock { _ = $0.insert(type) }
             }
         }
     }
@@ -103,14 +127,19 @@ open class Module {
 
     /// Every module in the tree (this one first) with its dotted path (`""` for this one).
     public func namedModules() -> [(name: String, module: Module)] {
-        var result: [(name: String, module: Module)] = [("", self)]
-        for (key, member) in namedMembers() {
-            guard case .module(let child) = member else { continue }
-            for (name, module) in child.namedModules() {
-                result.append((name.isEmpty ? key : "\(key).\(name)", module))
-            }
-        }
+        var result: [(name: String, module: Module)] = []
+        walk(path: "") { path, module, _ in result.append((path, module)) }
         return result
+    }
+
+    /// Visits this module and its descendants depth-first, reflecting each once.
+    private func walk(path: String, _ visit: (String, Module, [(key: String, member: Member)]) -> Void) {
+        let members = namedMembers()
+        visit(path, self, members)
+        for (key, member) in members {
+            guard case .module(let child) = member else { continue }
+            child.walk(path: path.isEmpty ? key : "\(path).\(key)", visit)
+        }
     }
 
     /// Every learned tensor with its dotted name (`blocks.0.conv1.weight`), each once.
@@ -137,8 +166,8 @@ open class Module {
     private func namedTensors(buffers: Bool) -> [(name: String, tensor: Tensor)] {
         var result: [(name: String, tensor: Tensor)] = []
         var seen = Set<ObjectIdentifier>()
-        for (path, module) in namedModules() {
-            for (key, member) in module.namedMembers() {
+        walk(path: "") { path, _, members in
+            for (key, member) in members {
                 let tensor: Tensor
                 switch member {
                 case .parameter(let t) where !buffers: tensor = t
