@@ -18,6 +18,8 @@ public final class LeakyReLU: Module, UnaryLayer {
         super.init()
     }
 
+    public override var settingsDescription: String { "negativeSlope: \(negativeSlope)" }
+
     public func forward(_ x: Tensor) -> Tensor { x.leakyRelu(slope: negativeSlope) }
 }
 
@@ -35,6 +37,8 @@ public final class PReLU: Module, UnaryLayer {
         weight = Tensor.full([parameterCount], value: initialSlope).requiringGrad()
         super.init()
     }
+
+    public override var settingsDescription: String { "parameterCount: \(weight.count)" }
 
     public func forward(_ x: Tensor) -> Tensor { parametricRelu(x, slopes: weight) }
 }
@@ -106,6 +110,8 @@ public final class Softmax: Module, UnaryLayer {
         self.axis = axis
         super.init()
     }
+
+    public override var settingsDescription: String { "axis: \(axis)" }
 
     public func forward(_ x: Tensor) -> Tensor { x.softmax(axis: axis) }
 }

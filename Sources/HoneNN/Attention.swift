@@ -51,6 +51,10 @@ public final class MultiHeadAttention: Module, UnaryLayer {
     /// The model width E.
     public var embedDimensions: Int { inputProjectionWeight.shape[1] }
 
+    public override var settingsDescription: String {
+        "embedDimensions: \(embedDimensions), headCount: \(headCount), dropout: \(dropout)"
+    }
+
     /// Self-attention without masks.
     public func forward(_ x: Tensor) -> Tensor { self(query: x, key: x, value: x) }
 

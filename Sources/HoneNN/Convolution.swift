@@ -58,6 +58,11 @@ public final class Conv2d: Module, UnaryLayer {
             padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias, seed: seed)
     }
 
+    public override var settingsDescription: String {
+        "\(weight.shape[1] * groups), \(weight.shape[0]), kernelSize: (\(weight.shape[2]), \(weight.shape[3])), stride: \(stride), "
+            + "padding: \(padding), dilation: \(dilation), groups: \(groups), bias: \(bias != nil)"
+    }
+
     public func forward(_ x: Tensor) -> Tensor {
         conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }

@@ -22,6 +22,8 @@ public final class Dropout: Module, UnaryLayer {
         super.init()
     }
 
+    public override var settingsDescription: String { "probability: \(probability)" }
+
     public func forward(_ x: Tensor) -> Tensor {
         guard isTraining && probability > 0 else { return x }
         let scale = 1 / (1 - probability), keep = 1 - probability

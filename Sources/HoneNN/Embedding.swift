@@ -24,6 +24,8 @@ public final class Embedding: Module, UnaryLayer {
     /// The length of each vector.
     public var dimensions: Int { weight.shape[1] }
 
+    public override var settingsDescription: String { "count: \(count), dimensions: \(dimensions)" }
+
     /// Looks up the rows named by `indices` (whole numbers in `0..<count`).
     public func forward(_ indices: Tensor) -> Tensor {
         let rows = indices.withUnsafeBufferPointer { values in

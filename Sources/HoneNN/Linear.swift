@@ -39,6 +39,10 @@ public final class Linear: Module, UnaryLayer {
     /// The number of output features.
     public var outputDimensions: Int { weight.shape[0] }
 
+    public override var settingsDescription: String {
+        "inputDimensions: \(inputDimensions), outputDimensions: \(outputDimensions), bias: \(bias != nil)"
+    }
+
     public func forward(_ x: Tensor) -> Tensor {
         linear(x, weight: weight, bias: bias)
     }
@@ -62,6 +66,8 @@ public final class Flatten: Module, UnaryLayer {
         self.startAxis = startAxis
         super.init()
     }
+
+    public override var settingsDescription: String { "startAxis: \(startAxis)" }
 
     public func forward(_ x: Tensor) -> Tensor { x.flattened(startAxis: startAxis) }
 }

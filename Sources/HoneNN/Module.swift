@@ -40,6 +40,10 @@ open class Module {
     /// Names of stored properties that hold buffers rather than parameters.
     open var bufferProperties: Set<String> { [] }
 
+    /// The settings shown after the type name when the module is printed
+    /// (`inputDimensions: 784, outputDimensions: 256, bias: true`).
+    open var settingsDescription: String { "" }
+
     /// Checkpoint keys that differ from the snake_case of the property name
     /// (PyTorch's `in_proj_weight`, `self_attn`), keyed by Swift property name.
     open var propertyKeys: [String: String] { [:] }
@@ -253,6 +257,24 @@ open class Module {
         }
         while p < pattern.count && pattern[p] == star { p += 1 }
         return p == pattern.count
+    }
+}
+
+extension Module: CustomStringConvertible {
+    /// The module tree, one child per line, as PyTorch prints models:
+    /// `Sequential(\n  (0): Linear(inputDimensions: 4, outputDimensions: 2, bias: true)\n)`.
+    public var description: String {
+        let name = String(describing: Swift.type(of: self))
+        let children: [(String, Module)] = namedMembers().compactMap { key, member in
+            if case .module(let child) = member { return (key, child) }
+            return nil
+        }
+        guard !children.isEmpty else { return "\(name)(\(settingsDescription))" }
+        let lines = children.map { key, child in
+            "  (\(key)): " + child.description.replacingOccurrences(of: "\n", with: "\n  ")
+        }
+        let settings = settingsDescription.isEmpty ? "" : settingsDescription + ","
+        return "\(name)(\(settings)\n" + lines.joined(separator: "\n") + "\n)"
     }
 }
 

@@ -47,6 +47,10 @@ public class BatchNorm: Module, UnaryLayer {
     /// The number of channels.
     public var featureCount: Int { runningMean.count }
 
+    public override var settingsDescription: String {
+        "featureCount: \(featureCount), eps: \(eps), momentum: \(momentum), affine: \(weight != nil), trackRunningStats: \(trackRunningStats)"
+    }
+
     public func forward(_ x: Tensor) -> Tensor {
         precondition(x.rank >= 2 && x.shape[1] == featureCount,
                      "\(type(of: self)): input \(x.shape) should have \(featureCount) channels on axis 1")
@@ -216,6 +220,10 @@ public final class LayerNorm: Module, UnaryLayer {
     /// Normalization over the last axis of size `dimensions`.
     public convenience init(_ dimensions: Int, eps: Float = 1e-5, elementwiseAffine: Bool = true) {
         self.init(normalizedShape: [dimensions], eps: eps, elementwiseAffine: elementwiseAffine)
+    }
+
+    public override var settingsDescription: String {
+        "normalizedShape: \(normalizedShape), eps: \(eps), elementwiseAffine: \(weight != nil)"
     }
 
     public func forward(_ x: Tensor) -> Tensor {

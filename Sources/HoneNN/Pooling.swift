@@ -17,6 +17,8 @@ public final class MaxPool2d: Module, UnaryLayer {
         super.init()
     }
 
+    public override var settingsDescription: String { "kernelSize: \(kernelSize), stride: \(stride), padding: \(padding)" }
+
     public func forward(_ x: Tensor) -> Tensor {
         maxPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding)
     }
@@ -38,6 +40,8 @@ public final class AvgPool2d: Module, UnaryLayer {
         self.padding = (padding, padding)
         super.init()
     }
+
+    public override var settingsDescription: String { "kernelSize: \(kernelSize), stride: \(stride), padding: \(padding)" }
 
     public func forward(_ x: Tensor) -> Tensor {
         avgPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding)

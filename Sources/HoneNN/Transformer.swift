@@ -61,6 +61,8 @@ public final class TransformerEncoderLayer: Module, UnaryLayer {
 
     public override var propertyKeys: [String: String] { ["selfAttention": "self_attn"] }
 
+    public override var settingsDescription: String { "activation: \(activation), normFirst: \(normFirst)" }
+
     public func forward(_ x: Tensor) -> Tensor { self(x, keyPaddingMask: nil) }
 
     /// Encodes `x` `[batch, length, modelDimensions]`.

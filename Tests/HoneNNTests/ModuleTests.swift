@@ -62,6 +62,24 @@ private final class BlockStack: Module, UnaryLayer {
         #expect(model(Tensor.zeros([3, 4])).shape == [3, 8])
     }
 
+    @Test func printingShowsTheModuleTree() {
+        let model = Sequential {
+            Linear(4, 2, bias: false, seed: 0)
+            Sequential { ReLU(); Dropout(probability: 0.25, seed: 0) }
+        }
+        #expect(model.description == """
+            Sequential(
+              (0): Linear(inputDimensions: 4, outputDimensions: 2, bias: false)
+              (1): Sequential(
+                (0): ReLU()
+                (1): Dropout(probability: 0.25)
+              )
+            )
+            """)
+        #expect(Conv2d(4, 8, kernelSize: 3, stride: 2, groups: 2, seed: 0).description.hasPrefix("Conv2d(4, 8, kernelSize: (3, 3), stride: (2, 2)"))
+        #expect(BatchNorm2d(featureCount: 3).description.contains("featureCount: 3, eps: 1e-05, momentum: 0.1"))
+    }
+
     @Test func trainAndEvalPropagateToEveryDescendant() {
         let model = BlockStack()
         #expect(model.namedModules().allSatisfy { $0.module.isTraining })
@@ -70,6 +88,26 @@ private final class BlockStack: Module, UnaryLayer {
         #expect(model.namedModules().count == 1 + 1 + 2 + 4 + 4 + 1 + 2 + 1)
         model.train()
         #expect(model.blocks[1].shortcut!.layers[1].isTraining)
+    }
+
+    @Test func evalSwitchesBatchNormAndDropoutInsideAModel() {
+        let model = Sequential {
+            Linear(3, 4, seed: 0)
+            BatchNorm1d(featureCount: 4)
+            Dropout(probability: 0.5, seed: 1)
+        }
+        let x = randomTensor([6, 3], seed: 2)
+        let first = model(x), second = model(x)
+        #expect(first.scalars != second.scalars, "training: fresh dropout masks")
+        let norm = model[1] as! BatchNorm1d
+        #expect(norm.numBatchesTracked.item == 2)
+        model.eval()
+        let evaluated = model(x)
+        #expect(evaluated.scalars == model(x).scalars, "evaluation is deterministic")
+        #expect(norm.numBatchesTracked.item == 2, "evaluation leaves running statistics alone")
+        let linearOut = (model[0] as! Linear)(x)
+        let expected = (linearOut - norm.runningMean) / (norm.runningVar + 1e-5).sqrt()
+        expectClose(evaluated, expected.scalars, tolerance: 1e-5)
     }
 
     @Test func freezingByGlobAndPrefixStopsGradients() {
