@@ -47,9 +47,13 @@ public enum Safetensors {
 
     /// Parses safetensors bytes; `file` names the source in errors.
     public static func decode(_ data: Data, file: String = "<memory>") throws -> Archive {
+        // Reads in place: a memory-mapped file is not copied.
+        try data.withUnsafeBytes { try decode($0, file: file) }
+    }
+
+    private static func decode(_ bytes: UnsafeRawBufferPointer, file: String) throws -> Archive {
         func fail(_ reason: SafetensorsError.Reason) -> SafetensorsError { SafetensorsError(file: file, reason: reason) }
-        guard data.count >= 8 else { throw fail(.truncated("the file has \(data.count) bytes, fewer than the 8-byte header length")) }
-        let bytes = [UInt8](data)
+        guard bytes.count >= 8 else { throw fail(.truncated("the file has \(bytes.count) bytes, fewer than the 8-byte header length")) }
         var declared: UInt64 = 0
         for i in 0..<8 { declared |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         guard declared <= UInt64(bytes.count - 8) else {
@@ -57,7 +61,7 @@ public enum Safetensors {
         }
         guard declared <= UInt64(maximumHeaderLength) else { throw fail(.invalidHeader("header length \(declared) exceeds \(maximumHeaderLength) bytes")) }
         let headerLength = Int(declared)
-        let header = Data(bytes[8..<(8 + headerLength)])
+        let header = Data(UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + headerLength)]))
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: header)
@@ -113,11 +117,9 @@ public enum Safetensors {
             throw fail(.nonContiguousData(name: layout.last?.name ?? "(none)", problem: "the tensors cover \(position) of \(dataLength) data bytes"))
         }
         var tensors: [String: Tensor] = [:]
-        bytes.withUnsafeBytes { raw in
-            for entry in layout {
-                let source = UnsafeRawBufferPointer(rebasing: raw[(dataStart + entry.begin)..<(dataStart + entry.end)])
-                tensors[entry.name] = convert(source, dtype: entry.dtype, shape: entry.shape)
-            }
+        for entry in layout {
+            let source = UnsafeRawBufferPointer(rebasing: bytes[(dataStart + entry.begin)..<(dataStart + entry.end)])
+            tensors[entry.name] = convert(source, dtype: entry.dtype, shape: entry.shape)
         }
         return Archive(tensors: tensors, metadata: metadata, names: layout.map(\.name))
     }

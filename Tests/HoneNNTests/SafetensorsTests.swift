@@ -165,6 +165,26 @@ import Testing
         if case .invalidHeader = reason(of: file(header: #"{"__metadata__":{"a":1}}"#, data: [])) {} else { Issue.record("non-string metadata") }
     }
 
+    @Test func everyTruncationAndCorruptionIsCaughtWithoutCrashing() throws {
+        let data = Safetensors.encode(["a": randomTensor([3, 2], seed: 3), "b": Tensor([1, 2, 3])], metadata: ["k": "v"])
+        // A slice whose indices do not start at zero reads the same.
+        let shifted = (Data([7, 7, 7]) + data).dropFirst(3)
+        #expect(try Safetensors.decode(shifted).tensors["b"]?.scalars == [1, 2, 3])
+        for length in 0..<data.count {
+            #expect(throws: SafetensorsError.self, "prefix of \(length) bytes") { try Safetensors.decode(data.prefix(length)) }
+        }
+        var generator = SeededGenerator(seed: 4)
+        for position in 0..<data.count {
+            var corrupted = data
+            corrupted[position] = UInt8(truncatingIfNeeded: generator.next())
+            // Either a clean error or a readable archive; never a trap or a read out of bounds.
+            do {
+                let archive = try Safetensors.decode(corrupted)
+                for tensor in archive.tensors.values { _ = tensor.scalars }
+            } catch is SafetensorsError {}
+        }
+    }
+
     @Test func missingFileIsReportedWithItsPath() {
         let url = URL(fileURLWithPath: "/nonexistent-folder/none.safetensors")
         #expect {
