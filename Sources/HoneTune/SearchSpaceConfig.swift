@@ -486,3 +486,83 @@ public struct SearchSpace: Sendable, Equatable {
         }
     }
 }
+
+// MARK: - Writing JSON
+
+extension JSONValue {
+    /// A JSON value from plain Swift values (`Double`, `Int`, `String`, `Bool`, arrays,
+    /// dictionaries — keys sorted —, `ParameterValue`, `nil`/`NSNull`).
+    public init(any value: Any?) {
+        switch value {
+        case nil: self = .null
+        case let v as JSONValue: self = v
+        case let b as Bool: self = .bool(b)
+        case let i as Int: self = .number(Double(i), text: String(i))
+        case let d as Double: self = d.isFinite ? .number(d, text: "\(d)") : .null
+        case let s as String: self = .string(s)
+        case let p as ParameterValue:
+            switch p {
+            case .float(let d): self = JSONValue(any: d)
+            case .int(let i): self = JSONValue(any: i)
+            case .string(let s): self = .string(s)
+            case .bool(let b): self = .bool(b)
+            }
+        case let a as [Any]: self = .array(a.map { JSONValue(any: $0) })
+        case let a as [Any?]: self = .array(a.map { JSONValue(any: $0) })
+        case let o as [String: Any]:
+            self = .object(o.keys.sorted().map { ($0, JSONValue(any: o[$0]!)) })
+        default: self = .string("\(value!)")
+        }
+    }
+
+    /// JSON text; numbers keep every digit (the shortest text that reads back the same
+    /// `Double`), objects keep their order.
+    public func serialized(indent: Int? = 2) -> String {
+        var out = ""
+        write(into: &out, indent: indent, level: 0)
+        return out
+    }
+
+    private func write(into out: inout String, indent: Int?, level: Int) {
+        let newline = indent.map { "\n" + String(repeating: " ", count: $0 * (level + 1)) } ?? ""
+        let close = indent.map { "\n" + String(repeating: " ", count: $0 * level) } ?? ""
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(_, let text): out += text
+        case .string(let s): out += Self.quote(s)
+        case .array(let items):
+            guard !items.isEmpty else { out += "[]"; return }
+            out += "["
+            for (k, item) in items.enumerated() {
+                out += (k == 0 ? "" : ",") + newline
+                item.write(into: &out, indent: indent, level: level + 1)
+            }
+            out += close + "]"
+        case .object(let fields):
+            guard !fields.isEmpty else { out += "{}"; return }
+            out += "{"
+            for (k, field) in fields.enumerated() {
+                out += (k == 0 ? "" : ",") + newline + Self.quote(field.key) + (indent == nil ? ":" : ": ")
+                field.value.write(into: &out, indent: indent, level: level + 1)
+            }
+            out += close + "}"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

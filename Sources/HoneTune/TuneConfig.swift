@@ -147,10 +147,14 @@ public enum TuneSamplers {
         /// draw random numbers should mix it into the seed (``workerSeed``) so that seeded
         /// worker processes do not all propose the same points.
         public var workerIndex: Int
+        /// How many trials the study had when this run started (0 for a new study): mixed
+        /// into ``workerSeed`` so a resumed seeded study does not replay its first run.
+        public var stream: Int
 
-        /// `seed` made distinct per worker process (the seed itself for worker 0).
+        /// `seed` made distinct per worker process and per run (the seed itself for worker 0
+        /// of a new study, so a single-process seeded run repeats exactly).
         public var workerSeed: UInt64? {
-            seed.map { $0 &+ UInt64(workerIndex) &* 0x9E37_79B9_7F4A_7C15 }
+            seed.map { $0 &+ UInt64(workerIndex) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(stream) &* 0xD1B5_4A32_D192_ED03 }
         }
     }
 
@@ -357,9 +361,9 @@ public struct TuneConfig {
     }
 
     /// A fresh sampler as configured (each worker process builds its own, with its index).
-    public func makeSampler(workerIndex: Int = 0) throws -> Sampler {
-        try TuneSamplers.factory(samplerName)!(
-            TuneSamplers.Options(config: samplerConfig, seed: seed, searchSpace: searchSpace, workerIndex: workerIndex))
+    public func makeSampler(workerIndex: Int = 0, stream: Int = 0) throws -> Sampler {
+        try TuneSamplers.factory(samplerName)!(TuneSamplers.Options(
+            config: samplerConfig, seed: seed, searchSpace: searchSpace, workerIndex: workerIndex, stream: stream))
     }
 
     /// A fresh pruner as configured, `nil` for none.

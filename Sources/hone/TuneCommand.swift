@@ -73,6 +73,9 @@ private struct TuneCommand {
     var deadline: Double?
     var parentPID: Int32?
     var workerIndex = 0
+    /// Trials in the study when this run started: mixed into sampler seeds so that a
+    /// resumed seeded study does not replay the random stream of its first run.
+    var stream = 0
 
     init(arguments: [String]) throws {
         var i = 0
@@ -97,6 +100,7 @@ private struct TuneCommand {
             case "--deadline": deadline = Double(try value(a))
             case "--parent": parentPID = Int32(try value(a))
             case "--worker-index": workerIndex = Int(try value(a)) ?? 0
+            case "--stream": stream = Int(try value(a)) ?? 0
             case "--help", "-h":
                 print(Self.usage)
                 throw HelpShown()
@@ -128,10 +132,12 @@ private struct TuneCommand {
     private func runMain(_ config: TuneConfig) throws -> Int32 {
         let storage = try SQLiteStorage(path: config.storagePath)
         let workerCount = workers ?? config.workers ?? 1
-        let sampler = try config.makeSampler()
         let pruner = try config.makePruner()
         let study: Study
-        if try storage.studyID(named: config.studyName) != nil {
+        let existing = try storage.studyID(named: config.studyName)
+        let stream = try existing.map { try storage.trials(studyID: $0).count } ?? 0
+        let sampler = try config.makeSampler(stream: stream)
+        if existing != nil {
             guard resume else {
                 throw CommandError(message: "study '\(config.studyName)' already exists in \(config.storagePath); "
                     + "pass --resume to continue it, or change \"study_name\" or \"storage\"")
@@ -162,7 +168,7 @@ private struct TuneCommand {
                 callbacks: [{ _, trial in table.add(trial) }]
             ) { try config.evaluate($0) }
         } else {
-            exitCode = try runWorkerProcesses(count: workerCount, config: config, study: study, table: table)
+            exitCode = try runWorkerProcesses(count: workerCount, config: config, study: study, table: table, stream: stream)
         }
         // Rows of trials finished by other processes not seen yet.
         for t in try study.allTrials where t.state.isFinished { table.add(t) }
@@ -170,14 +176,16 @@ private struct TuneCommand {
         return exitCode
     }
 
-    private func runWorkerProcesses(count: Int, config: TuneConfig, study: Study, table: TrialTable) throws -> Int32 {
+    private func runWorkerProcesses(
+        count: Int, config: TuneConfig, study: Study, table: TrialTable, stream: Int
+    ) throws -> Int32 {
         let executable = currentExecutable()
         var processes: [Process] = []
         for k in 0..<count {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: executable)
             var args = ["tune", URL(fileURLWithPath: configPath!).standardizedFileURL.path, Self.workerFlag,
-                        "--parent", String(getpid()), "--worker-index", String(k)]
+                        "--parent", String(getpid()), "--worker-index", String(k), "--stream", String(stream)]
             if let t = config.timeoutSeconds { args += ["--deadline", String(Date().timeIntervalSince1970 + t)] }
             p.arguments = args
             try p.run()
@@ -208,7 +216,7 @@ private struct TuneCommand {
     private func runWorker(_ config: TuneConfig) throws -> Int32 {
         if let parentPID { dieWithParent(parentPID) }
         let storage = try SQLiteStorage(path: config.storagePath, create: false)
-        let study = try Study.load(name: config.studyName, storage: storage, sampler: try config.makeSampler(workerIndex: workerIndex),
+        let study = try Study.load(name: config.studyName, storage: storage, sampler: try config.makeSampler(workerIndex: workerIndex, stream: stream),
                                    pruner: try config.makePruner(), recoverStaleTrials: false)
         var timeout: Double?
         if let deadline {
@@ -266,16 +274,15 @@ private struct TuneCommand {
             if let best {
                 summary["best_trial"] = best.number
                 summary["best_value"] = best.value!
-                summary["best_params"] = best.typedParams.mapValues(\.jsonObject)
+                summary["best_params"] = best.typedParams as [String: Any]
             }
         } else {
             summary["best_trials"] = try study.bestTrials.map {
-                ["number": $0.number, "values": $0.values!, "params": $0.typedParams.mapValues(\.jsonObject)] as [String: Any]
+                ["number": $0.number, "values": $0.values!, "params": $0.typedParams as [String: Any]] as [String: Any]
             }
         }
         for (k, v) in config.objective.summary(best: best) { summary[k] = v }
-        let data = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: URL(fileURLWithPath: config.summaryPath))
+        try (JSONValue(any: summary).serialized() + "\n").write(toFile: config.summaryPath, atomically: true, encoding: .utf8)
         print("")
         print("\(trials.count) trials: " + ["complete", "pruned", "failed", "running", "waiting"]
             .compactMap { counts[$0]! > 0 ? "\(counts[$0]!) \($0)" : nil }.joined(separator: ", "))

@@ -51,8 +51,7 @@ import Testing
         let path = dir.path("grid.db")
         _ = try Study.create(name: "grid", storage: try SQLiteStorage(path: path))
         let group = DispatchGroup()
-        let lock = NSLock()
-        var errors: [Error] = []
+        let errors = ErrorBox()
         for _ in 0..<4 {
             group.enter()
             Thread {
@@ -62,12 +61,12 @@ import Testing
                                                sampler: GridSampler(searchSpace: Self.space))
                     try study.optimize(objective: Self.objective)
                 } catch {
-                    lock.lock(); errors.append(error); lock.unlock()
+                    errors.add(error)
                 }
             }.start()
         }
         group.wait()
-        #expect(errors.isEmpty, "\(errors)")
+        #expect(errors.errors.isEmpty, "\(errors.errors)")
         let trials = try SQLiteStorage(path: path).trials(studyID: 1)
         #expect(trials.count == 48)
         #expect(Set(Self.combos(trials)).count == 48)

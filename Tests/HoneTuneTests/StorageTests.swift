@@ -160,8 +160,7 @@ import Testing
         let path = dir.path("shared.db")
         _ = try Study.create(name: "shared", storage: try SQLiteStorage(path: path))
         let group = DispatchGroup()
-        let lock = NSLock()
-        var errors: [Error] = []
+        let errors = ErrorBox()
         for w in 0..<8 {
             group.enter()
             Thread {
@@ -175,12 +174,12 @@ import Testing
                         return v
                     }
                 } catch {
-                    lock.lock(); errors.append(error); lock.unlock()
+                    errors.add(error)
                 }
             }.start()
         }
         group.wait()
-        #expect(errors.isEmpty, "\(errors)")
+        #expect(errors.errors.isEmpty, "\(errors.errors)")
         let trials = try SQLiteStorage(path: path).trials(studyID: 1)
         #expect(trials.count == 200)
         #expect(trials.map(\.number) == Array(0..<200))

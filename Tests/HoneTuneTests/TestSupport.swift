@@ -24,3 +24,11 @@ func branin2(_ t: Trial) throws -> Double {
     let x2 = try t.suggestFloat("x2", in: 0...15)
     return BenchmarkFunction.branin.evaluate([x1, x2])
 }
+
+/// Errors collected from worker threads.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Error] = []
+    func add(_ e: Error) { lock.lock(); stored.append(e); lock.unlock() }
+    var errors: [Error] { lock.lock(); defer { lock.unlock() }; return stored }
+}
