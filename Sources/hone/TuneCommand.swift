@@ -54,11 +54,14 @@ private struct TuneCommand {
     static let usage = """
         usage: hone tune CONFIG.json [--workers N] [--resume] [--quiet]
                hone tune --status STUDY.db [--study NAME]
+               hone tune --overhead [TRIALS]
           --workers N   run N worker processes sharing the study's SQLite file
           --resume      continue an existing study: trials left running by a dead worker
                         are marked failed and re-run; completed trials are kept
           --quiet       print only the summary, not a row per finished trial
           --status      print the studies of a study database: trials by state, the best
+          --overhead    measure the per-trial cost of the study machinery, in memory and in
+                        SQLite (Random sampler on Branin, default 1000 trials), as JSON
         """
     /// The hidden flag of a worker process started by `--workers`.
     static let workerFlag = "--worker-process"
@@ -66,6 +69,7 @@ private struct TuneCommand {
     var configPath: String?
     var statusPath: String?
     var statusStudy: String?
+    var overheadTrials: Int?
     var workers: Int?
     var resume = false
     var quiet = false
@@ -84,7 +88,7 @@ private struct TuneCommand {
             guard i < arguments.count else { throw UsageError(message: "\(flag) needs a value") }
             return arguments[i]
         }
-        let flags = ["--workers", "--resume", "--quiet", "--status", "--study", "--help"]
+        let flags = ["--workers", "--resume", "--quiet", "--status", "--study", "--overhead", "--help"]
         while i < arguments.count {
             let a = arguments[i]
             switch a {
@@ -96,6 +100,12 @@ private struct TuneCommand {
             case "--quiet": quiet = true
             case "--status": statusPath = try value(a)
             case "--study": statusStudy = try value(a)
+            case "--overhead":
+                overheadTrials = 1000
+                if i + 1 < arguments.count, let n = Int(arguments[i + 1]), n >= 2 {
+                    overheadTrials = n
+                    i += 1
+                }
             case Self.workerFlag: isWorkerProcess = true
             case "--deadline": deadline = Double(try value(a))
             case "--parent": parentPID = Int32(try value(a))
@@ -115,13 +125,22 @@ private struct TuneCommand {
             }
             i += 1
         }
-        if statusPath == nil && configPath == nil { throw UsageError(message: "no configuration file given") }
+        if statusPath == nil && configPath == nil && overheadTrials == nil { throw UsageError(message: "no configuration file given") }
     }
 
     struct HelpShown: Error {}
 
     func run() throws -> Int32 {
         if let statusPath { return try printStatus(path: statusPath, study: statusStudy) }
+        if let overheadTrials {
+            let r = try StorageOverhead.measure(trials: overheadTrials)
+            print(JSONValue(any: [
+                "trials": r.trials, "inmemory_ms_per_trial": r.inMemoryMsPerTrial,
+                "sqlite_ms_per_trial": r.sqliteMsPerTrial, "sqlite_extra_ms_per_trial": r.sqliteExtraMsPerTrial,
+                "sqlite_last100_ms_per_trial": r.sqliteLastMsPerTrial,
+            ] as [String: Any]).serialized(indent: nil))
+            return 0
+        }
         let config = try TuneConfig.load(path: configPath!)
         if isWorkerProcess { return try runWorker(config) }
         return try runMain(config)

@@ -8,9 +8,15 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
         var directions: [StudyDirection]
         var systemAttributes: [String: String] = [:]
         var trials: [FrozenTrial] = []
-        var workers: [Int: WorkerIdentity] = [:]
+        /// Running trials and their workers (`nil`: unknown).
+        var workers: [Int: WorkerIdentity?] = [:]
         /// Dead trials re-enqueued: they do not count toward a budget.
         var requeued: Set<Int> = []
+        /// Waiting trials, oldest first (numbers only grow, so appending keeps the order).
+        var waiting: [Int] = []
+        var waitingHead = 0
+        /// Trials counted toward a budget: running or finished, not re-enqueued.
+        var used = 0
     }
 
     private var studies: [StoredStudy] = []
@@ -39,11 +45,6 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
         }
     }
 
-    private static func used(_ s: StoredStudy) -> Int {
-        s.trials.reduce(0) { n, t in
-            n + (t.state == .waiting || s.requeued.contains(t.number) ? 0 : 1)
-        }
-    }
 
     // MARK: Studies
 
@@ -86,12 +87,13 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
     ) throws -> Int? {
         try withStudy(studyID) { s in
             let counts = template.map { $0.state != .waiting } ?? true
-            if counts, let maxTrials, Self.used(s) >= maxTrials { return nil }
+            if counts, let maxTrials, s.used >= maxTrials { return nil }
             let number = s.trials.count
             var t = template ?? FrozenTrial(number: number, state: .running, startDate: Date())
             t.number = number
             s.trials.append(t)
-            if t.state == .running { s.workers[number] = worker }
+            if counts { s.used += 1 } else { s.waiting.append(number) }
+            if t.state == .running { s.workers[number] = .some(worker) }
             return number
         }
     }
@@ -104,6 +106,7 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
                 s.systemAttributes[marker] = "1"
             }
             for attrs in systemAttributes {
+                s.waiting.append(s.trials.count)
                 s.trials.append(FrozenTrial(number: s.trials.count, state: .waiting, systemAttributes: attrs))
             }
             return true
@@ -112,11 +115,14 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
 
     public func claimWaitingTrial(studyID: Int, worker: WorkerIdentity?, maxTrials: Int?) throws -> FrozenTrial? {
         try withStudy(studyID) { s in
-            guard let i = s.trials.firstIndex(where: { $0.state == .waiting }) else { return nil }
-            if let maxTrials, Self.used(s) >= maxTrials { return nil }
+            guard s.waitingHead < s.waiting.count else { return nil }
+            if let maxTrials, s.used >= maxTrials { return nil }
+            let i = s.waiting[s.waitingHead]
+            s.waitingHead += 1
+            s.used += 1
             s.trials[i].state = .running
             s.trials[i].startDate = Date()
-            s.workers[i] = worker
+            s.workers[i] = .some(worker)
             return s.trials[i]
         }
     }
@@ -169,6 +175,8 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
             guard requeue else { return -1 }
             let copyNumber = s.trials.count
             s.requeued.insert(number)
+            s.used -= 1
+            s.waiting.append(copyNumber)
             s.trials[number].systemAttributes[SystemKey.retriedBy] = String(copyNumber)
             let attrs = [
                 SystemKey.fixedParams: FixedParams.encode(FixedParams.of(s.trials[number])),
@@ -198,7 +206,7 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
 
     public func runningTrialWorkers(studyID: Int) throws -> [(number: Int, worker: WorkerIdentity?)] {
         try withStudy(studyID) { s in
-            s.trials.filter { $0.state == .running }.map { ($0.number, s.workers[$0.number]) }
+            s.workers.keys.sorted().map { ($0, s.workers[$0] ?? nil) }
         }
     }
 }
