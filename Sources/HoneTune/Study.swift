@@ -48,8 +48,20 @@ public final class Study: StudyWriter, @unchecked Sendable {
     /// Finished trials numbered below `watermark`, which never change again: read once.
     private let cacheLock = NSLock()
     private var finishedPrefix: [FrozenTrial] = []
-    /// The last storage error hidden by a non-throwing ``trials(states:)``.
-    public private(set) var lastStorageError: Error?
+    private var hiddenError: Error?
+    /// The last storage error hidden by a non-throwing ``trials(states:)`` or
+    /// ``setTrialSystemAttribute(number:key:value:)``.
+    public var lastStorageError: Error? {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return hiddenError
+    }
+
+    private func hide(_ error: Error) {
+        stateLock.lock()
+        hiddenError = error
+        stateLock.unlock()
+    }
 
     private init(
         name: String, directions: [StudyDirection], sampler: Sampler, pruner: Pruner?, storage: StudyStorage,
@@ -156,7 +168,7 @@ public final class Study: StudyWriter, @unchecked Sendable {
         do {
             return try fetchTrials(states: states)
         } catch {
-            lastStorageError = error
+            hide(error)
             cacheLock.lock()
             defer { cacheLock.unlock() }
             return finishedPrefix.filter { states?.contains($0.state) ?? true }
@@ -496,7 +508,7 @@ public final class Study: StudyWriter, @unchecked Sendable {
             trial?.setLocalSystemAttribute(key, value)
         } catch {
             trial?.recordError(error)
-            lastStorageError = error
+            hide(error)
         }
     }
 }

@@ -66,7 +66,7 @@ public enum TuneError: Error, CustomStringConvertible, Equatable {
 public final class Trial {
     /// The trial's number within its study, from 0.
     public let number: Int
-    public unowned let study: Study
+    public let study: Study
     public let startDate: Date
 
     private let lock = NSLock()

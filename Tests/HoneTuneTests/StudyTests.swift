@@ -78,14 +78,14 @@ import Testing
 
     @Test func failuresAreStoredAndTheStudyContinues() throws {
         let study = try Study.create(sampler: RandomSampler(seed: 4))
-        try study.optimize(trials: 8, trialTimeout: 0.3) { t in
+        try study.optimize(trials: 8, trialTimeout: 1.0) { t in
             _ = try t.suggestFloat("x", in: 0...1)
             switch t.number {
             case 1: return .nan
             case 2: return .infinity
             case 3: throw Boom()
             case 4:
-                Thread.sleep(forTimeInterval: 1.5)
+                Thread.sleep(forTimeInterval: 4)
                 return 1
             default: return Double(t.number)
             }
@@ -176,7 +176,7 @@ import Testing
             Thread.sleep(forTimeInterval: 0.05)
             return try t.suggestFloat("x", in: 0...1)
         }
-        #expect(Date().timeIntervalSince(start) < 2)
+        #expect(Date().timeIntervalSince(start) < 10)
         #expect(try study.allTrials.count >= 2)
     }
 
