@@ -136,23 +136,17 @@ func scaledDotProductAttention(
             sgemm(transposeA: false, transposeB: true, m: l, n: s, k: d, alpha: scale, a: qh, lda: qWidth, b: kh, ldb: kWidth, c: p, ldc: s)
             for i in 0..<l {
                 let row = p + i * s
-                var maximum = -Float.infinity
-                for j in 0..<s {
-                    var value = row[j]
-                    if let additive { value += additive[i * s + j] }
-                    if let padding, padding[b * s + j] != 0 { value = -.infinity }
-                    if isCausal && j > i { value = -.infinity }
-                    row[j] = value
-                    maximum = max(maximum, value)
+                // Each mask is its own simple loop, so the common unmasked row stays branch-free.
+                if let additive {
+                    let bias = additive + i * s
+                    for j in 0..<s { row[j] += bias[j] }
                 }
-                if maximum == -.infinity {
-                    row.initialize(repeating: 0, count: s)
-                    continue
+                if let padding {
+                    let ignored = padding + b * s
+                    for j in 0..<s { row[j] = ignored[j] != 0 ? -.infinity : row[j] }
                 }
-                var total: Float = 0
-                for j in 0..<s { let x = Foundation.exp(row[j] - maximum); row[j] = x; total += x }
-                let inverse = 1 / total
-                for j in 0..<s { row[j] *= inverse }
+                if isCausal && i + 1 < s { (row + i + 1).update(repeating: -.infinity, count: s - i - 1) }
+                FastMath.softmaxInPlace(row, count: s)
             }
             var used = UnsafePointer(p)
             if let drop, let weighted {

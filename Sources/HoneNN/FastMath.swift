@@ -1,0 +1,55 @@
+/// Row kernels shared by the fused layers: a branch-free exponential the compiler can
+/// vectorize, and a numerically safe in-place softmax built on it.
+enum FastMath {
+    /// eˣ to about 2 ulp, branch-free (clamped to [−87, 88], so −∞ gives ≈ 1.6e−38).
+    ///
+    /// Cephes' `expf`: x = n·ln2 + r with n = round(x/ln2) and ln2 split in two parts
+    /// for an exact reduction, a degree-6 polynomial for eʳ, and 2ⁿ built in the
+    /// exponent bits. Rounding uses the 1.5·2²³ trick, so no conversion can trap.
+    @inline(__always)
+    static func exp(_ x: Float) -> Float {
+        let clamped = Swift.min(Swift.max(x, -87), 88)
+        let magic: Float = 12_582_912  // 1.5 · 2²³
+        let shifted = clamped * 1.442_695_04 + magic
+        let n = shifted - magic
+        let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
+        var p: Float = 1.987_569_15e-4
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_59e-2
+        p = p * r + 1.666_666_55e-1
+        p = p * r + 5.000_000_12e-1
+        let polynomial = p * r * r + r + 1
+        let exponent = (shifted.bitPattern &- magic.bitPattern) &+ 127
+        return polynomial * Float(bitPattern: exponent << 23)
+    }
+
+    /// Replaces `row[0..<count]` by its softmax; entries at −∞ get exactly 0, and a row
+    /// that is −∞ everywhere becomes all zeros.
+    @inline(__always)
+    static func softmaxInPlace(_ row: UnsafeMutablePointer<Float>, count: Int) {
+        var maximum = -Float.infinity
+        for j in 0..<count { maximum = Swift.max(maximum, row[j]) }
+        guard maximum > -.infinity else {
+            row.initialize(repeating: 0, count: count)
+            return
+        }
+        for j in 0..<count {
+            let value = row[j]
+            let e = exp(value - maximum)
+            row[j] = value == -.infinity ? 0 : e
+        }
+        // Eight running sums: independent chains instead of one serial dependency.
+        var sums = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+        var j = 0
+        while j + 8 <= count {
+            sums.0 += row[j]; sums.1 += row[j + 1]; sums.2 += row[j + 2]; sums.3 += row[j + 3]
+            sums.4 += row[j + 4]; sums.5 += row[j + 5]; sums.6 += row[j + 6]; sums.7 += row[j + 7]
+            j += 8
+        }
+        var total = ((sums.0 + sums.1) + (sums.2 + sums.3)) + ((sums.4 + sums.5) + (sums.6 + sums.7))
+        while j < count { total += row[j]; j += 1 }
+        let inverse = 1 / total
+        for k in 0..<count { row[k] *= inverse }
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+
+@testable import HoneNN
+
+@Suite struct FastMathTests {
+    @Test func exponentialMatchesTheLibraryToAFewUlp() {
+        var worst: Float = 0
+        for i in 0...200_000 {
+            let x = -87 + Float(i) * (175 / 200_000)
+            let exact = Foundation.exp(Double(x))
+            worst = max(worst, Float(abs(Double(FastMath.exp(x)) - exact) / exact))
+        }
+        #expect(worst < 5e-7, "largest relative error \(worst)")
+        #expect(FastMath.exp(0) == 1)
+        #expect(FastMath.exp(-.infinity) < 1e-37 && FastMath.exp(-200) >= 0)
+    }
+
+    @Test func softmaxInPlaceHandlesMaskedEntriesAndFullyMaskedRows() {
+        var row: [Float] = [1, -.infinity, 3, 0.5, -.infinity, 2, 2, 2, 1, 0]
+        row.withUnsafeMutableBufferPointer { FastMath.softmaxInPlace($0.baseAddress!, count: $0.count) }
+        let finite: [Double] = [1, 3, 0.5, 2, 2, 2, 1, 0]
+        let total = finite.map { exp($0) }.reduce(0, +)
+        #expect(row[1] == 0 && row[4] == 0)
+        #expect(abs(Double(row[0]) - exp(1) / total) < 1e-6 && abs(Double(row[2]) - exp(3) / total) < 1e-6)
+        #expect(abs(row.reduce(0, +) - 1) < 1e-6)
+        var blocked: [Float] = [-.infinity, -.infinity, -.infinity]
+        blocked.withUnsafeMutableBufferPointer { FastMath.softmaxInPlace($0.baseAddress!, count: 3) }
+        #expect(blocked == [0, 0, 0])
+    }
+}
