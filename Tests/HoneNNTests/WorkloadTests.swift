@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@testable import HoneNN
+
+/// Every zoo model starts to fit a fixed batch with plain SGD (gradients reach every layer and
+/// point downhill). With `HONE_NN_TIMINGS=1` the models take the full W1–W4 shapes and
+/// the step times are printed in the benchmark JSON format; timings are never asserted.
+@Suite(.serialized) struct WorkloadTests {
+    private static let timing = ProcessInfo.processInfo.environment["HONE_NN_TIMINGS"] != nil
+
+    private struct Workload {
+        var name: String
+        var model: any UnaryLayer
+        var input: Tensor
+        var batch: Int
+        var learningRate: Float
+    }
+
+    private static func workload(_ name: String) -> Workload {
+        let full = timing
+        switch name {
+        case "W1":
+            let batch = full ? 128 : 16
+            return Workload(name: name, model: MLP(inputDimensions: full ? 784 : 20, hiddenDimensions: full ? [256, 128] : [16, 8], seed: 0),
+                            input: Tensor.normal([batch, full ? 784 : 20], seed: 1), batch: batch, learningRate: full ? 0.05 : 0.5)
+        case "W2":
+            let batch = full ? 64 : 8, size = full ? 28 : 8
+            return Workload(name: name, model: LeNet(imageSize: size, channels: full ? (32, 64) : (4, 8), hiddenDimensions: full ? 128 : 16, seed: 0),
+                            input: Tensor.normal([batch, 1, size, size], seed: 1), batch: batch, learningRate: full ? 0.05 : 0.2)
+        case "W3":
+            let batch = full ? 128 : 8, size = full ? 32 : 8
+            return Workload(name: name, model: ResNet(stageChannels: full ? [16, 32, 64] : [4, 8, 8], seed: 0),
+                            input: Tensor.normal([batch, 3, size, size], seed: 1), batch: batch, learningRate: 0.05)
+        default:
+            let batch = full ? 32 : 8, length = full ? 64 : 6, vocabulary = full ? 1000 : 30
+            let model = full
+                ? TransformerClassifier(seed: 0)
+                : TransformerClassifier(vocabularySize: vocabulary, modelDimensions: 8, layerCount: 2, headCount: 2, feedForwardDimensions: 16, sequenceLength: length, seed: 0)
+            let tokens = Tensor(shape: [batch, length], scalars: (0..<(batch * length)).map { Float(($0 * 7919) % vocabulary) })
+            return Workload(name: name, model: model, input: tokens, batch: batch, learningRate: full ? 0.3 : 0.2)
+        }
+    }
+
+    @Test(arguments: ["W1", "W2", "W3", "W4"])
+    func zooModelFitsAFixedBatch(_ name: String) {
+        let workload = Self.workload(name)
+        let model = workload.model, labels = (0..<workload.batch).map { $0 % 10 }
+        let parameters = model.parameters()
+        func step() -> Float {
+            model.zeroGrad()
+            let loss = crossEntropy(logits: model(workload.input), targets: labels)
+            loss.backward()
+            for parameter in parameters {
+                guard let gradient = parameter.grad else { continue }
+                parameter.withUnsafeMutableBufferPointer { p in
+                    gradient.withUnsafeBufferPointer { g in
+                        for i in 0..<p.count { p[i] -= workload.learningRate * g[i] }
+                    }
+                }
+            }
+            return loss.item
+        }
+        let steps = Self.timing ? 20 : 15
+        var losses: [Float] = [], durations: [Double] = []
+        for _ in 0..<steps {
+            let start = DispatchTime.now().uptimeNanoseconds
+            losses.append(step())
+            durations.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let finite = losses.allSatisfy { $0.isFinite }
+        let everyGradient = parameters.allSatisfy { $0.grad != nil }
+        #expect(finite)
+        #expect(losses[steps - 1] < 0.95 * losses[0], "\(name) losses \(losses)")
+        #expect(everyGradient, "every parameter of \(name) receives a gradient")
+        guard Self.timing else { return }
+        model.eval()
+        var inference: [Double] = []
+        for _ in 0..<steps {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = withNoGrad { model(workload.input) }
+            inference.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        // Warm-up steps are excluded from the medians.
+        let train = Double(workload.batch) / median(Array(durations.dropFirst(3)))
+        let infer = Double(workload.batch) / median(Array(inference.dropFirst(3)))
+        print(#"{"workload": "\#(name)", "metric": "train_samples_per_s", "value": \#(Int(train))}"#)
+        print(#"{"workload": "\#(name)", "metric": "infer_samples_per_s", "value": \#(Int(infer))}"#)
+    }
+}
