@@ -56,7 +56,7 @@ public final class MultiHeadAttention: Module, UnaryLayer {
     }
 
     /// Self-attention without masks.
-    public func forward(_ x: Tensor) -> Tensor { self(query: x, key: x, value: x) }
+    public func forward(_ x: Tensor) -> Tensor { attend(query: x, key: x, value: x) }
 
     /// Attention of `query` `[B, L, E]` over `key`/`value` `[B, S, E]`.
     ///
@@ -65,6 +65,16 @@ public final class MultiHeadAttention: Module, UnaryLayer {
     ///   - attentionMask: `[L, S]`, added to the scores (−∞ blocks).
     ///   - isCausal: block keys after the query position.
     public func callAsFunction(
+        query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: Tensor? = nil, attentionMask: Tensor? = nil,
+        isCausal: Bool = false
+    ) -> Tensor {
+        let output = attend(
+            query: query, key: key, value: value, keyPaddingMask: keyPaddingMask, attentionMask: attentionMask, isCausal: isCausal)
+        LayerObserver.notify(self, output)
+        return output
+    }
+
+    private func attend(
         query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: Tensor? = nil, attentionMask: Tensor? = nil,
         isCausal: Bool = false
     ) -> Tensor {

@@ -285,10 +285,10 @@ public protocol UnaryLayer: Module {
 }
 
 extension UnaryLayer {
-    /// Applies the layer (and records the call when a ``Module/summary(inputShape:printing:)`` is being taken).
+    /// Applies the layer (and reports its output to ``Module/observingLayers(_:_:)``).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let output = forward(x)
-        if let trace = LayerTrace.current { trace.record(self, output: output) }
+        LayerObserver.notify(self, output)
         return output
     }
 }

@@ -1,17 +1,6 @@
 import Foundation
 import HoneCore
 
-/// Collects the layers called during one forward pass, for ``Module/summary(inputShape:printing:)``.
-final class LayerTrace: @unchecked Sendable {
-    @TaskLocal static var current: LayerTrace?
-
-    private(set) var calls: [(module: Module, outputShape: [Int])] = []
-
-    func record(_ module: Module, output: Tensor) {
-        calls.append((module, output.shape))
-    }
-}
-
 /// A table of the layers a model ran on one input: name, type, output shape and the
 /// parameters each owns directly, with totals.
 public struct ModelSummary: CustomStringConvertible {
@@ -76,26 +65,21 @@ extension UnaryLayer {
     public func summary(inputShape: [Int], printing: Bool = true) -> ModelSummary {
         let modules = namedModules()
         let modes = modules.map(\.module.isTraining)
-        var names: [ObjectIdentifier: String] = [:]
-        for (name, module) in modules where names[ObjectIdentifier(module)] == nil {
-            names[ObjectIdentifier(module)] = name.isEmpty ? "(model)" : name
-        }
         eval()
-        let trace = LayerTrace()
-        LayerTrace.$current.withValue(trace) {
+        var rows: [ModelSummary.Row] = []
+        observingLayers({ name, module, output in
+            rows.append(ModelSummary.Row(
+                name: name.isEmpty ? "(model)" : name,
+                type: String(describing: type(of: module)),
+                outputShape: output.shape,
+                parameterCount: module.namedMembers().reduce(0) { total, entry in
+                    if case .parameter(let tensor) = entry.member { return total + tensor.count }
+                    return total
+                }))
+        }) {
             _ = withNoGrad { self(Tensor.zeros(inputShape)) }
         }
         for ((_, module), mode) in zip(modules, modes) { module.isTraining = mode }
-        let rows = trace.calls.map { call in
-            ModelSummary.Row(
-                name: names[ObjectIdentifier(call.module)] ?? "?",
-                type: String(describing: type(of: call.module)),
-                outputShape: call.outputShape,
-                parameterCount: call.module.namedMembers().reduce(0) { total, entry in
-                    if case .parameter(let tensor) = entry.member { return total + tensor.count }
-                    return total
-                })
-        }
         let parameters = self.parameters()
         let result = ModelSummary(
             rows: rows,

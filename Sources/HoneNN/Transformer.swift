@@ -63,7 +63,7 @@ public final class TransformerEncoderLayer: Module, UnaryLayer {
 
     public override var settingsDescription: String { "activation: \(activation), normFirst: \(normFirst)" }
 
-    public func forward(_ x: Tensor) -> Tensor { self(x, keyPaddingMask: nil) }
+    public func forward(_ x: Tensor) -> Tensor { encode(x, keyPaddingMask: nil, isCausal: false) }
 
     /// Encodes `x` `[batch, length, modelDimensions]`.
     ///
@@ -71,6 +71,12 @@ public final class TransformerEncoderLayer: Module, UnaryLayer {
     ///   - keyPaddingMask: `[batch, length]`, non-zero at padding positions.
     ///   - isCausal: each position attends only to itself and earlier ones.
     public func callAsFunction(_ x: Tensor, keyPaddingMask: Tensor?, isCausal: Bool = false) -> Tensor {
+        let output = encode(x, keyPaddingMask: keyPaddingMask, isCausal: isCausal)
+        LayerObserver.notify(self, output)
+        return output
+    }
+
+    private func encode(_ x: Tensor, keyPaddingMask: Tensor?, isCausal: Bool) -> Tensor {
         func attend(_ input: Tensor) -> Tensor {
             dropout1(selfAttention(query: input, key: input, value: input, keyPaddingMask: keyPaddingMask, isCausal: isCausal))
         }

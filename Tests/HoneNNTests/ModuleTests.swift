@@ -182,3 +182,29 @@ private final class BlockStack: Module, UnaryLayer {
         #expect(text.contains("Frozen parameters: 10"))
     }
 }
+
+@Suite struct LayerObservationTests {
+    @Test func observerSeesEveryLayerOutputWithItsName() {
+        let model = TransformerClassifier(vocabularySize: 10, modelDimensions: 4, layerCount: 1, headCount: 2, feedForwardDimensions: 8, sequenceLength: 3, classCount: 2, seed: 0)
+        var seen: [(String, [Int])] = []
+        let tokens = Tensor([[1, 2, 3]])
+        let logits = model.observingLayers({ name, _, output in seen.append((name, output.shape)) }) { model(tokens) }
+        #expect(seen.map(\.0) == ["tok", "pos", "encoder.layers.0.self_attn.out_proj", "encoder.layers.0.self_attn", "encoder.layers.0.dropout1", "encoder.layers.0.norm1",
+                                  "encoder.layers.0.linear1", "encoder.layers.0.dropout", "encoder.layers.0.linear2", "encoder.layers.0.dropout2",
+                                  "encoder.layers.0.norm2", "encoder.layers.0", "fc", ""])
+        #expect(seen.last!.1 == logits.shape)
+        // Outside the scope nothing is reported.
+        _ = model(tokens)
+        #expect(seen.count == 14)
+    }
+
+    @Test func deadUnitsAfterReLUCanBeCounted() {
+        let model = Sequential { Linear(3, 50, seed: 1); ReLU() }
+        var zeroFraction: Float = -1
+        _ = model.observingLayers({ name, module, output in
+            if module is ReLU { zeroFraction = Float(output.scalars.filter { $0 == 0 }.count) / Float(output.count) }
+        }) { model(randomTensor([8, 3], seed: 2)) }
+        let preActivation = (model[0] as! Linear)(randomTensor([8, 3], seed: 2))
+        #expect(zeroFraction == Float(preActivation.scalars.filter { $0 <= 0 }.count) / Float(preActivation.count))
+    }
+}

@@ -56,6 +56,8 @@ public final class TransformerClassifier: Module, UnaryLayer {
         let keep = keyPaddingMask.map { $0 == 0 ? 1 : 0 }
         let counts = keep.sum(axes: [1], keepDims: true).clamped(min: 1)
         let pooled = (x * keep.unsqueezed(axis: 2)).sum(axes: [1]) / counts
-        return classifier(pooled)
+        let output = classifier(pooled)
+        LayerObserver.notify(self, output)
+        return output
     }
 }
