@@ -64,3 +64,29 @@ import Testing
         #expect(target(x).scalars == source(x).scalars)
     }
 }
+
+@Suite struct TransferLearningTests {
+    @Test func pretrainedBackboneWithNewFrozenHeadWorkflow() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("pretrained.safetensors")
+        let pretrained = ResNet(stageChannels: [4, 8], classCount: 10, seed: 1)
+        try pretrained.save(to: url)
+
+        let model = ResNet(stageChannels: [4, 8], classCount: 3, seed: 2)
+        let report = try model.load(from: url, strict: false)
+        #expect(report.mismatched.map(\.key) == ["fc.weight", "fc.bias"])
+        #expect(report.missing.isEmpty && report.unexpected.isEmpty)
+        #expect(model.stem.layers[0].parameters()[0].scalars == pretrained.stem.layers[0].parameters()[0].scalars)
+
+        model.fc = Linear(8, 5, seed: 3)
+        model.freeze(matching: "stem")
+        model.freeze(matching: "stages.*")
+        #expect(model.trainableParameters().map(\.shape) == [[5, 8], [5]])
+        #expect(model.namedParameters().map(\.name).suffix(2) == ["fc.weight", "fc.bias"])
+        let logits = model(randomTensor([2, 3, 8, 8], seed: 4))
+        #expect(logits.shape == [2, 5])
+        crossEntropy(logits: logits, targets: [0, 4]).backward()
+        #expect(model.fc.weight.grad != nil && model.stages[0].parameters().allSatisfy { $0.grad == nil })
+    }
+}

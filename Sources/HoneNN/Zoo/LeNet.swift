@@ -13,8 +13,8 @@ public final class LeNet: Module, UnaryLayer {
     public let conv2: Conv2d
     /// Flattened features → hidden.
     public let fc1: Linear
-    /// Hidden → classes.
-    public let fc2: Linear
+    /// Hidden → classes; replace it for a new task (transfer learning).
+    public var fc2: Linear
 
     /// A network for `inputChannels` × `imageSize` × `imageSize` images (size divisible by 4).
     public init(

@@ -7,8 +7,9 @@ import HoneCore
 /// let model = MLP(inputDimensions: 784, hiddenDimensions: [256, 128], classCount: 10, seed: 0)
 /// ```
 public final class MLP: Module, UnaryLayer {
-    /// The linear layers, input to output (`layers.0.weight`, …).
-    public let layers: [Linear]
+    /// The linear layers, input to output (`layers.0.weight`, …); the last can be
+    /// replaced for a new task (transfer learning).
+    public var layers: [Linear]
 
     /// A network `inputDimensions` → each of `hiddenDimensions` → `classCount`.
     public init(inputDimensions: Int = 784, hiddenDimensions: [Int] = [256, 128], classCount: Int = 10, seed: UInt64? = nil) {

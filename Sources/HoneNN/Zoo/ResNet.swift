@@ -12,8 +12,8 @@ public final class ResNet: Module, UnaryLayer {
     public let stem: Sequential
     /// One sequence of residual blocks per stage (`stages.1.0.conv1.weight`).
     public let stages: [Sequential]
-    /// Pooled features → classes.
-    public let fc: Linear
+    /// Pooled features → classes; replace it for a new task (transfer learning).
+    public var fc: Linear
 
     /// A network with `stageChannels.count` stages.
     ///

@@ -16,8 +16,8 @@ public final class TransformerClassifier: Module, UnaryLayer {
     public let positionEmbedding: LearnedPositionalEmbedding
     /// The encoder layers.
     public let layers: [TransformerEncoderLayer]
-    /// Pooled features → classes.
-    public let classifier: Linear
+    /// Pooled features → classes; replace it for a new task (transfer learning).
+    public var classifier: Linear
 
     /// A classifier of sequences of up to `sequenceLength` tokens from `vocabularySize`.
     public init(
