@@ -31,7 +31,19 @@ public final class Sequential: Module, UnaryLayer {
 
     public func forward(_ x: Tensor) -> Tensor {
         var output = x
-        for layer in layers { output = layer(output) }
+        var index = 0
+        while index < layers.count {
+            // BatchNorm followed by ReLU runs as one fused pass (unless a layer observer
+            // wants to see the two outputs apart).
+            if let norm = layers[index] as? BatchNorm, index + 1 < layers.count, layers[index + 1] is ReLU,
+               LayerObserver.current == nil {
+                output = norm.forwardWithRelu(output)
+                index += 2
+                continue
+            }
+            output = layers[index](output)
+            index += 1
+        }
         return output
     }
 

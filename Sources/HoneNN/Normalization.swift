@@ -51,14 +51,23 @@ public class BatchNorm: Module, UnaryLayer {
         "featureCount: \(featureCount), eps: \(eps), momentum: \(momentum), affine: \(weight != nil), trackRunningStats: \(trackRunningStats)"
     }
 
-    public func forward(_ x: Tensor) -> Tensor {
+    public func forward(_ x: Tensor) -> Tensor { normalize(x, relu: false) }
+
+    /// relu(forward(x)) in one fused pass; used by containers and residual blocks when no
+    /// layer observer needs the intermediate output.
+    public func forwardWithRelu(_ x: Tensor) -> Tensor {
+        if LayerObserver.current != nil { return self(x).relu() }
+        return normalize(x, relu: true)
+    }
+
+    private func normalize(_ x: Tensor, relu: Bool) -> Tensor {
         precondition(x.rank >= 2 && x.shape[1] == featureCount,
                      "\(type(of: self)): input \(x.shape) should have \(featureCount) channels on axis 1")
         let useBatchStatistics = isTraining || !trackRunningStats
         return batchNormalize(
             x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
             useBatchStatistics: useBatchStatistics, updateRunningStatistics: isTraining && trackRunningStats,
-            momentum: momentum, eps: eps, batchesTracked: numBatchesTracked)
+            momentum: momentum, eps: eps, batchesTracked: numBatchesTracked, relu: relu)
     }
 }
 
@@ -78,14 +87,16 @@ public final class BatchNorm2d: BatchNorm {
     }
 }
 
-/// The fused batch-normalization kernel behind ``BatchNorm`` (channel axis 1).
+/// The fused batch-normalization kernel behind ``BatchNorm`` (channel axis 1), optionally
+/// followed by ReLU in the same pass (`relu: true`, as residual blocks use it).
 ///
-/// Backward, with x̂ the normalized input, n values per channel and g the output gradient:
-/// dβ = Σg, dγ = Σg·x̂, and with batch statistics
+/// Backward, with x̂ the normalized input, n values per channel and g the output gradient
+/// (zeroed where the ReLU output is 0): dβ = Σg, dγ = Σg·x̂, and with batch statistics
 /// dx = γ/(n·σ) · (n·g − Σg − x̂·Σg·x̂); with running statistics dx = γ·g/σ.
 public func batchNormalize(
     _ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
-    useBatchStatistics: Bool, updateRunningStatistics: Bool, momentum: Float, eps: Float, batchesTracked: Tensor? = nil
+    useBatchStatistics: Bool, updateRunningStatistics: Bool, momentum: Float, eps: Float, batchesTracked: Tensor? = nil,
+    relu: Bool = false
 ) -> Tensor {
     let batch = x.shape[0], channels = x.shape[1], inner = x.count / max(batch * channels, 1)
     let n = batch * inner
@@ -136,7 +147,11 @@ public func batchNormalize(
             for b in 0..<batch {
                 let offset = b * stride + c * inner
                 let source = input + offset, target = output + offset
-                for i in 0..<inner { target[i] = source[i] * scale + shift }
+                if relu {
+                    for i in 0..<inner { target[i] = max(source[i] * scale + shift, 0) }
+                } else {
+                    for i in 0..<inner { target[i] = source[i] * scale + shift }
+                }
             }
         }
     }
@@ -144,10 +159,24 @@ public func batchNormalize(
     var inputs = [x]
     if let weight { inputs.append(weight) }
     if let bias { inputs.append(bias) }
-    return Tensor.record("batchNorm", output: out, inputs: inputs) { [mean, inverseDeviation] g in
+    // With ReLU the output's storage (not the tensor: no reference cycle through its
+    // graph node) tells where the gradient passes.
+    let savedOutput = relu ? out.storage : nil
+    return Tensor.record(relu ? "batchNormRelu" : "batchNorm", output: out, inputs: inputs) { [mean, inverseDeviation] g in
         // The capture list keeps the saved statistics alive for the raw pointers below.
-        withExtendedLifetime((mean, inverseDeviation)) {}
-        let gradient = g.storage.pointer
+        withExtendedLifetime((mean, inverseDeviation, savedOutput)) {}
+        var gradient = g.storage.pointer
+        var masked: TensorStorage?
+        if let savedOutput {
+            let passed = TensorStorage(uninitializedCount: g.count)
+            let upstream = g.storage.pointer, activated = savedOutput.pointer, target = passed.pointer
+            Parallel.forEachChunk(g.count) { range in
+                for i in range { target[i] = activated[i] > 0 ? upstream[i] : 0 }
+            }
+            masked = passed
+            gradient = passed.pointer
+        }
+        defer { withExtendedLifetime(masked) {} }
         let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
         let dgamma = weight.map { _ in Tensor(uninitializedShape: [channels]) }
         let dbeta = bias.map { _ in Tensor(uninitializedShape: [channels]) }

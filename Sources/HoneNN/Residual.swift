@@ -37,8 +37,7 @@ public final class ResidualBlock: Module, UnaryLayer {
 
     public func forward(_ x: Tensor) -> Tensor {
         var out = conv1(x)
-        if let bn1 { out = bn1(out) }
-        out = conv2(out.relu())
+        out = conv2(bn1?.forwardWithRelu(out) ?? out.relu())
         if let bn2 { out = bn2(out) }
         return (out + (shortcut?(x) ?? x)).relu()
     }

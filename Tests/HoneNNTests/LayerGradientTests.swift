@@ -23,6 +23,31 @@ import Testing
         expectLayerGradientsMatch(flat, input: randomTensor([5, 4], seed: 6), epsilon: 5e-3) { flat($0) }
     }
 
+    @Test func fusedBatchNormReluMatchesTheTwoStepsAndTheirGradients() {
+        for training in [true, false] {
+            let norm = BatchNorm2d(featureCount: 3)
+            norm.weight!.assign(Tensor([1.5, -0.5, 2]))
+            norm.bias!.assign(Tensor([0.1, 0.2, -0.3]))
+            norm.runningVar.assign(Tensor([0.5, 2, 1]))
+            norm.train(training)
+            let x = randomTensor([2, 3, 3, 3], seed: 35).requiringGrad()
+            let fused = norm.forwardWithRelu(x)
+            fused.sum().backward()
+            let fusedGrad = x.grad!.scalars
+            x.grad = nil
+            let separate = norm(x).relu()
+            separate.sum().backward()
+            expectClose(fused, separate.scalars, tolerance: 1e-6)
+            expectClose(x.grad!, fusedGrad, tolerance: 1e-5)
+            expectLayerGradientsMatch(norm, input: randomTensor([3, 3, 2, 2], seed: 36), epsilon: 3e-3, skippingKinks: true) {
+                norm.forwardWithRelu($0)
+            }
+        }
+        let chain = Sequential { BatchNorm1d(featureCount: 2); ReLU() }
+        let x = randomTensor([4, 2], seed: 37)
+        expectClose(chain(x), (chain[0] as! BatchNorm1d)(x).relu().scalars, tolerance: 1e-6)
+    }
+
     @Test func batchNormGradientsInEvaluationMode() {
         let layer = BatchNorm1d(featureCount: 2)
         layer.runningMean.assign(Tensor([0.5, -1]))
