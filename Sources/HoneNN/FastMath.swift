@@ -1,6 +1,54 @@
 /// Row kernels shared by the fused layers: a branch-free exponential the compiler can
-/// vectorize, and a numerically safe in-place softmax built on it.
+/// vectorize, a numerically safe in-place softmax built on it, and reductions over eight
+/// lanes (the compiler keeps a plain `+=` loop serial to preserve Float rounding order).
 enum FastMath {
+    /// Σ p[i].
+    @inline(__always)
+    static func sum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= count {
+            lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var total = lanes.sum()
+        while i < count { total += p[i]; i += 1 }
+        return total
+    }
+
+    /// Σ (p[i] − mean)².
+    @inline(__always)
+    static func squaredDeviationSum(_ p: UnsafePointer<Float>, _ count: Int, mean: Float) -> Float {
+        var lanes = SIMD8<Float>(repeating: 0)
+        let center = SIMD8<Float>(repeating: mean)
+        var i = 0
+        while i + 8 <= count {
+            let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - center
+            lanes += d * d
+            i += 8
+        }
+        var total = lanes.sum()
+        while i < count { let d = p[i] - mean; total += d * d; i += 1 }
+        return total
+    }
+
+    /// (Σ g[i], Σ g[i]·(x[i] − mean)): the two sums of a normalization backward pass.
+    @inline(__always)
+    static func gradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, mean: Float) -> (Float, Float) {
+        var sumLanes = SIMD8<Float>(repeating: 0), productLanes = SIMD8<Float>(repeating: 0)
+        let center = SIMD8<Float>(repeating: mean)
+        var i = 0
+        while i + 8 <= count {
+            let gradient = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+            sumLanes += gradient
+            productLanes += gradient * (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - center)
+            i += 8
+        }
+        var total = sumLanes.sum(), product = productLanes.sum()
+        while i < count { total += g[i]; product += g[i] * (x[i] - mean); i += 1 }
+        return (total, product)
+    }
+
     /// eˣ to about 2 ulp, branch-free (clamped to [−87, 88], so −∞ gives ≈ 1.6e−38).
     ///
     /// Cephes' `expf`: x = n·ln2 + r with n = round(x/ln2) and ln2 split in two parts

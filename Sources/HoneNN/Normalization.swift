@@ -114,21 +114,14 @@ public func batchNormalize(
         for c in range {
             var mu: Float, variance: Float
             if useBatchStatistics {
-                // Two passes in Double: the mean first, then centred squares (no cancellation).
+                // Two passes, the mean first and then centred squares (no cancellation);
+                // per-image sums are added up in Double.
                 var total = 0.0
-                for b in 0..<batch {
-                    let row = input + b * stride + c * inner
-                    var partial: Float = 0
-                    for i in 0..<inner { partial += row[i] }
-                    total += Double(partial)
-                }
+                for b in 0..<batch { total += Double(FastMath.sum(input + b * stride + c * inner, inner)) }
                 mu = Float(total / Double(n))
                 var squares = 0.0
                 for b in 0..<batch {
-                    let row = input + b * stride + c * inner
-                    var partial: Float = 0
-                    for i in 0..<inner { let d = row[i] - mu; partial += d * d }
-                    squares += Double(partial)
+                    squares += Double(FastMath.squaredDeviationSum(input + b * stride + c * inner, inner, mean: mu))
                 }
                 variance = Float(squares / Double(n))
                 if updateRunningStatistics {
@@ -187,11 +180,9 @@ public func batchNormalize(
                 var sumG: Float = 0, sumGX: Float = 0
                 for b in 0..<batch {
                     let offset = b * stride + c * inner
-                    let source = input + offset, upstream = gradient + offset
-                    for i in 0..<inner {
-                        sumG += upstream[i]
-                        sumGX += upstream[i] * (source[i] - mu)
-                    }
+                    let (rowG, rowGX) = FastMath.gradientSums(gradient + offset, input + offset, inner, mean: mu)
+                    sumG += rowG
+                    sumGX += rowGX
                 }
                 sumGX *= inverse
                 dgammaPointer?[c] = sumGX
@@ -276,11 +267,8 @@ public func layerNormalize(_ x: Tensor, featureCount: Int, weight: Tensor?, bias
     Parallel.forEachChunk(rows, costPerItem: 4 * width) { range in
         for r in range {
             let source = input + r * width, target = output + r * width, hat = xhat + r * width
-            var total: Float = 0
-            for i in 0..<width { total += source[i] }
-            let mean = total / Float(width)
-            var squares: Float = 0
-            for i in 0..<width { let d = source[i] - mean; squares += d * d }
+            let mean = FastMath.sum(source, width) / Float(width)
+            let squares = FastMath.squaredDeviationSum(source, width, mean: mean)
             let inverse = 1 / (squares / Float(width) + eps).squareRoot()
             inverses[r] = inverse
             for i in 0..<width { hat[i] = (source[i] - mean) * inverse }

@@ -29,3 +29,25 @@ import Testing
         #expect(blocked == [0, 0, 0])
     }
 }
+
+@Suite struct FastMathReductionTests {
+    @Test func laneReductionsMatchDoubleSums() {
+        for count in [0, 1, 7, 8, 9, 64, 203] {
+            let x = randomTensor([max(count, 1)], low: -2, high: 3, seed: UInt64(count + 1))
+            let g = randomTensor([max(count, 1)], seed: UInt64(count + 100))
+            let xs = x.scalars.prefix(count).map(Double.init), gs = g.scalars.prefix(count).map(Double.init)
+            let mean = 0.25
+            let sum = xs.reduce(0, +)
+            let squares = xs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+            let product = zip(gs, xs).map { $0 * ($1 - mean) }.reduce(0, +)
+            x.withUnsafeBufferPointer { px in
+                g.withUnsafeBufferPointer { pg in
+                    #expect(abs(Double(FastMath.sum(px.baseAddress!, count)) - sum) < 1e-4)
+                    #expect(abs(Double(FastMath.squaredDeviationSum(px.baseAddress!, count, mean: 0.25)) - squares) < 1e-4)
+                    let (total, dot) = FastMath.gradientSums(pg.baseAddress!, px.baseAddress!, count, mean: 0.25)
+                    #expect(abs(Double(total) - gs.reduce(0, +)) < 1e-4 && abs(Double(dot) - product) < 1e-4)
+                }
+            }
+        }
+    }
+}
