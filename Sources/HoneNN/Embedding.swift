@@ -26,6 +26,15 @@ public final class Embedding: Module, UnaryLayer {
 
     public override var settingsDescription: String { "count: \(count), dimensions: \(dimensions)" }
 
+    /// Looks up integer `tokens` laid out in `shape` (row-major), giving `shape + [dimensions]`.
+    public func callAsFunction(tokens: [Int], shape: [Int]) -> Tensor {
+        precondition(shape.reduce(1, *) == tokens.count, "Embedding: \(tokens.count) tokens do not fill shape \(shape)")
+        for token in tokens { precondition(token >= 0 && token < count, "Embedding: token \(token) is not in 0..<\(count)") }
+        let output = embeddingLookup(weight, rows: tokens, shape: shape)
+        LayerObserver.notify(self, output)
+        return output
+    }
+
     /// Looks up the rows named by `indices` (whole numbers in `0..<count`).
     public func forward(_ indices: Tensor) -> Tensor {
         let rows = indices.withUnsafeBufferPointer { values in

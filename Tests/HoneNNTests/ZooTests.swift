@@ -65,3 +65,63 @@ import Testing
         expectClose(b, a.scalars, tolerance: 1e-5)
     }
 }
+
+/// State-dictionary keys of the PyTorch reference models (torch_workloads.py), written
+/// out from their module structure.
+@Suite struct ReferenceKeyTests {
+    private func linear(_ name: String) -> [String] { ["\(name).weight", "\(name).bias"] }
+    private func batchNorm(_ name: String) -> [String] {
+        ["\(name).weight", "\(name).bias", "\(name).running_mean", "\(name).running_var", "\(name).num_batches_tracked"]
+    }
+
+    @Test func w1AndW2KeysMapOntoPyTorch() throws {
+        let torchW1 = linear("fc1") + linear("fc2") + linear("fc3")
+        let renaming = MLP.referenceKeyRenaming()
+        var checkpoint: [String: Tensor] = [:]
+        let source = MLP(seed: 1)
+        for ((_, tensor), key) in zip(source.stateDictionary(), torchW1) { checkpoint[key] = tensor }
+        let target = MLP(seed: 2)
+        #expect(try target.load(checkpoint, renaming: renaming).isExact)
+        #expect(target.layers[2].bias!.scalars == source.layers[2].bias!.scalars)
+        let torchW2 = linear("conv1") + linear("conv2") + linear("fc1") + linear("fc2")
+        #expect(LeNet(seed: 0).stateDictionary().map(\.name) == torchW2)
+    }
+
+    @Test func w3KeysMapOntoPyTorch() throws {
+        func block(_ name: String, projection: Bool) -> [String] {
+            var keys = ["\(name).conv1.weight"] + batchNorm("\(name).bn1") + ["\(name).conv2.weight"] + batchNorm("\(name).bn2")
+            if projection { keys += ["\(name).shortcut.0.weight"] + batchNorm("\(name).shortcut.1") }
+            return keys
+        }
+        let torchW3 = ["stem.0.weight"] + batchNorm("stem.1") + block("stage1", projection: false) + block("stage2", projection: true)
+            + block("stage3", projection: true) + linear("fc")
+        let model = ResNet(seed: 0)
+        var checkpoint: [String: Tensor] = [:]
+        for key in torchW3 {
+            var own = key
+            for (from, to) in ResNet.referenceKeyRenaming() where key.hasPrefix(from) { own = to + key.dropFirst(from.count) }
+            let tensor = try #require(model.stateDictionary().first { $0.name == own }?.tensor, "no module key for \(key)")
+            checkpoint[key] = tensor.copy()
+        }
+        #expect(checkpoint.count == model.stateDictionary().count)
+        #expect(try ResNet(seed: 5).load(checkpoint, renaming: ResNet.referenceKeyRenaming()).isExact)
+    }
+
+    @Test func w4KeysAreExactlyPyTorchs() {
+        var torchW4 = ["tok.weight", "pos.weight"]
+        for layer in 0..<2 {
+            let prefix = "encoder.layers.\(layer)"
+            torchW4 += ["\(prefix).self_attn.in_proj_weight", "\(prefix).self_attn.in_proj_bias"] + linear("\(prefix).self_attn.out_proj")
+                + linear("\(prefix).linear1") + linear("\(prefix).linear2") + linear("\(prefix).norm1") + linear("\(prefix).norm2")
+        }
+        torchW4 += linear("fc")
+        #expect(Set(TransformerClassifier(seed: 0).stateDictionary().map(\.name)) == Set(torchW4))
+    }
+
+    @Test func embeddingTakesIntegerTokens() {
+        let embedding = Embedding(count: 5, dimensions: 2, seed: 0)
+        let rows = embedding(tokens: [4, 0, 4], shape: [1, 3])
+        #expect(rows.shape == [1, 3, 2])
+        #expect(rows.scalars == embedding(Tensor([[4, 0, 4]])).scalars)
+    }
+}

@@ -19,6 +19,12 @@ public final class MLP: Module, UnaryLayer {
         super.init()
     }
 
+    /// Checkpoint key renaming for the PyTorch reference model of the benchmarks, whose
+    /// layers are `fc1`, `fc2`, …: pass it to ``Module/load(from:strict:renaming:)``.
+    public static func referenceKeyRenaming(layerCount: Int = 3) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: (0..<layerCount).map { ("fc\($0 + 1).", "layers.\($0).") })
+    }
+
     public func forward(_ x: Tensor) -> Tensor {
         var output = x
         for (index, layer) in layers.enumerated() {

@@ -43,6 +43,13 @@ public final class ResNet: Module, UnaryLayer {
         super.init()
     }
 
+    /// Checkpoint key renaming for the PyTorch reference model of the benchmarks, whose
+    /// one-block stages are named `stage1`, `stage2`, …: pass it to
+    /// ``Module/load(from:strict:renaming:)``.
+    public static func referenceKeyRenaming(stageCount: Int = 3) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: (0..<stageCount).map { ("stage\($0 + 1).", "stages.\($0).0.") })
+    }
+
     public func forward(_ x: Tensor) -> Tensor {
         var output = stem(x)
         for stage in stages { output = stage(output) }
