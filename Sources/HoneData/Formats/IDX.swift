@@ -152,18 +152,22 @@ public struct IDXArray: Equatable, Sendable {
 
     /// The elements as `Float`, multiplied by `scale` (1/255 maps bytes to [0, 1]).
     public func floatValues(scale: Float = 1) -> [Float] {
-        var values = [Float](repeating: 0, count: count)
-        values.withUnsafeMutableBufferPointer { out in
-            payload.withUnsafeBufferPointer { raw in
-                guard let base = raw.baseAddress else { return }
-                if dataType == .unsignedByte {
-                    for i in 0..<out.count { out[i] = Float(base[i]) * scale }
-                } else {
-                    for i in 0..<out.count { out[i] = element(i, base) * scale }
-                }
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            copyFloatValues(into: buffer.baseAddress!, scale: scale)
+            initialized = count
+        }
+    }
+
+    /// Writes the elements as `Float`, multiplied by `scale`, to `destination` (``count`` values).
+    public func copyFloatValues(into destination: UnsafeMutablePointer<Float>, scale: Float = 1) {
+        payload.withUnsafeBufferPointer { raw in
+            guard let base = raw.baseAddress else { return }
+            if dataType == .unsignedByte {
+                for i in 0..<count { destination[i] = Float(base[i]) * scale }
+            } else {
+                for i in 0..<count { destination[i] = element(i, base) * scale }
             }
         }
-        return values
     }
 
     /// The elements as integers (floating-point elements are truncated toward zero).
