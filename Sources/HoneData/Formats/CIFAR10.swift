@@ -51,7 +51,8 @@ public enum CIFAR10 {
         try decode([(url.path, try FileAccess.readBytes(at: url))])
     }
 
-    private static func decode(_ files: [(path: String, bytes: [UInt8])]) throws -> TensorDataset {
+    /// Decodes batch files already in memory, each named by its path for errors.
+    static func decode(_ files: [(path: String, bytes: [UInt8])]) throws -> TensorDataset {
         var total = 0
         for (path, bytes) in files {
             guard !bytes.isEmpty else { throw DataError.empty(file: path) }

@@ -69,6 +69,13 @@ public struct CSVDataset: Dataset {
         try self.init(table: table, encoding: encoding, policy: options.missingValuePolicy)
     }
 
+    /// Reads a table held in memory; `name` stands for the file in errors.
+    public init(bytes: [UInt8], name: String, options: CSVOptions) throws {
+        let table = try CSVTable(bytes: bytes, file: name, delimiter: options.delimiter)
+        let encoding = try table.fitEncoding(options: options)
+        try self.init(table: table, encoding: encoding, policy: options.missingValuePolicy)
+    }
+
     /// Reads `url` with an encoding fitted elsewhere (the training file): the same
     /// columns, categories, classes and imputed values.
     ///

@@ -7,11 +7,15 @@ struct CSVTable {
     let rows: [CSVRecord]
 
     init(url: URL, delimiter: Character) throws {
-        file = url.path
+        try self.init(bytes: try FileAccess.readBytes(at: url), file: url.path, delimiter: delimiter)
+    }
+
+    init(bytes: [UInt8], file: String, delimiter: Character) throws {
+        self.file = file
         guard let delimiterByte = delimiter.asciiValue else {
             throw DataError.invalidParameter(name: "delimiter", detail: "must be an ASCII character, got '\(delimiter)'")
         }
-        var records = try CSVParser.records(in: try FileAccess.readBytes(at: url), delimiter: delimiterByte, file: file)
+        var records = try CSVParser.records(in: bytes, delimiter: delimiterByte, file: file)
         guard !records.isEmpty else { throw DataError.empty(file: file) }
         header = records.removeFirst().fields.map(\.trimmingSpaces)
         var seen = Set<String>()

@@ -25,12 +25,14 @@ public enum Gzip {
         defer { inflateEnd(&stream) }
 
         var output = [UInt8]()
-        // The gzip trailer stores the uncompressed size modulo 2^32; use it as a capacity hint.
+        // The gzip trailer stores the uncompressed size modulo 2^32; use it as a capacity
+        // hint, bounded by deflate's maximum ratio (about 1032:1) so a damaged trailer
+        // cannot make us reserve gigabytes.
         if compressed.count >= 8 {
             let n = compressed.count
             let hint = Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8 | Int(compressed[n - 2]) << 16
                 | Int(compressed[n - 1]) << 24
-            output.reserveCapacity(min(hint, 1 << 31))
+            output.reserveCapacity(min(hint, compressed.count * 1032))
         }
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         try compressed.withUnsafeBufferPointer { input in
