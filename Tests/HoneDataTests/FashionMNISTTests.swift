@@ -22,6 +22,12 @@ import Testing
         #expect(abs(mean - 0.2860) < 0.001)
     }
 
+    @Test func environmentVariableOverridesTheDebianDirectory() {
+        #expect(FashionMNIST.defaultDirectory(environment: [:]) == FashionMNIST.debianDirectory)
+        #expect(FashionMNIST.defaultDirectory(environment: ["HONE_FASHION_MNIST_DIR": "data/fmnist"]).path.hasSuffix("data/fmnist"))
+        #expect(FashionMNIST.defaultDirectory(environment: ["HONE_FASHION_MNIST_DIR": ""]) == FashionMNIST.debianDirectory)
+    }
+
     @Test func directoryOverrideReadsGeneratedFilesAndChecksShapes() throws {
         let directory = try TemporaryDirectory()
         let pixels = (0..<(3 * 784)).map { UInt8($0 % 256) }

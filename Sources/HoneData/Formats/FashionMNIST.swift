@@ -37,7 +37,12 @@ public enum FashionMNIST {
 
     /// The directory used when none is given: the environment override, else Debian's location.
     public static var defaultDirectory: URL {
-        if let override = ProcessInfo.processInfo.environment[directoryEnvironmentVariable], !override.isEmpty {
+        defaultDirectory(environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// The default directory as `environment` decides it.
+    static func defaultDirectory(environment: [String: String]) -> URL {
+        if let override = environment[directoryEnvironmentVariable], !override.isEmpty {
             return URL(fileURLWithPath: override)
         }
         return debianDirectory
