@@ -67,3 +67,35 @@ extension Dataset {
         return try Subset(self, indices: kept, labelMap: labelMap)
     }
 }
+
+/// A dataset of any concrete type behind one type, for code that stores loaders over
+/// different datasets side by side (a trainer's training and validation sets).
+///
+/// ```swift
+/// let sets: [AnyDataset] = [AnyDataset(trainSubset), AnyDataset(testSet)]
+/// ```
+public struct AnyDataset: Dataset {
+    private let countValue: Int
+    private let shape: [Int]
+    private let labelAt: (Int) -> Label
+    private let copyInputAt: (Int, UnsafeMutableBufferPointer<Float>) -> Void
+
+    /// Wraps `base`.
+    public init<D: Dataset>(_ base: D) {
+        countValue = base.count
+        shape = base.sampleShape
+        labelAt = { base.label(at: $0) }
+        copyInputAt = { base.copyInput(at: $0, into: $1) }
+    }
+
+    /// The wrapped dataset's sample count.
+    public var count: Int { countValue }
+    /// The wrapped dataset's sample shape.
+    public var sampleShape: [Int] { shape }
+    /// The wrapped dataset's label of sample `index`.
+    public func label(at index: Int) -> Label { labelAt(index) }
+    /// Copies the wrapped dataset's input of sample `index`.
+    public func copyInput(at index: Int, into destination: UnsafeMutableBufferPointer<Float>) {
+        copyInputAt(index, destination)
+    }
+}

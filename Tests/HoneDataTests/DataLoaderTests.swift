@@ -152,3 +152,28 @@ import Testing
         #expect(throws: DataError.self) { try MinMaxNormalizer.fit(try data.subset([])) }
     }
 }
+
+@Suite struct TabularLoadingTests {
+    @Test func csvTableBatchesThroughATypeErasedDatasetWithFittedScaling() throws {
+        let directory = try TemporaryDirectory()
+        let url = try directory.write("x,kind,y\n1,a,0\n3,b,1\n5,a,0\n7,b,1\n100,a,1\n", as: "t.csv")
+        let table = try CSVDataset(contentsOf: url, options: CSVOptions(targetColumn: "y", categoricalColumns: ["kind"]))
+        let train = AnyDataset(try table.subset([0, 1, 2, 3]))
+        let scaler = try Standardizer.fit(train)
+        // x over the training rows is 1, 3, 5, 7 (the outlier 100 is held out); kind=a is 1, 0, 1, 0.
+        expectClose(scaler.mean, [4, 0.5, 0.5])
+        expectClose(scaler.standardDeviation, [Float(5).squareRoot(), 0.5, 0.5])
+        let loader = try DataLoader(dataset: AnyDataset(table), batchSize: 5, transform: scaler)
+        let batch = Array(loader)[0]
+        #expect(batch.inputs.shape == [5, 3])
+        #expect(batch.labels == [0, 1, 0, 1, 1])
+        expectClose(Array(batch.inputs.scalars.suffix(3)), [96 / Float(5).squareRoot(), 1, -1])
+    }
+
+    @Test func extremeZoomReadsFillInsteadOfOverflowing() throws {
+        let zoomed = try RandomScale(factors: 1e-30...1e-30, fill: 4).applied(to: Tensor.ones([1, 5, 5]), seed: 0)
+        // The centre pixel samples the centre itself; everything else is far outside.
+        #expect(zoomed[0, 2, 2] == 1)
+        #expect(zoomed[0, 0, 0] == 4)
+    }
+}

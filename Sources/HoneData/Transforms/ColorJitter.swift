@@ -59,7 +59,7 @@ public struct ColorJitter: Transform {
     }
 
     private static func factor(strength: Float, using generator: inout SeededGenerator) -> Float {
-        generator.nextFloat(in: max(0, 1 - strength)...(1 + strength))
+        generator.uniformFloat(in: max(0, 1 - strength)...(1 + strength))
     }
 
     @inline(__always)

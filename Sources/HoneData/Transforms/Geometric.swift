@@ -31,7 +31,7 @@ public struct RandomRotation: Transform {
 
     /// Resamples every channel through the inverse rotation.
     public func apply(to sample: SampleBuffer, using generator: inout SeededGenerator) {
-        let radians = generator.nextFloat(in: degrees) * .pi / 180
+        let radians = generator.uniformFloat(in: degrees) * .pi / 180
         let (cosine, sine) = (Float(cos(Double(radians))), Float(sin(Double(radians))))
         // With y pointing down, a counter-clockwise turn by θ sends (dx, dy) to
         // (cos θ·dx + sin θ·dy, −sin θ·dx + cos θ·dy); the output samples the source
@@ -62,7 +62,7 @@ public struct RandomScale: Transform {
 
     /// Resamples every channel at the source position (p − centre) / factor + centre.
     public func apply(to sample: SampleBuffer, using generator: inout SeededGenerator) {
-        let inverse = 1 / generator.nextFloat(in: factors)
+        let inverse = 1 / generator.uniformFloat(in: factors)
         Resampling.affine(sample, m00: inverse, m01: 0, m10: 0, m11: inverse, fill: fill)
     }
 }

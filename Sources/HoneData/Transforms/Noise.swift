@@ -69,8 +69,8 @@ public struct RandomErasing: Transform {
         let area = Float(height * width)
         let logRatio = log(aspectRatio.lowerBound)...log(aspectRatio.upperBound)
         for _ in 0..<10 {
-            let targetArea = area * generator.nextFloat(in: areaScale)
-            let ratio = exp(generator.nextFloat(in: logRatio))
+            let targetArea = area * generator.uniformFloat(in: areaScale)
+            let ratio = exp(generator.uniformFloat(in: logRatio))
             let eraseHeight = Int((targetArea * ratio).squareRoot().rounded())
             let eraseWidth = Int((targetArea / ratio).squareRoot().rounded())
             guard eraseHeight >= 1, eraseWidth >= 1, eraseHeight < height, eraseWidth < width else { continue }

@@ -30,6 +30,9 @@ enum Resampling {
     static func bilinear(
         _ plane: UnsafeMutablePointer<Float>, height: Int, width: Int, x: Float, y: Float, fill: Float
     ) -> Float {
+        // Far outside the plane (or NaN) every neighbour is fill; checking first also
+        // keeps the integer conversion below in range for extreme zoom factors.
+        guard x > -1, x < Float(width), y > -1, y < Float(height) else { return fill }
         let floorX = x.rounded(.down), floorY = y.rounded(.down)
         let fractionX = x - floorX, fractionY = y - floorY
         let x0 = Int(floorX), y0 = Int(floorY)

@@ -101,7 +101,7 @@ extension SeededGenerator {
     }
 
     /// A uniform `Float` in `range`.
-    mutating func nextFloat(in range: ClosedRange<Float>) -> Float {
+    mutating func uniformFloat(in range: ClosedRange<Float>) -> Float {
         range.lowerBound + (range.upperBound - range.lowerBound) * nextFloat()
     }
 }
