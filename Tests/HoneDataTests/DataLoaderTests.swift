@@ -79,7 +79,21 @@ import Testing
             #expect(taken == 2)
         }
         #expect(loader.map(\.indices.count).reduce(0, +) == 23)
-        #expect(loader.waitSeconds >= 0)
+    }
+
+    @Test func producerRunsAheadByAtMostTheQueueDepth() throws {
+        let counting = CountingDataset(base: dataset)
+        let loader = try DataLoader(dataset: counting, batchSize: 2, prefetchDepth: 2)
+        var iterator = loader.makeIterator()
+        #expect(iterator.next()?.indices == [0, 1])
+        // Without further requests the producer fills the queue (2 batches) and builds
+        // one more that waits to be queued: 4 batches of 2 samples in all.
+        let deadline = Date().addingTimeInterval(10)
+        while counting.copies < 8 && Date() < deadline { usleep(1000) }
+        #expect(counting.copies == 8)
+        usleep(50_000)
+        #expect(counting.copies == 8)
+        #expect(iterator.next()?.indices == [2, 3])
     }
 
     @Test func regressionTargetsAreBatchedAsATensor() throws {
@@ -175,5 +189,23 @@ import Testing
         // The centre pixel samples the centre itself; everything else is far outside.
         #expect(zoomed[0, 2, 2] == 1)
         #expect(zoomed[0, 0, 0] == 4)
+    }
+}
+
+/// Counts the inputs copied out of a dataset, from any thread.
+final class CountingDataset: Dataset, @unchecked Sendable {
+    let base: TensorDataset
+    private let lock = NSLock()
+    private var copied = 0
+
+    init(base: TensorDataset) { self.base = base }
+
+    var copies: Int { lock.withLock { copied } }
+    var count: Int { base.count }
+    var sampleShape: [Int] { base.sampleShape }
+    func label(at index: Int) -> Label { base.label(at: index) }
+    func copyInput(at index: Int, into destination: UnsafeMutableBufferPointer<Float>) {
+        lock.withLock { copied += 1 }
+        base.copyInput(at: index, into: destination)
     }
 }
