@@ -57,7 +57,8 @@ public final class DataLoader<Base: Dataset>: Sequence {
     /// A loader over `dataset`.
     ///
     /// - Throws: ``DataError/invalidParameter(name:detail:)`` when `batchSize` or
-    ///   `workerCount` is below 1, or `prefetchDepth` is negative.
+    ///   `workerCount` is below 1, `prefetchDepth` is negative, or `transform` does not
+    ///   suit the dataset's sample shape.
     public init(dataset: Base, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, dropLast: Bool = false,
                 transform: (any Transform)? = nil, prefetchDepth: Int = 2, workerCount: Int = 1) throws {
         guard batchSize >= 1 else {
@@ -67,6 +68,7 @@ public final class DataLoader<Base: Dataset>: Sequence {
             throw DataError.invalidParameter(
                 name: "DataLoader", detail: "workerCount must be >= 1 and prefetchDepth >= 0, got \(workerCount) and \(prefetchDepth)")
         }
+        try transform?.validate(sampleShape: dataset.sampleShape)
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffles = shuffle

@@ -112,6 +112,11 @@ public struct Standardizer: Transform, Codable, Equatable {
             standardDeviation: statistics.variances.map { Float($0.squareRoot()) })
     }
 
+    /// Throws unless samples of `sampleShape` have as many groups as were fitted.
+    public func validate(sampleShape: [Int]) throws {
+        try checkGroupCount(mean.count, sampleShape: sampleShape, name: "Standardizer")
+    }
+
     /// Standardizes one sample in place; the generator is not used.
     public func apply(to sample: SampleBuffer, using generator: inout SeededGenerator) {
         let layout = ScalingLayout(sampleShape: sample.shape)
@@ -158,6 +163,11 @@ public struct MinMaxNormalizer: Transform, Codable, Equatable {
         return MinMaxNormalizer(minimum: statistics.minimum, maximum: statistics.maximum)
     }
 
+    /// Throws unless samples of `sampleShape` have as many groups as were fitted.
+    public func validate(sampleShape: [Int]) throws {
+        try checkGroupCount(minimum.count, sampleShape: sampleShape, name: "MinMaxNormalizer")
+    }
+
     /// Normalizes one sample in place; the generator is not used.
     public func apply(to sample: SampleBuffer, using generator: inout SeededGenerator) {
         let layout = ScalingLayout(sampleShape: sample.shape)
@@ -174,6 +184,15 @@ public struct MinMaxNormalizer: Transform, Codable, Equatable {
     /// Normalizes a batch `[N, ...sampleShape]`, returning a new tensor.
     public func callAsFunction(_ batch: Tensor) -> Tensor {
         applyToBatch(self, batch)
+    }
+}
+
+/// Throws when statistics of `fitted` groups cannot apply to samples of `sampleShape`.
+private func checkGroupCount(_ fitted: Int, sampleShape: [Int], name: String) throws {
+    let groups = ScalingLayout(sampleShape: sampleShape).groupCount
+    guard groups == fitted else {
+        throw DataError.invalidParameter(
+            name: name, detail: "fitted on \(fitted) channels or features, samples of shape \(sampleShape) have \(groups)")
     }
 }
 

@@ -138,6 +138,10 @@ import Testing
 
         let decoded = try JSONDecoder().decode(Standardizer.self, from: JSONEncoder().encode(scaler))
         #expect(decoded == scaler)
+        // Statistics of two channels cannot scale three-channel images.
+        let rgb = TensorDataset(inputs: Tensor.zeros([2, 3, 2, 2]), labels: [0, 1])
+        let error = expectDataError { _ = try DataLoader(dataset: rgb, batchSize: 1, transform: Compose([decoded])) }
+        #expect(error?.description.contains("fitted on 2 channels") == true)
     }
 
     @Test func perFeatureStatisticsOnTabularRowsMatchADirectComputation() throws {

@@ -49,9 +49,16 @@ public struct SampleBuffer {
 public protocol Transform: Sendable {
     /// Changes `sample.values` in place.
     func apply(to sample: SampleBuffer, using generator: inout SeededGenerator)
+
+    /// Checks that samples of `sampleShape` suit this transform (e.g. statistics loaded
+    /// from a file were fitted on as many channels); the ``DataLoader`` calls it once.
+    func validate(sampleShape: [Int]) throws
 }
 
 extension Transform {
+    /// Accepts every shape: most transforms work on any image.
+    public func validate(sampleShape: [Int]) throws {}
+
     /// A transformed copy of `input` (a single sample without batch axis), for inspection and tests.
     public func applied(to input: Tensor, using generator: inout SeededGenerator) -> Tensor {
         let output = input.copy()
@@ -76,6 +83,11 @@ public struct Compose: Transform {
     /// Chains `transforms`.
     public init(_ transforms: [any Transform]) {
         self.transforms = transforms
+    }
+
+    /// Validates every transform.
+    public func validate(sampleShape: [Int]) throws {
+        for transform in transforms { try transform.validate(sampleShape: sampleShape) }
     }
 
     /// Applies each transform in turn.
