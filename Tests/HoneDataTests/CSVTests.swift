@@ -17,6 +17,11 @@ import Testing
         #expect(records.map(\.line) == [1, 2, 3, 6])
     }
 
+    @Test func byteOrderMarkIsNotPartOfTheFirstColumnName() throws {
+        let records = try CSVParser.records(in: [0xEF, 0xBB, 0xBF] + Array("id,v\n1,2".utf8), file: "bom.csv")
+        #expect(records[0].fields == ["id", "v"])
+    }
+
     @Test func unterminatedQuoteNamesItsLine() {
         let error = expectDataError { _ = try CSVParser.records(in: Array("a,b\n1,\"open\n2,3".utf8), file: "q.csv") }
         #expect(error == .malformedField(file: "q.csv", line: 2, detail: "quoted field is never closed"))

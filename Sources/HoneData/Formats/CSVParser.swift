@@ -24,12 +24,13 @@ public enum CSVParser {
         var field = [UInt8]()
         var line = 1
         var recordLine = 1
-        var index = 0
+        // A UTF-8 byte order mark (as spreadsheet exports write) is not part of the first column's name.
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var fieldWasQuoted = false
         let count = bytes.count
 
         func finishField() throws {
-            guard let text = String(validating: field, as: UTF8.self) else {
+            guard let text = field.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) else {
                 throw DataError.malformedField(file: file, line: line, detail: "field is not valid UTF-8")
             }
             fields.append(text)
@@ -88,7 +89,13 @@ public enum CSVParser {
             } else if fieldWasQuoted {
                 throw DataError.malformedField(file: file, line: line, detail: "text after a closing quote")
             } else {
-                field.append(byte)
+                // Copy the rest of an unquoted field in one go.
+                let start = index
+                while index < count, bytes[index] != delimiter, bytes[index] != lineFeed, bytes[index] != carriageReturn {
+                    index += 1
+                }
+                field.append(contentsOf: bytes[start..<index])
+                continue
             }
             index += 1
         }

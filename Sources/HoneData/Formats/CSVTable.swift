@@ -42,7 +42,7 @@ struct CSVTable {
         let named = options.categoricalColumns.union(options.ignoredColumns).union(options.targetColumn.map { [$0] } ?? [])
         for name in named.sorted() { _ = try position(of: name) }
         let markers = options.missingMarkers
-        func isMissing(_ text: String) -> Bool { markers.contains(text.trimmingSpaces) }
+        func isMissing(_ text: String) -> Bool { markers.containsMarker(text.trimmingSpaces) }
         let inputNames = header.filter { $0 != options.targetColumn && !options.ignoredColumns.contains($0) }
         let imputes = options.missingValuePolicy == .imputeMean
 
@@ -79,7 +79,7 @@ struct CSVTable {
         var classNames = [String]()
         if let target = options.targetColumn, options.targetKind == .classification {
             let position = try position(of: target)
-            let distinct = Set(rows.map { $0.fields[position].trimmingSpaces }.filter { !markers.contains($0) })
+            let distinct = Set(rows.map { $0.fields[position].trimmingSpaces }.filter { !markers.containsMarker($0) })
             // Numeric class labels sort as numbers ("2" before "10"), others as text.
             if distinct.allSatisfy({ Double($0) != nil }) {
                 classNames = distinct.sorted { Double($0)! < Double($1)! }

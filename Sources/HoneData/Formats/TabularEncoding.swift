@@ -60,7 +60,7 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
 
     /// Whether `field` counts as missing.
     public func isMissing(_ field: String) -> Bool {
-        missingMarkers.contains(field.trimmingSpaces)
+        missingMarkers.containsMarker(field.trimmingSpaces)
     }
 
     /// Encodes one row given as column name → text (for inference on new data).
@@ -85,7 +85,7 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
     /// Writes `text`'s encoding for `column` at `destination`.
     func encode(_ text: String, column: Column, into destination: UnsafeMutablePointer<Float>, file: String, line: Int) throws {
         let value = text.trimmingSpaces
-        let missing = missingMarkers.contains(value)
+        let missing = missingMarkers.containsMarker(value)
         if let categories = column.categories {
             destination.update(repeating: 0, count: categories.count)
             let category = missing ? column.imputedCategory : value
@@ -118,9 +118,21 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
     }
 }
 
+extension Set<String> {
+    /// Whether `trimmed` is one of these missing-value markers; a field whose length
+    /// matches no marker (most numbers) is answered without hashing.
+    func containsMarker(_ trimmed: String) -> Bool {
+        let length = trimmed.utf8.count
+        return contains { $0.utf8.count == length } && contains(trimmed)
+    }
+}
+
 extension String {
     /// The string without leading and trailing spaces and tabs.
     var trimmingSpaces: String {
+        // Most fields have nothing to trim; answering without building a new string keeps parsing fast.
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = utf8.first, let last = utf8.last, isBlank(first) || isBlank(last) else { return self }
         var slice = Substring(self)
         while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
         while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
