@@ -88,6 +88,6 @@ struct CSVTable {
             }
         }
         return TabularEncoding(columns: columns, targetColumn: options.targetColumn, targetKind: options.targetKind,
-                               classNames: classNames, missingMarkers: markers)
+                               classNames: classNames, missingMarkers: markers.sorted())
     }
 }

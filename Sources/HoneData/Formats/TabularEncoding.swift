@@ -45,8 +45,8 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
     public let targetKind: TargetKind
     /// Class names in index order (classification only).
     public let classNames: [String]
-    /// The strings that mean "missing".
-    public let missingMarkers: Set<String>
+    /// The strings that mean "missing", sorted so a saved encoding is byte-for-byte stable.
+    public let missingMarkers: [String]
 
     /// The name of each feature: the column name, or `column=category` for one-hot features.
     public var featureNames: [String] {
@@ -118,12 +118,12 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
     }
 }
 
-extension Set<String> {
+extension Collection<String> {
     /// Whether `trimmed` is one of these missing-value markers; a field whose length
-    /// matches no marker (most numbers) is answered without hashing.
+    /// matches no marker (most numbers) is answered without comparing text.
     func containsMarker(_ trimmed: String) -> Bool {
         let length = trimmed.utf8.count
-        return contains { $0.utf8.count == length } && contains(trimmed)
+        return contains { $0.utf8.count == length && $0 == trimmed }
     }
 }
 
