@@ -162,6 +162,12 @@ func image(channels: Int, height: Int, width: Int, _ value: (Int, Int, Int) -> F
         let deviation = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
         #expect(abs(mean) < 0.005)
         #expect(abs(deviation - 0.3) < 0.005)
+        // Normal tails: about 4.55% of draws lie beyond two standard deviations.
+        let beyondTwo = Double(values.filter { abs($0) > 0.6 }.count) / Double(values.count)
+        #expect(abs(beyondTwo - 0.0455) < 0.005)
+        // Odd sizes use half of the last pair.
+        let odd = try GaussianNoise(standardDeviation: 1).applied(to: Tensor.zeros([1, 1, 3]), seed: 2)
+        #expect(odd.scalars.allSatisfy { $0 != 0 && $0.isFinite })
     }
 
     @Test func randomErasingWritesOneRectangleOfTheValueInsideTheImage() throws {
