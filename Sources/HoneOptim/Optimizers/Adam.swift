@@ -1,0 +1,96 @@
+import Foundation
+
+/// Adam: adaptive moment estimation with bias correction (Kingma & Ba 2014,
+/// arXiv 1412.6980), and the AMSGrad variant (Reddi et al. 2018, "On the Convergence of
+/// Adam and Beyond"), following PyTorch's `torch.optim.Adam` exactly:
+///
+/// ```
+/// g ← ∇ + wd · p                      (coupled L2; AdamW decouples it)
+/// m ← β₁ m + (1 − β₁) g
+/// v ← β₂ v + (1 − β₂) g²
+/// v̂ ← max(v̂, v)                       (AMSGrad only; used in place of v below)
+/// p ← p − lr / (1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+/// ```
+///
+/// ```swift
+/// let optimizer = Adam(parameters: [weight, bias], learningRate: 1e-3)
+/// ```
+public class Adam: Optimizer {
+    /// Decay rates of the first and second moment estimates.
+    public var betas: (Float, Float)
+    /// Added to the denominator for numerical stability.
+    public var epsilon: Float
+    /// Whether to use the running maximum of the second moment (AMSGrad).
+    public let amsgrad: Bool
+
+    /// Creates the optimizer over parameter groups.
+    ///
+    /// - Parameters:
+    ///   - groups: the parameters, in groups with their own learning rate / weight decay.
+    ///   - learningRate: the default learning rate (PyTorch's default 1e-3).
+    ///   - betas: the moment decay rates (0.9, 0.999).
+    ///   - epsilon: the denominator's stabilizer (1e-8).
+    ///   - weightDecay: L2 coefficient, added to the gradient unless decoupled.
+    ///   - amsgrad: whether to use AMSGrad.
+    ///   - decoupledWeightDecay: shrink the weights directly (this is AdamW).
+    public init(
+        groups: [ParameterGroup], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+        epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false
+    ) {
+        precondition(
+            (0..<1).contains(betas.0) && (0..<1).contains(betas.1), "\(Self.self): betas \(betas) must lie in [0, 1)")
+        precondition(epsilon >= 0, "\(Self.self): epsilon \(epsilon) is negative")
+        self.betas = betas
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+        super.init(
+            groups: groups, learningRate: learningRate, weightDecay: weightDecay,
+            decoupledWeightDecay: decoupledWeightDecay)
+    }
+
+    /// Creates the optimizer over one group of unnamed parameters.
+    public convenience init(
+        parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+        epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false
+    ) {
+        self.init(
+            groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, betas: betas,
+            epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad, decoupledWeightDecay: decoupledWeightDecay)
+    }
+
+    /// Creates the optimizer over one group of named parameters.
+    public convenience init(
+        namedParameters: [(String, Tensor)], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+        epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false, decoupledWeightDecay: Bool = false
+    ) {
+        self.init(
+            groups: [ParameterGroup(parameters: namedParameters)], learningRate: learningRate, betas: betas,
+            epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad, decoupledWeightDecay: decoupledWeightDecay)
+    }
+
+    public override var name: String { "Adam" }
+
+    public override var bufferNames: Set<String> { ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] }
+
+    public override func update(
+        parameter: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
+        state: ParameterState, learningRate: Float, weightDecay: Float
+    ) {
+        let (beta1, beta2) = betas
+        let firstMoment = state.buffer("exp_avg", count: parameter.count).values
+        let secondMoment = state.buffer("exp_avg_sq", count: parameter.count).values
+        let maximum = amsgrad ? state.buffer("max_exp_avg_sq", count: parameter.count).values : secondMoment
+        // The corrections are computed in Double and rounded once, as PyTorch does in Python floats.
+        let step = Double(state.step)
+        let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), step)))
+        let correctionRoot = Float((1 - Foundation.pow(Double(beta2), step)).squareRoot())
+        for i in parameter.indices {
+            let g = gradient[i] + weightDecay * parameter[i]
+            firstMoment[i] += (g - firstMoment[i]) * (1 - beta1)
+            secondMoment[i] = secondMoment[i] * beta2 + (1 - beta2) * g * g
+            if amsgrad { maximum[i] = Swift.max(maximum[i], secondMoment[i]) }
+            let denominator = maximum[i].squareRoot() / correctionRoot + epsilon
+            parameter[i] -= stepSize * (firstMoment[i] / denominator)
+        }
+    }
+}
