@@ -41,6 +41,7 @@ let package = Package(
 
         .testTarget(name: "HoneCoreTests", dependencies: ["HoneCore"]),
         .testTarget(name: "HoneTuneTests", dependencies: ["HoneTune"]),
+        .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
