@@ -48,13 +48,14 @@ extension Optimizer {
             try Self.checkSetting("groups.\(groupIndex).weightDecay", group.weightDecay)
             for (index, key) in groupKeys.enumerated() { location[key] = (groupIndex, index) }
         }
-        for (key, parameter) in saved.parameters {
+        // Sorted so the first problem reported is the same on every run.
+        for (key, parameter) in saved.parameters.sorted(by: { $0.key < $1.key }) {
             guard let (groupIndex, index) = location[key] else { throw OptimizerStateError.unknownParameter(key) }
             guard parameter.step >= 0 else {
                 throw OptimizerStateError.invalidValue(field: "parameters.\(key).step", value: String(parameter.step))
             }
             let expected = parameterGroups[groupIndex].parameters[index].tensor.count
-            for (bufferName, buffer) in parameter.buffers {
+            for (bufferName, buffer) in parameter.buffers.sorted(by: { $0.key < $1.key }) {
                 guard bufferNames.contains(bufferName) else {
                     throw OptimizerStateError.unknownBuffer(parameter: key, buffer: bufferName)
                 }
