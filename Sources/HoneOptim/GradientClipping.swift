@@ -47,7 +47,9 @@ public enum GradientClipping {
             case .scale: break
             case .skip: return norm
             case .zero:
-                for gradient in gradients { scale(gradient, by: 0) }
+                for gradient in gradients {
+                    gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+                }
                 return norm
             case .throwError: throw GradientClippingError.nonFiniteNorm(norm)
             }
