@@ -127,3 +127,29 @@ import Testing
         #expect(try JSONDecoder().decode(OneCycle.self, from: JSONEncoder().encode(cycle)) == cycle)
     }
 }
+
+@Suite struct MomentumCyclingTests {
+    @Test func oneCycleDrivesSGDMomentumLikePyTorch() throws {
+        let optimizer = SGD(parameters: [Tensor.zeros([1]).requiringGrad()], learningRate: 0.1, momentum: 0.9)
+        let scheduler = LearningRateScheduler(optimizer, schedule: OneCycle(maximumLearningRate: 0.1, totalSteps: 20))
+        var rates: [Float] = []
+        var momenta: [Float] = []
+        for _ in 0..<20 {
+            rates.append(optimizer.learningRate)
+            momenta.append(optimizer.momentum)
+            scheduler.step()
+        }
+        expectClose(rates, try #require(Reference.schedules["one_cycle"]))
+        expectClose(momenta, try #require(Reference.schedules["one_cycle_momentum"]))
+    }
+
+    @Test func oneCycleSetsAdamsFirstBetaUnlessDisabled() {
+        let schedule = OneCycle(maximumLearningRate: 0.1, totalSteps: 10)
+        let adam = Adam(parameters: [Tensor.zeros([1]).requiringGrad()])
+        _ = LearningRateScheduler(adam, schedule: schedule, stepCount: 3)
+        #expect(adam.betas.0 == schedule.momentum(at: 3))
+        let untouched = Adam(parameters: [Tensor.zeros([1]).requiringGrad()])
+        _ = LearningRateScheduler(untouched, schedule: schedule, stepCount: 3, cycleMomentum: false)
+        #expect(untouched.betas.0 == 0.9)
+    }
+}
