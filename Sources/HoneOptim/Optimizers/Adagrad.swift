@@ -78,6 +78,7 @@ public final class Adagrad: Optimizer {
         state: ParameterState, learningRate: Float, weightDecay: Float
     ) {
         let sum = state.buffer("sum", count: parameter.count, initialValue: initialAccumulatorValue).values
+        let epsilon = self.epsilon  // one read, not one exclusivity check per element
         let decayedRate = Float(Double(learningRate) / (1 + Double(state.step - 1) * Double(learningRateDecay)))
         for i in parameter.indices {
             let g = gradient[i] + weightDecay * parameter[i]

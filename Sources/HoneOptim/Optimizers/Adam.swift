@@ -76,21 +76,34 @@ public class Adam: Optimizer {
         parameter: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
         state: ParameterState, learningRate: Float, weightDecay: Float
     ) {
+        // Properties are read once into locals: a class property read inside the loop costs an
+        // exclusivity check per element and blocks vectorization.
         let (beta1, beta2) = betas
+        let epsilon = self.epsilon
+        let amsgrad = self.amsgrad
         let firstMoment = state.buffer("exp_avg", count: parameter.count).values
         let secondMoment = state.buffer("exp_avg_sq", count: parameter.count).values
-        let maximum = amsgrad ? state.buffer("max_exp_avg_sq", count: parameter.count).values : secondMoment
         // The corrections are computed in Double and rounded once, as PyTorch does in Python floats.
         let step = Double(state.step)
         let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), step)))
         let correctionRoot = Float((1 - Foundation.pow(Double(beta2), step)).squareRoot())
-        for i in parameter.indices {
-            let g = gradient[i] + weightDecay * parameter[i]
-            firstMoment[i] += (g - firstMoment[i]) * (1 - beta1)
-            secondMoment[i] = secondMoment[i] * beta2 + (1 - beta2) * g * g
-            if amsgrad { maximum[i] = Swift.max(maximum[i], secondMoment[i]) }
-            let denominator = maximum[i].squareRoot() / correctionRoot + epsilon
-            parameter[i] -= stepSize * (firstMoment[i] / denominator)
+        // Two loops rather than a branch per element, so each vectorizes.
+        if amsgrad {
+            let maximum = state.buffer("max_exp_avg_sq", count: parameter.count).values
+            for i in parameter.indices {
+                let g = gradient[i] + weightDecay * parameter[i]
+                firstMoment[i] += (g - firstMoment[i]) * (1 - beta1)
+                secondMoment[i] = secondMoment[i] * beta2 + (1 - beta2) * g * g
+                maximum[i] = Swift.max(maximum[i], secondMoment[i])
+                parameter[i] -= stepSize * (firstMoment[i] / (maximum[i].squareRoot() / correctionRoot + epsilon))
+            }
+        } else {
+            for i in parameter.indices {
+                let g = gradient[i] + weightDecay * parameter[i]
+                firstMoment[i] += (g - firstMoment[i]) * (1 - beta1)
+                secondMoment[i] = secondMoment[i] * beta2 + (1 - beta2) * g * g
+                parameter[i] -= stepSize * (firstMoment[i] / (secondMoment[i].squareRoot() / correctionRoot + epsilon))
+            }
         }
     }
 }

@@ -78,6 +78,12 @@ public final class RMSprop: Optimizer {
         parameter: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
         state: ParameterState, learningRate: Float, weightDecay: Float
     ) {
+        // Properties are read once into locals: a class property read inside the loop costs an
+        // exclusivity check per element and blocks vectorization.
+        let alpha = self.alpha
+        let epsilon = self.epsilon
+        let momentum = self.momentum
+        let centered = self.centered
         let squareAverage = state.buffer("square_avg", count: parameter.count).values
         let gradientAverage = centered ? state.buffer("grad_avg", count: parameter.count).values : squareAverage
         let momentumBuffer = momentum > 0 ? state.buffer("momentum_buffer", count: parameter.count).values : squareAverage

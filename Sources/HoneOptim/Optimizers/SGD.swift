@@ -77,6 +77,10 @@ public final class SGD: Optimizer {
         parameter: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
         state: ParameterState, learningRate: Float, weightDecay: Float
     ) {
+        // Properties are read once into locals: a class property read inside the loop costs an
+        // exclusivity check per element and blocks vectorization.
+        let momentum = self.momentum
+        let nesterov = self.nesterov
         guard momentum != 0 else {
             for i in parameter.indices {
                 parameter[i] -= learningRate * (gradient[i] + weightDecay * parameter[i])
