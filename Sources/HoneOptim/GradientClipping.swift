@@ -113,6 +113,7 @@ public enum GradientClippingError: Error, Equatable, CustomStringConvertible {
     /// The total gradient norm was NaN or infinite.
     case nonFiniteNorm(Float)
 
+    /// A readable message naming what failed.
     public var description: String {
         switch self {
         case let .nonFiniteNorm(norm):

@@ -142,6 +142,7 @@ public enum OptimizerStateError: Error, Equatable, CustomStringConvertible {
     /// A negative step count or a negative/non-finite learning rate or weight decay.
     case invalidValue(field: String, value: String)
 
+    /// A readable message naming what failed.
     public var description: String {
         switch self {
         case let .unreadableFile(path, reason): "optimizer state '\(path)': \(reason)"

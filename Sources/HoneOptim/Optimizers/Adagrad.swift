@@ -71,8 +71,10 @@ public final class Adagrad: Optimizer {
             decoupledWeightDecay: decoupledWeightDecay)
     }
 
+    /// The per-parameter buffers, under PyTorch's names.
     public override var bufferNames: Set<String> { ["sum"] }
 
+    /// Applies the update rule above to one parameter.
     public override func update(
         parameter: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
         state: ParameterState, learningRate: Float, weightDecay: Float

@@ -68,10 +68,13 @@ public class Adam: Optimizer {
             epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad, decoupledWeightDecay: decoupledWeightDecay)
     }
 
+    /// The name stored in saved state.
     public override var name: String { "Adam" }
 
+    /// The per-parameter buffers, under PyTorch's names.
     public override var bufferNames: Set<String> { ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] }
 
+    /// Applies the update rule above to one parameter.
     public override func update(
         parameter: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
         state: ParameterState, learningRate: Float, weightDecay: Float

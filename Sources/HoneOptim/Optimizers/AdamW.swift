@@ -45,5 +45,6 @@ public final class AdamW: Adam {
             epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
     }
 
+    /// The name stored in saved state.
     public override var name: String { "AdamW" }
 }

@@ -72,8 +72,10 @@ public final class RMSprop: Optimizer {
             decoupledWeightDecay: decoupledWeightDecay)
     }
 
+    /// The per-parameter buffers, under PyTorch's names.
     public override var bufferNames: Set<String> { ["square_avg", "grad_avg", "momentum_buffer"] }
 
+    /// Applies the update rule above to one parameter.
     public override func update(
         parameter: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
         state: ParameterState, learningRate: Float, weightDecay: Float

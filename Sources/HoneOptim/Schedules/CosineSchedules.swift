@@ -25,6 +25,7 @@ public struct CosineAnnealing: LearningRateSchedule, Codable, Equatable, Sendabl
         self.minimumLearningRate = minimumLearningRate
     }
 
+    /// The learning rate at `step` (0 is the first).
     public func learningRate(at step: Int) -> Float {
         let progress = Double(max(step, 0)) / Double(period)
         return cosineBetween(
@@ -72,6 +73,7 @@ public struct CosineAnnealingWarmRestarts: LearningRateSchedule, Codable, Equata
         return (target - start, length)
     }
 
+    /// The learning rate at `step` (0 is the first).
     public func learningRate(at step: Int) -> Float {
         let (stepInPeriod, length) = position(at: step)
         return cosineBetween(

@@ -21,6 +21,7 @@ public struct StepDecay: LearningRateSchedule, Codable, Equatable, Sendable {
         self.gamma = gamma
     }
 
+    /// The learning rate at `step` (0 is the first).
     public func learningRate(at step: Int) -> Float {
         Float(Double(initialLearningRate) * Foundation.pow(Double(gamma), Double(max(step, 0) / stepSize)))
     }
@@ -46,6 +47,7 @@ public struct MultiStepDecay: LearningRateSchedule, Codable, Equatable, Sendable
         self.gamma = gamma
     }
 
+    /// The learning rate at `step` (0 is the first).
     public func learningRate(at step: Int) -> Float {
         let passed = milestones.lazy.filter { $0 <= step }.count
         return Float(Double(initialLearningRate) * Foundation.pow(Double(gamma), Double(passed)))
@@ -67,6 +69,7 @@ public struct ExponentialDecay: LearningRateSchedule, Codable, Equatable, Sendab
         self.gamma = gamma
     }
 
+    /// The learning rate at `step` (0 is the first).
     public func learningRate(at step: Int) -> Float {
         Float(Double(initialLearningRate) * Foundation.pow(Double(gamma), Double(max(step, 0))))
     }

@@ -30,6 +30,7 @@ public struct FunctionSchedule: LearningRateSchedule {
         self.body = body
     }
 
+    /// The learning rate at `step` (0 is the first).
     public func learningRate(at step: Int) -> Float { body(step) }
 }
 
@@ -43,5 +44,6 @@ public struct ConstantSchedule: LearningRateSchedule {
         self.value = value
     }
 
+    /// The learning rate at `step` (0 is the first).
     public func learningRate(at step: Int) -> Float { value }
 }

@@ -31,6 +31,7 @@ public struct LinearWarmup<Base: LearningRateSchedule>: LearningRateSchedule {
         self.base = base
     }
 
+    /// The learning rate at `step` (0 is the first).
     public func learningRate(at step: Int) -> Float {
         guard step < warmupSteps else { return base.learningRate(at: step - warmupSteps) }
         let fraction = Double(startFactor) + (1 - Double(startFactor)) * Double(max(step, 0)) / Double(warmupSteps)

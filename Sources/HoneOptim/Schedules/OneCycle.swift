@@ -67,6 +67,7 @@ public struct OneCycle: LearningRateSchedule, Codable, Equatable, Sendable {
     /// The rate at step 0.
     public var initialLearningRate: Float { Float(Double(maximumLearningRate) / divFactor) }
 
+    /// The learning rate at `step` (0 is the first).
     public func learningRate(at step: Int) -> Float {
         let peak = Double(maximumLearningRate)
         let initial = peak / divFactor
