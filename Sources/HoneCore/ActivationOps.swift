@@ -14,7 +14,7 @@ extension Tensor {
     /// 1 / (1 + e⁻ˣ), computed without overflow for large |x|.
     public func sigmoid() -> Tensor {
         unary(
-            "sigmoid",
+            "sigmoid", cost: 10,
             { x in
                 if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
                 let e = Foundation.exp(x)
@@ -24,13 +24,13 @@ extension Tensor {
 
     /// Hyperbolic tangent elementwise.
     public func tanh() -> Tensor {
-        unary("tanh", { Foundation.tanh($0) }, derivative: { _, y in 1 - y * y })
+        unary("tanh", cost: 10, { Foundation.tanh($0) }, derivative: { _, y in 1 - y * y })
     }
 
     /// Gaussian error linear unit, exact form x·Φ(x) (PyTorch's default), Hendrycks & Gimpel 2016.
     public func gelu() -> Tensor {
         unary(
-            "gelu", { x in 0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752)) },
+            "gelu", cost: 20, { x in 0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752)) },
             derivative: { x, _ in
                 let cdf = 0.5 * (1 + Foundation.erf(x * 0.70710678118654752))
                 let pdf = Foundation.exp(-0.5 * x * x) * 0.39894228040143268

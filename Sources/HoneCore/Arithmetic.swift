@@ -74,18 +74,18 @@ extension Tensor {
 
     /// Applies `f` elementwise, with `derivative(x, y)` (input, output) as the local slope.
     @inline(__always)
-    func unary(_ op: String, _ f: (Float) -> Float, derivative: @escaping (Float, Float) -> Float) -> Tensor {
-        let out = map(f)
+    func unary(_ op: String, cost: Int = 1, _ f: (Float) -> Float, derivative: @escaping (Float, Float) -> Float) -> Tensor {
+        let out = map(cost: cost, f)
         return Tensor.record(op, output: out, inputs: [self]) { g in
             [Tensor.zipMap(g, self, out) { gv, x, y in gv * derivative(x, y) }]
         }
     }
 
     /// eˣ elementwise.
-    public func exp() -> Tensor { unary("exp", { Foundation.exp($0) }, derivative: { _, y in y }) }
+    public func exp() -> Tensor { unary("exp", cost: 10, { Foundation.exp($0) }, derivative: { _, y in y }) }
 
     /// Natural logarithm elementwise.
-    public func log() -> Tensor { unary("log", { Foundation.log($0) }, derivative: { x, _ in 1 / x }) }
+    public func log() -> Tensor { unary("log", cost: 10, { Foundation.log($0) }, derivative: { x, _ in 1 / x }) }
 
     /// Square root elementwise.
     public func sqrt() -> Tensor { unary("sqrt", { $0.squareRoot() }, derivative: { _, y in 0.5 / y }) }
@@ -94,7 +94,7 @@ extension Tensor {
     public func pow(_ exponent: Float) -> Tensor {
         if exponent == 2 { return unary("square", { $0 * $0 }, derivative: { x, _ in 2 * x }) }
         return unary(
-            "pow", { Foundation.pow($0, exponent) },
+            "pow", cost: 20, { Foundation.pow($0, exponent) },
             derivative: { x, _ in exponent * Foundation.pow(x, exponent - 1) })
     }
 

@@ -76,8 +76,13 @@ struct ConvolutionPlan {
     var patchSize: Int { inChannels / groups * geometry.kernel.height * geometry.kernel.width }
     var outPlane: Int { outHeight * outWidth }
 
-    /// Images per chunk, so the column matrix stays near 8 M floats (cache- and memory-friendly).
-    var chunkSize: Int { Swift.max(1, Swift.min(batch, (8 << 20) / Swift.max(inChannels * geometry.kernel.height * geometry.kernel.width * outPlane, 1))) }
+    /// The most floats a chunk's column matrix holds: 4 MiB, so im2col's output is still
+    /// in cache when the GEMM reads it (measured 3× faster forward than 32 MiB chunks
+    /// at W3's shapes).
+    static let columnBudget = 1 << 20
+
+    /// Images per chunk.
+    var chunkSize: Int { Swift.max(1, Swift.min(batch, Self.columnBudget / Swift.max(inChannels * geometry.kernel.height * geometry.kernel.width * outPlane, 1))) }
 
     init(input: [Int], weight: [Int], groups: Int, geometry: Conv2DGeometry) {
         batch = input[0]

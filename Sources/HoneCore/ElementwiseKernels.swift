@@ -1,13 +1,14 @@
 /// Raw loops behind the elementwise operations: one pass over contiguous buffers,
 /// split across cores for large tensors, no allocation per element.
 extension Tensor {
-    /// `f` applied to every element.
+    /// `f` applied to every element; `cost` is the work of one call in simple float
+    /// operations (a transcendental function is ~10), which decides when to use all cores.
     @inline(__always)
-    public func map(_ f: (Float) -> Float) -> Tensor {
+    public func map(cost: Int = 1, _ f: (Float) -> Float) -> Tensor {
         let out = Tensor(uninitializedShape: shape)
         let src = storage.pointer
         let dst = out.storage.pointer
-        Parallel.forEachChunk(count) { range in
+        Parallel.forEachChunk(count, costPerItem: cost) { range in
             for i in range { dst[i] = f(src[i]) }
         }
         return out
