@@ -42,6 +42,7 @@ let package = Package(
         .testTarget(name: "HoneCoreTests", dependencies: ["HoneCore"]),
         .testTarget(name: "HoneTuneTests", dependencies: ["HoneTune"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
