@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "HoneTuneTests", dependencies: ["HoneTune"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
+        .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
     ],
     swiftLanguageModes: [.v5]
 )
