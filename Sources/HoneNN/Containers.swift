@@ -1,0 +1,62 @@
+import HoneCore
+
+/// Layers applied one after another; children are named by index (`0.weight`,
+/// `1.weight`) as in PyTorch's `nn.Sequential`.
+///
+/// ```swift
+/// let model = Sequential {
+///     Linear(784, 256)
+///     ReLU()
+///     Linear(256, 10)
+/// }
+/// ```
+public final class Sequential: Module, UnaryLayer {
+    /// The layers in order.
+    public let layers: [any UnaryLayer]
+
+    /// A sequence from an array.
+    public init(_ layers: [any UnaryLayer]) {
+        self.layers = layers
+        super.init()
+    }
+
+    /// A sequence from a builder block (`if` and `for` allowed).
+    public convenience init(@LayerBuilder _ build: () -> [any UnaryLayer]) {
+        self.init(build())
+    }
+
+    public override func namedMembers() -> [(key: String, member: Module.Member)] {
+        layers.enumerated().map { (String($0.offset), .module($0.element)) }
+    }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        var output = x
+        for layer in layers { output = layer(output) }
+        return output
+    }
+
+    /// The number of layers.
+    public var count: Int { layers.count }
+
+    /// The layer at `index`.
+    public subscript(index: Int) -> any UnaryLayer { layers[index] }
+}
+
+/// Builds the layer list of a ``Sequential`` from a block of layer expressions.
+@resultBuilder
+public enum LayerBuilder {
+    /// One layer.
+    public static func buildExpression(_ layer: any UnaryLayer) -> [any UnaryLayer] { [layer] }
+    /// An array of layers, spliced in.
+    public static func buildExpression(_ layers: [any UnaryLayer]) -> [any UnaryLayer] { layers }
+    /// The statements of a block, in order.
+    public static func buildBlock(_ parts: [any UnaryLayer]...) -> [any UnaryLayer] { parts.flatMap { $0 } }
+    /// An `if` without `else`.
+    public static func buildOptional(_ part: [any UnaryLayer]?) -> [any UnaryLayer] { part ?? [] }
+    /// The first branch of an `if`/`else`.
+    public static func buildEither(first part: [any UnaryLayer]) -> [any UnaryLayer] { part }
+    /// The second branch of an `if`/`else`.
+    public static func buildEither(second part: [any UnaryLayer]) -> [any UnaryLayer] { part }
+    /// The iterations of a `for` loop.
+    public static func buildArray(_ parts: [[any UnaryLayer]]) -> [any UnaryLayer] { parts.flatMap { $0 } }
+}
