@@ -42,6 +42,8 @@ let package = Package(
         .testTarget(name: "HoneCoreTests", dependencies: ["HoneCore"]),
         .testTarget(name: "HoneTuneTests", dependencies: ["HoneTune"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
+        .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,5 @@
+import HoneCore
+
 /// A user error on the command line: printed as one line, exit code 2.
 struct UsageError: Error, CustomStringConvertible {
     var description: String
@@ -37,7 +39,7 @@ struct Arguments {
                     index += 1
                 }
             } else {
-                let known = allowedFlags.union(allowedOptions)
+                let known = allowedFlags.union(allowedOptions).sorted()
                 let hint = closestMatch(to: name, in: known).map { "; did you mean --\($0)?" } ?? ""
                 throw UsageError(description: "unknown option --\(name)\(hint)")
             }
@@ -54,25 +56,4 @@ struct Arguments {
         guard let value = Int(text) else { throw UsageError(description: "--\(option) expects an integer, got '\(text)'") }
         return value
     }
-}
-
-/// The candidate within edit distance 2 (or a third of the word) closest to `word`.
-func closestMatch(to word: String, in candidates: Set<String>) -> String? {
-    let scored = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-    guard let (best, distance) = scored, distance <= Swift.max(2, word.count / 3) else { return nil }
-    return best
-}
-
-/// Levenshtein distance between two strings.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    var previous = Array(0...b.count)
-    for i in 1...Swift.max(a.count, 1) where !a.isEmpty {
-        var current = [i] + [Int](repeating: 0, count: b.count)
-        for j in 1...Swift.max(b.count, 1) where !b.isEmpty {
-            current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return a.isEmpty ? b.count : previous[b.count]
 }

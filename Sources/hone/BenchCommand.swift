@@ -1,4 +1,5 @@
 import HoneBenchmarks
+import HoneCore
 
 /// `hone bench SUITE [--json] [--quick]`: runs a benchmark suite and prints a table, or
 /// one JSON object in the shape the reference comparison scripts read.
@@ -27,7 +28,7 @@ enum BenchCommand {
         case "memory":
             results = MemoryBenchmarks.run(steps: try arguments.integer("steps") ?? 10_000)
         default:
-            let hint = closestMatch(to: suite, in: Set(suites)).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = closestMatch(to: suite, in: suites).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError(description: "unknown benchmark suite '\(suite)'\(hint)")
         }
         let report = BenchReport(suite: suite, results: results)

@@ -1,4 +1,5 @@
 import Foundation
+import HoneCore
 
 /// `hone`: the command-line face of Hone. It only parses arguments and calls the library.
 let usage = """

@@ -1,0 +1,105 @@
+import CZlib
+
+/// gzip compression and decompression over zlib's streaming `deflate`/`inflate` API.
+///
+/// Decompression accepts concatenated gzip members (as `cat a.gz b.gz` produces) and
+/// reports a stream that ends before its trailer as truncated rather than returning
+/// a silently short result.
+public enum Gzip {
+    /// zlib's window-bits value for a gzip wrapper (15-bit window, +16 selects gzip).
+    private static let gzipWindowBits: Int32 = 15 + 16
+    private static let chunkSize = 1 << 18
+
+    /// Inflates the gzip data `compressed`; `file` names the source in errors.
+    ///
+    /// - Throws: ``DataError/corruptCompressedData(file:detail:)`` when the data is not
+    ///   gzip, is damaged, or ends early.
+    public static func decompress(_ compressed: [UInt8], file: String) throws -> [UInt8] {
+        guard compressed.count >= 2, compressed[0] == 0x1f, compressed[1] == 0x8b else {
+            throw DataError.corruptCompressedData(file: file, detail: "missing gzip magic bytes 1f 8b")
+        }
+        var stream = z_stream()
+        guard inflateInit2_(&stream, gzipWindowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw DataError.corruptCompressedData(file: file, detail: "zlib could not start inflating")
+        }
+        defer { inflateEnd(&stream) }
+
+        var output = [UInt8]()
+        // The gzip trailer stores the uncompressed size modulo 2^32; use it as a capacity
+        // hint, bounded by deflate's maximum ratio (about 1032:1) so a damaged trailer
+        // cannot make us reserve gigabytes.
+        if compressed.count >= 8 {
+            let n = compressed.count
+            let hint = Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8 | Int(compressed[n - 2]) << 16
+                | Int(compressed[n - 1]) << 24
+            output.reserveCapacity(min(hint, compressed.count * 1032))
+        }
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        try compressed.withUnsafeBufferPointer { input in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!)
+            stream.avail_in = UInt32(input.count)
+            while true {
+                let status: Int32 = chunk.withUnsafeMutableBufferPointer { buffer in
+                    stream.next_out = buffer.baseAddress
+                    stream.avail_out = UInt32(buffer.count)
+                    return inflate(&stream, Z_NO_FLUSH)
+                }
+                let produced = chunkSize - Int(stream.avail_out)
+                output.append(contentsOf: chunk[0..<produced])
+                switch status {
+                case Z_OK:
+                    continue
+                case Z_STREAM_END:
+                    // Another gzip member may follow; anything else after the trailer is an error.
+                    guard stream.avail_in > 0 else { return }
+                    guard stream.next_in[0] == 0x1f else {
+                        throw DataError.corruptCompressedData(
+                            file: file, detail: "\(stream.avail_in) unexpected bytes after the gzip trailer")
+                    }
+                    guard inflateReset(&stream) == Z_OK else {
+                        throw DataError.corruptCompressedData(file: file, detail: "zlib could not restart")
+                    }
+                case Z_BUF_ERROR where stream.avail_in == 0:
+                    throw DataError.corruptCompressedData(
+                        file: file, detail: "stream ends early (truncated file) after \(output.count) bytes")
+                default:
+                    let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
+                    throw DataError.corruptCompressedData(file: file, detail: message)
+                }
+            }
+        }
+        return output
+    }
+
+    /// Compresses `bytes` into a single gzip member (zlib's default level).
+    public static func compress(_ bytes: [UInt8], file: String = "<memory>") throws -> [UInt8] {
+        var stream = z_stream()
+        let started = deflateInit2_(
+            &stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, gzipWindowBits, 8, Z_DEFAULT_STRATEGY,
+            zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        guard started == Z_OK else {
+            throw DataError.corruptCompressedData(file: file, detail: "zlib could not start deflating")
+        }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var source = bytes
+        try source.withUnsafeMutableBufferPointer { input in
+            stream.next_in = input.baseAddress
+            stream.avail_in = UInt32(input.count)
+            while true {
+                let status: Int32 = chunk.withUnsafeMutableBufferPointer { buffer in
+                    stream.next_out = buffer.baseAddress
+                    stream.avail_out = UInt32(buffer.count)
+                    return deflate(&stream, Z_FINISH)
+                }
+                output.append(contentsOf: chunk[0..<(chunkSize - Int(stream.avail_out))])
+                if status == Z_STREAM_END { return }
+                guard status == Z_OK || status == Z_BUF_ERROR else {
+                    throw DataError.corruptCompressedData(file: file, detail: "deflate failed with status \(status)")
+                }
+            }
+        }
+        return output
+    }
+}
