@@ -293,18 +293,19 @@ public func layerNormalize(_ x: Tensor, featureCount: Int, weight: Tensor?, bias
             let dx = Tensor(uninitializedShape: x.shape)
             let target = dx.storage.pointer
             Parallel.forEachChunk(rows, costPerItem: 4 * width) { range in
+                // ĝ = g·γ for one row at a time.
+                let scaled = UnsafeMutablePointer<Float>.allocate(capacity: width)
+                defer { scaled.deallocate() }
                 for r in range {
                     let upstream = gradient + r * width, hat = xhat + r * width, result = target + r * width
-                    var sumG: Float = 0, sumGX: Float = 0
-                    for i in 0..<width {
-                        let scaled = upstream[i] * (gamma?[i] ?? 1)
-                        sumG += scaled
-                        sumGX += scaled * hat[i]
+                    if let gamma {
+                        for i in 0..<width { scaled[i] = upstream[i] * gamma[i] }
+                    } else {
+                        scaled.update(from: upstream, count: width)
                     }
+                    let (sumG, sumGX) = FastMath.gradientSums(scaled, hat, width, mean: 0)
                     let meanG = sumG / Float(width), meanGX = sumGX / Float(width), inverse = inverses[r]
-                    for i in 0..<width {
-                        result[i] = inverse * (upstream[i] * (gamma?[i] ?? 1) - meanG - hat[i] * meanGX)
-                    }
+                    for i in 0..<width { result[i] = inverse * (scaled[i] - meanG - hat[i] * meanGX) }
                 }
             }
             grads[0] = dx

@@ -62,6 +62,11 @@ import Testing
         layer.weight!.assign(randomTensor([5], low: 0.5, high: 1.5, seed: 8))
         layer.bias!.assign(randomTensor([5], seed: 9))
         expectLayerGradientsMatch(layer, input: randomTensor([2, 3, 5], seed: 10), epsilon: 5e-3) { layer($0) }
+        let plain = LayerNorm(normalizedShape: [2, 3], elementwiseAffine: false)
+        #expect(plain.parameters().isEmpty)
+        expectLayerGradientsMatch(plain, input: randomTensor([4, 2, 3], seed: 38), epsilon: 5e-3) { plain($0) }
+        let plainBatchNorm = BatchNorm1d(featureCount: 3, affine: false)
+        expectLayerGradientsMatch(plainBatchNorm, input: randomTensor([4, 3], seed: 39), epsilon: 5e-3) { plainBatchNorm($0) }
     }
 
     @Test func embeddingGradientsAccumulateRepeatedRows() {
