@@ -125,3 +125,31 @@ import Testing
         #expect(rows.scalars == embedding(Tensor([[4, 0, 4]])).scalars)
     }
 }
+
+@Suite struct MLPVariantTests {
+    @Test func activationsBatchNormAndDropoutAreConfigurable() {
+        let x = randomTensor([6, 5], seed: 1)
+        let plain = MLP(inputDimensions: 5, hiddenDimensions: [4], classCount: 3, seed: 2)
+        let expected = plain.layers[1](plain.layers[0](x).relu())
+        expectClose(plain(x), expected.scalars, tolerance: 1e-6)
+
+        let leaky = MLP(inputDimensions: 5, hiddenDimensions: [4], classCount: 3, activation: .leakyRelu(negativeSlope: 0.2), seed: 2)
+        expectClose(leaky(x), leaky.layers[1](leaky.layers[0](x).leakyRelu(slope: 0.2)).scalars, tolerance: 1e-6)
+        for activation in [MLP.Activation.sigmoid, .tanh, .gelu] {
+            let model = MLP(inputDimensions: 5, hiddenDimensions: [4], classCount: 3, activation: activation, seed: 2)
+            let hidden = model.layers[0](x)
+            let activated = activation == .sigmoid ? hidden.sigmoid() : activation == .tanh ? hidden.tanh() : hidden.gelu()
+            expectClose(model(x), model.layers[1](activated).scalars, tolerance: 1e-6)
+        }
+
+        let full = MLP(inputDimensions: 5, hiddenDimensions: [4, 3], classCount: 2, activation: .prelu, batchNorm: true, dropout: 0.5, seed: 3)
+        let names = full.namedParameters().map(\.name)
+        #expect(names.contains("activations.0.weight") && names.contains("norms.1.bias"))
+        #expect(full.parameterCount == (5 * 4 + 4) + (4 * 3 + 3) + (3 * 2 + 2) + 2 * (4 + 3) + (4 + 3))
+        let training = full(x)
+        full.eval()
+        let evaluated = full(x)
+        #expect(evaluated.scalars == full(x).scalars && training.scalars != evaluated.scalars)
+        expectGradientsMatch(full.parameters()) { _ in full(x) }
+    }
+}
