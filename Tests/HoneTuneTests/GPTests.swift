@@ -104,3 +104,45 @@ import Testing
         }
     }
 }
+
+@Suite struct GPSamplerTests {
+    @Test func returnsOnlyValidValuesAndRepeats() {
+        func run() -> [[String: Double]] {
+            let study = MiniStudy()
+            study.optimize(GPSampler(seed: 2), params: TestFunctions.mixedParams, n: 22, objective: TestFunctions.mixed)
+            for t in study.all {
+                for (name, d) in TestFunctions.mixedParams {
+                    #expect(TestFunctions.isValid(t.params[name]!, d), "\(name) = \(t.params[name]!)")
+                }
+            }
+            return study.all.map(\.params)
+        }
+        #expect(run() == run())
+    }
+
+    @Test func beatsRandomOnBranin() {
+        var gp: [Double] = [], random: [Double] = []
+        for seed in 0..<3 {
+            let a = MiniStudy()
+            a.optimize(GPSampler(seed: UInt64(seed)), params: TestFunctions.braninParams, n: 60, objective: TestFunctions.branin)
+            gp.append(a.bestValue - TestFunctions.braninMin)
+            let b = MiniStudy()
+            b.optimize(UniformTestSampler(seed: UInt64(seed)), params: TestFunctions.braninParams, n: 60, objective: TestFunctions.branin)
+            random.append(b.bestValue - TestFunctions.braninMin)
+        }
+        #expect(TestFunctions.median(gp) < 0.1 * TestFunctions.median(random), "gp \(gp) random \(random)")
+    }
+
+    @Test func maximizeAndMultiObjectiveWork() {
+        let study = MiniStudy(directions: [.maximize])
+        study.optimize(GPSampler(seed: 1), params: TestFunctions.braninParams, n: 25) { p in
+            [-TestFunctions.branin(p)[0]]
+        }
+        #expect(-study.all.compactMap { $0.values?.first }.max()! - TestFunctions.braninMin < 1.0)
+        let mo = MiniStudy(directions: [.minimize, .minimize])
+        mo.optimize(GPSampler(seed: 1), params: TestFunctions.braninParams, n: 20) { p in
+            [TestFunctions.branin(p)[0], abs(p["x1"]!)]
+        }
+        #expect(mo.all.count == 20)
+    }
+}

@@ -22,6 +22,8 @@ import HoneCore
 public final class GPSampler: Sampler {
     public let nStartupTrials: Int
     public let deterministicObjective: Bool
+    public let spaceFillingStartup: Bool
+    private var haltonShift: [Double] = []
     public var nPreliminarySamples = 2048
     public var nLocalSearch = 10
     private var rng: SeededGenerator
@@ -30,7 +32,13 @@ public final class GPSampler: Sampler {
     private var cacheTrialNumber = -1
     private var cachedComplete: [FrozenTrial] = []
 
-    public init(seed: UInt64? = nil, nStartupTrials: Int = 10, deterministicObjective: Bool = false) {
+    /// - Parameter spaceFillingStartup: draw the startup trials from a randomly shifted
+    ///   Halton sequence (low discrepancy) instead of independently at random.
+    public init(
+        seed: UInt64? = nil, nStartupTrials: Int = 10, deterministicObjective: Bool = false,
+        spaceFillingStartup: Bool = true
+    ) {
+        self.spaceFillingStartup = spaceFillingStartup
         self.nStartupTrials = nStartupTrials
         self.deterministicObjective = deterministicObjective
         self.rng = SeededGenerator(seed: seed ?? UInt64.random(in: 0...UInt64.max))
@@ -59,7 +67,10 @@ public final class GPSampler: Sampler {
     ) -> [String: Double] {
         if space.isEmpty { return [:] }
         let trials = completeTrials(study, trial).filter { t in space.keys.allSatisfy { t.params[$0] != nil } }
-        if trials.count < nStartupTrials { return [:] }
+        if trials.count < nStartupTrials {
+            guard spaceFillingStartup else { return [:] }
+            return startupPoint(index: trial.number, transforms: sortedTransforms(space))
+        }
         let transforms = sortedTransforms(space)
         let names = transforms.map(\.name)
         let x = trials.map { t in transforms.map { $0.normalize(t.params[$0.name]!) } }
@@ -67,29 +78,40 @@ public final class GPSampler: Sampler {
         let isCat = transforms.map { $0.kind == .categorical }
         var starts: [GPHyperparameters] = []
         if let c = cachedHyper, c.names == names { starts.append(c.hyper) }
-        let t0 = Date()
         let gp = GaussianProcess.fit(
             x: x, y: y, isCategorical: isCat, starts: starts, deterministic: deterministicObjective)
-        let dumpPath = ProcessInfo.processInfo.environment["GPDUMP"].map { $0 + "-\(ObjectIdentifier(self).hashValue % 1000)-\(x.count).json" }
-        if ProcessInfo.processInfo.environment["GPDEBUG"] != nil {
-            FileHandle.standardError.write("n=\(x.count) fit \(Date().timeIntervalSince(t0)*1000)ms hyper=\(gp.hyper.inverseSquaredLengthscales.map{String(format:"%.2f",$0)}) s=\(gp.hyper.kernelScale) noise=\(gp.hyper.noiseVariance) best=\(y.max()!)\n".data(using:.utf8)!)
-        }
         cachedHyper = (names, gp.hyper)
         let threshold = y.max() ?? 0
         let bestIndex = y.firstIndex(of: threshold) ?? 0
         let optimizer = AcquisitionOptimizer(gp: gp, transforms: transforms, threshold: threshold)
         let best = optimizer.maximize(
             warmStart: x[bestIndex], nPreliminary: nPreliminarySamples, nLocalSearch: nLocalSearch, rng: &rng)
-        if let path = dumpPath, x[0].count == 6 {
-            let obj: [String: Any] = ["x": x, "y": y, "theta": gp.hyper.inverseSquaredLengthscales, "s": gp.hyper.kernelScale, "noise": gp.hyper.noiseVariance, "best": best, "acq": optimizer.value(best)]
-            try? JSONSerialization.data(withJSONObject: obj).write(to: URL(fileURLWithPath: path))
-        }
-        if ProcessInfo.processInfo.environment["GPDEBUG"] != nil {
-            FileHandle.standardError.write("  total \(Date().timeIntervalSince(t0)*1000)ms evals=\(optimizer.counter.evals) gevals=\(optimizer.counter.gevals) acq=\(optimizer.value(best))\n".data(using:.utf8)!)
-        }
         var out: [String: Double] = [:]
         for (d, t) in transforms.enumerated() { out[t.name] = t.denormalize(best[d]) }
         return out
+    }
+
+    /// Point `index` of a Cranley–Patterson-rotated Halton sequence, mapped to valid values.
+    private func startupPoint(index: Int, transforms: [ParamTransform]) -> [String: Double] {
+        while haltonShift.count < transforms.count { haltonShift.append(rng.nextDouble()) }
+        var out: [String: Double] = [:]
+        for (d, t) in transforms.enumerated() {
+            var u = GPSampler.radicalInverse(index + 1, base: GPSampler.primes[d % GPSampler.primes.count]) + haltonShift[d]
+            if u >= 1 { u -= 1 }
+            out[t.name] = t.kind == .categorical
+                ? min(Double(Int(u * Double(t.nChoices))), Double(t.nChoices - 1))
+                : t.denormalize(u)
+        }
+        return out
+    }
+
+    static let primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97]
+
+    static func radicalInverse(_ i: Int, base: Int) -> Double {
+        var i = i, f = 1.0, r = 0.0
+        let inv = 1.0 / Double(base)
+        while i > 0 { f *= inv; r += f * Double(i % base); i /= base }
+        return r
     }
 
     /// Standardized values to maximize; several objectives are scalarized (ParEGO).
@@ -135,8 +157,6 @@ struct AcquisitionOptimizer {
     let discrete: [Int]
     let grids: [[Double]]
     let lengthscales: [Double]
-    final class Counter { var evals = 0; var gevals = 0 }
-    let counter = Counter()
 
     init(gp: GaussianProcess, transforms: [ParamTransform], threshold: Double) {
         self.gp = gp
@@ -149,14 +169,12 @@ struct AcquisitionOptimizer {
     }
 
     func value(_ q: [Double]) -> Double {
-        counter.evals += 1
         let (m, v) = gp.posterior(q)
         return logExpectedImprovement(mean: m, variance: v, threshold: threshold)
     }
 
     /// Value and gradient in the continuous coordinates.
     func valueAndGradient(_ q: [Double]) -> (Double, [Double]) {
-        counter.gevals += 1
         let p = gp.posteriorWithGradient(q, gradDims: continuous)
         let varS = p.variance + 1e-12
         let sigma = varS.squareRoot()

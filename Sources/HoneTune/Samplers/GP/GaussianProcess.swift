@@ -205,7 +205,10 @@ public struct GaussianProcess {
         let base = GaussianProcess(unchecked: x, y: y, isCategorical: isCategorical, hyper: defaults)
         var best: (f: Double, raw: [Double])?
         var tried: [[Double]] = []
+        // Like Optuna: warm-start from the previous fit, and from the defaults only when
+        // there is none or it fails.
         for start in starts + [defaults] {
+            if best != nil { break }
             var r = raw(fromHyper: start)
             if deterministic { r[dims + 1] = 0 }
             if tried.contains(where: { zip($0, r).allSatisfy { abs($0 - $1) < 1e-12 } }) { continue }
@@ -214,12 +217,7 @@ public struct GaussianProcess {
             opt.gradientTolerance = gradientTolerance
             opt.maxIterations = 200
             opt.relativeTolerance = 2.2e-9
-            var evals = 0
-            let t0 = Date()
-            let res = opt.minimize(r) { evals += 1; return base.negativeLogPosterior(raw: $0, deterministic: deterministic) }
-            if ProcessInfo.processInfo.environment["GPDEBUG"] != nil {
-                FileHandle.standardError.write("   start iters=\(res.iterations) evals=\(evals) f=\(res.f) \(Date().timeIntervalSince(t0)*1000)ms\n".data(using: .utf8)!)
-            }
+            let res = opt.minimize(r) { base.negativeLogPosterior(raw: $0, deterministic: deterministic) }
             if res.f.isFinite, best == nil || res.f < best!.f { best = (res.f, res.x) }
         }
         if let best, let gp = GaussianProcess(
