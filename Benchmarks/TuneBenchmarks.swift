@@ -120,12 +120,7 @@ final class BenchRandomSampler: Sampler {
 func makeTuneSampler(_ name: String, seed: UInt64) -> Sampler {
     switch name {
     case "random": return BenchRandomSampler(seed: seed)
-    case "tpe":
-        let env = ProcessInfo.processInfo.environment
-        if let c = env["TPE_CAND"].flatMap(Int.init) {
-            return TPESampler(seed: seed, nEICandidates: c, priorWeight: env["TPE_PRIOR"].flatMap(Double.init) ?? 1.0)
-        }
-        return TPESampler(seed: seed)
+    case "tpe": return TPESampler(seed: seed)
     case "tpe-multivariate": return TPESampler(seed: seed, multivariate: true)
     case "tpe-independent": return TPESampler(seed: seed, multivariate: false)
     case "gp": return GPSampler(seed: seed)

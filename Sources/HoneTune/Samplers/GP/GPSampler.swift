@@ -23,17 +23,21 @@ public final class GPSampler: Sampler {
     public let nStartupTrials: Int
     public let deterministicObjective: Bool
     public let spaceFillingStartup: Bool
-    private var haltonShift: [Double] = []
+    /// Warp the objective with a fitted Yeo–Johnson power transform before the GP.
+    public var powerTransform = true
+    private var lhsPermutations: [[Int]] = []
     public var nPreliminarySamples = 2048
     public var nLocalSearch = 10
+    /// Projected-gradient tolerance of the acquisition's local search (lengthscale units).
+    public var acquisitionTolerance = 1e-2
     private var rng: SeededGenerator
     private let searchSpace = IntersectionSearchSpace(includePruned: false)
     private var cachedHyper: (names: [String], hyper: GPHyperparameters)?
     private var cacheTrialNumber = -1
     private var cachedComplete: [FrozenTrial] = []
 
-    /// - Parameter spaceFillingStartup: draw the startup trials from a randomly shifted
-    ///   Halton sequence (low discrepancy) instead of independently at random.
+    /// - Parameter spaceFillingStartup: draw the startup trials as a Latin hypercube
+    ///   (stratified in every parameter) instead of independently at random.
     public init(
         seed: UInt64? = nil, nStartupTrials: Int = 10, deterministicObjective: Bool = false,
         spaceFillingStartup: Bool = true
@@ -83,7 +87,8 @@ public final class GPSampler: Sampler {
         cachedHyper = (names, gp.hyper)
         let threshold = y.max() ?? 0
         let bestIndex = y.firstIndex(of: threshold) ?? 0
-        let optimizer = AcquisitionOptimizer(gp: gp, transforms: transforms, threshold: threshold)
+        var optimizer = AcquisitionOptimizer(gp: gp, transforms: transforms, threshold: threshold)
+        optimizer.tolerance = acquisitionTolerance
         let best = optimizer.maximize(
             warmStart: x[bestIndex], nPreliminary: nPreliminarySamples, nLocalSearch: nLocalSearch, rng: &rng)
         var out: [String: Double] = [:]
@@ -91,13 +96,20 @@ public final class GPSampler: Sampler {
         return out
     }
 
-    /// Point `index` of a Cranley–Patterson-rotated Halton sequence, mapped to valid values.
+    /// Point `index` of a Latin hypercube over the startup trials (each parameter's range
+    /// cut into `nStartupTrials` strata, each stratum used once, in an independent random
+    /// order per parameter), mapped to valid values.
     private func startupPoint(index: Int, transforms: [ParamTransform]) -> [String: Double] {
-        while haltonShift.count < transforms.count { haltonShift.append(rng.nextDouble()) }
+        let n = nStartupTrials
+        guard index < n else { return [:] }
+        while lhsPermutations.count < transforms.count {
+            var p = Array(0..<n)
+            for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, rng.nextInt(below: i + 1)) }
+            lhsPermutations.append(p)
+        }
         var out: [String: Double] = [:]
         for (d, t) in transforms.enumerated() {
-            var u = GPSampler.radicalInverse(index + 1, base: GPSampler.primes[d % GPSampler.primes.count]) + haltonShift[d]
-            if u >= 1 { u -= 1 }
+            let u = (Double(lhsPermutations[d][index]) + rng.nextDouble()) / Double(n)
             out[t.name] = t.kind == .categorical
                 ? min(Double(Int(u * Double(t.nChoices))), Double(t.nChoices - 1))
                 : t.denormalize(u)
@@ -105,13 +117,58 @@ public final class GPSampler: Sampler {
         return out
     }
 
-    static let primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97]
+    static func standardized(_ v: [Double]) -> [Double] {
+        let mean = v.reduce(0, +) / Double(v.count)
+        var s = 0.0
+        for x in v { s += (x - mean) * (x - mean) }
+        let sd = max((s / Double(v.count)).squareRoot(), 1e-12)
+        return v.map { ($0 - mean) / sd }
+    }
 
-    static func radicalInverse(_ i: Int, base: Int) -> Double {
-        var i = i, f = 1.0, r = 0.0
-        let inv = 1.0 / Double(base)
-        while i > 0 { f *= inv; r += f * Double(i % base); i /= base }
-        return r
+    @inline(__always)
+    static func yeoJohnson(_ x: Double, _ l: Double) -> Double {
+        if x >= 0 { return abs(l) < 1e-9 ? Foundation.log1p(x) : (Foundation.pow(x + 1, l) - 1) / l }
+        return abs(l - 2) < 1e-9 ? -Foundation.log1p(-x) : -(Foundation.pow(1 - x, 2 - l) - 1) / (2 - l)
+    }
+
+    /// Standardizes values to maximize, then applies the Yeo–Johnson power transform whose
+    /// λ maximizes the Gaussian likelihood (grid then golden-section search on [−3, 1]),
+    /// which spreads out the values near the best ones when the objective has a heavy
+    /// tail of bad values (e.g. Branin's 0.4…300). λ = 1 is the identity; λ > 1 is not
+    /// allowed, as it would squeeze the good values together instead.
+    ///
+    /// Yeo & Johnson, "A new family of power transformations to improve normality or
+    /// symmetry", Biometrika 87(4), 2000; Cowen-Rivers et al., "HEBO", JAIR 2022.
+    static func yeoJohnsonWarp(_ values: [Double]) -> [Double] {
+        // The transform acts on values to *minimize* (heavy tail of bad values to the right).
+        let v = standardized(values.map { -$0 })
+        let n = Double(v.count)
+        var logTerm = 0.0
+        for x in v { logTerm += (x >= 0 ? 1 : -1) * Foundation.log1p(abs(x)) }
+        func ll(_ l: Double) -> Double {
+            var mean = 0.0
+            var t = [Double](repeating: 0, count: v.count)
+            for (i, x) in v.enumerated() { t[i] = yeoJohnson(x, l); mean += t[i] }
+            mean /= n
+            var s = 0.0
+            for x in t { s += (x - mean) * (x - mean) }
+            let r = -0.5 * n * Foundation.log(max(s / n, 1e-300)) + (l - 1) * logTerm
+            return r.isFinite ? r : -.infinity
+        }
+        var bestL = 1.0, bestV = ll(1)
+        for k in 0...16 {
+            let l = -3 + 0.25 * Double(k)
+            let f = ll(l)
+            if f > bestV { bestV = f; bestL = l }
+        }
+        var a = max(bestL - 0.25, -3), b = min(bestL + 0.25, 1)
+        let g = 0.5 * (5.0.squareRoot() - 1)
+        for _ in 0..<30 {
+            let c = b - g * (b - a), d = a + g * (b - a)
+            if ll(c) > ll(d) { b = d } else { a = c }
+        }
+        let l = ll(0.5 * (a + b)) > bestV ? 0.5 * (a + b) : bestL
+        return v.map { -yeoJohnson($0, l) }
     }
 
     /// Standardized values to maximize; several objectives are scalarized (ParEGO).
@@ -140,6 +197,7 @@ public final class GPSampler: Sampler {
         let finite = raw.filter(\.isFinite)
         let lo = finite.min() ?? 0, hi = finite.max() ?? 0
         raw = raw.map { $0.isFinite ? $0 : ($0 > 0 ? hi : lo) }
+        if powerTransform { raw = GPSampler.yeoJohnsonWarp(raw) }
         let mean = raw.reduce(0, +) / Double(raw.count)
         var v = 0.0
         for r in raw { v += (r - mean) * (r - mean) }
@@ -157,6 +215,7 @@ struct AcquisitionOptimizer {
     let discrete: [Int]
     let grids: [[Double]]
     let lengthscales: [Double]
+    var tolerance = 1e-2
 
     init(gp: GaussianProcess, transforms: [ParamTransform], threshold: Double) {
         self.gp = gp
@@ -275,7 +334,7 @@ struct AcquisitionOptimizer {
         let z0 = c.enumerated().map { i, d in x0[d] / lengthscales[i] }
         let upper = lengthscales.map { 1 / $0 }
         var opt = LBFGS()
-        opt.gradientTolerance = 1e-2
+        opt.gradientTolerance = tolerance
         opt.maxIterations = 200
         opt.relativeTolerance = 1e-12
         let res = opt.minimize(z0, lower: [Double](repeating: 0, count: c.count), upper: upper) { z in
