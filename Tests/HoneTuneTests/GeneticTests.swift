@@ -42,13 +42,14 @@ import Testing
         #expect(run() == run())
     }
 
-    @Test func improvesOverGenerations() {
+    @Test(arguments: [true, false])
+    func improvesOverGenerations(steadyState: Bool) {
         // Mean objective of each generation of 20 on a 4-D sphere drops generation by generation.
         let params = (0..<4).map { ("x\($0)", ParameterDistribution.float(low: -5, high: 5, log: false, step: nil)) }
         var firstMeans: [Double] = [], lastMeans: [Double] = []
         for seed in 0..<3 {
             let study = MiniStudy()
-            study.optimize(GeneticSampler(seed: UInt64(seed), populationSize: 20), params: params, n: 200) { p in
+            study.optimize(GeneticSampler(seed: UInt64(seed), populationSize: 20, steadyState: steadyState), params: params, n: 200) { p in
                 [(0..<4).reduce(0) { $0 + pow(p["x\($1)"]! - 1, 2) }]
             }
             let values = study.all.map { $0.values![0] }

@@ -3,11 +3,13 @@ import HoneCore
 
 /// A genetic algorithm over the study's trials, NSGA-II style (Deb et al. 2002).
 ///
-/// Generations are read from the study itself: completed trials, in trial order, form
-/// consecutive generations of `populationSize`; the first is random. The parent
-/// population after each generation is the elitist NSGA-II survival of the previous
-/// population and that generation (nondominated fronts, the last front cut by crowding
-/// distance; with one objective this is simply the best `populationSize`). A child takes
+/// The state is read from the study itself: the first `populationSize` completed trials
+/// are random; after that the parents are the elitist NSGA-II survivors (nondominated
+/// fronts, the last front cut by crowding distance; with one objective simply the best
+/// `populationSize`). By default the population is updated steady-state, with every
+/// completed trial ((μ + 1) selection, Durillo et al. 2009), which suits the small trial
+/// budgets of hyperparameter tuning; `steadyState: false` gives the classic generational
+/// scheme, completed trials in trial order forming generations of `populationSize`. A child takes
 /// two parents by binary tournament (rank, then crowding distance), mixes them with
 /// probability `crossoverProbability` — simulated binary crossover (SBX) for numerical
 /// parameters, uniform swapping for categorical ones — and mutates each parameter with
@@ -17,7 +19,9 @@ import HoneCore
 /// Parameters outside the shared search space are sampled at random.
 ///
 /// ### References
-/// Deb, Pratap, Agarwal & Meyarivan, IEEE TEC 6(2), 2002; Deb & Agrawal, "Simulated
+/// Deb, Pratap, Agarwal & Meyarivan, IEEE TEC 6(2), 2002; Durillo, Nebro, Luna & Alba,
+/// "On the effect of the steady-state selection scheme in multi-objective genetic
+/// algorithms", EMO 2009; Deb & Agrawal, "Simulated
 /// binary crossover for continuous search space", Complex Systems 9, 1995.
 public final class GeneticSampler: Sampler {
     public let populationSize: Int
@@ -26,19 +30,26 @@ public final class GeneticSampler: Sampler {
     public let crossoverEta: Double
     public let mutationEta: Double
     public let swappingProbability: Double
+    /// Replace the population one child at a time ((μ + 1) NSGA-II) instead of in
+    /// generations of `populationSize`: every completed trial can be a parent at once,
+    /// which uses a small trial budget far better.
+    public let steadyState: Bool
     private var rng: SeededGenerator
     private let searchSpace = IntersectionSearchSpace(includePruned: false)
     // Parent populations after each complete generation, as indices into the completed trials.
     private var populations: [[Int]] = []
     private var populationKey: [String] = []
+    private var steadyPopulation: [Int] = []
+    private var steadySeen = Set<Int>()
     private var cacheTrialNumber = -1
     private var cachedComplete: [FrozenTrial] = []
 
     public init(
-        seed: UInt64? = nil, populationSize: Int = 20, crossoverProbability: Double = 0.9,
+        seed: UInt64? = nil, populationSize: Int = 10, crossoverProbability: Double = 0.9,
         mutationProbability: Double? = nil, crossoverEta: Double = 20, mutationEta: Double = 20,
-        swappingProbability: Double = 0.5
+        swappingProbability: Double = 0.5, steadyState: Bool = true
     ) {
+        self.steadyState = steadyState
         precondition(populationSize >= 2, "populationSize must be at least 2")
         self.populationSize = populationSize
         self.crossoverProbability = crossoverProbability
@@ -104,17 +115,32 @@ public final class GeneticSampler: Sampler {
         let transforms = sortedTransforms(space)
         let names = transforms.map(\.name)
         let complete = completeTrials(study, trial).filter { t in names.allSatisfy { t.params[$0] != nil } }
-        let nGenerations = complete.count / populationSize
-        if nGenerations == 0 { return [:] }
+        if complete.count < populationSize { return [:] }
         let objs = objectives(complete, study.directions)
-        if names != populationKey { populations = []; populationKey = names }
-        while populations.count < nGenerations {
-            let g = populations.count
-            let generation = Array((g * populationSize)..<((g + 1) * populationSize))
-            let union = (populations.last ?? []) + generation
-            populations.append(GeneticSampler.survive(union, objectives: objs, k: populationSize))
+        if names != populationKey { populations = []; steadyPopulation = []; steadySeen = []; populationKey = names }
+        let parents: [Int]
+        if steadyState {
+            // Steady state: the parents are the NSGA-II survivors of every completed trial,
+            // updated with each new one.
+            var index: [Int: Int] = [:]
+            for (i, t) in complete.enumerated() { index[t.number] = i }
+            var union = steadyPopulation.compactMap { index[$0] }
+            for (i, t) in complete.enumerated() where !steadySeen.contains(t.number) {
+                steadySeen.insert(t.number)
+                union.append(i)
+            }
+            parents = GeneticSampler.survive(union, objectives: objs, k: populationSize)
+            steadyPopulation = parents.map { complete[$0].number }
+        } else {
+            let nGenerations = complete.count / populationSize
+            while populations.count < nGenerations {
+                let g = populations.count
+                let generation = Array((g * populationSize)..<((g + 1) * populationSize))
+                let union = (populations.last ?? []) + generation
+                populations.append(GeneticSampler.survive(union, objectives: objs, k: populationSize))
+            }
+            parents = populations[nGenerations - 1]
         }
-        let parents = populations[nGenerations - 1]
         // Rank and crowding distance of each parent, for the tournaments.
         let pts = parents.map { objs[$0] }
         let ranks = Pareto.nondominatedRanks(pts)
