@@ -2,8 +2,37 @@
 public protocol StudyView: AnyObject {
     /// One direction per objective.
     var directions: [StudyDirection] { get }
+    /// The study's name (Hyperband hashes it with the trial number to pick a bracket).
+    var studyName: String { get }
     /// The study's trials, oldest first, filtered by state when `states` is given.
     func trials(states: Set<TrialState>?) -> [FrozenTrial]
+}
+
+extension StudyView {
+    /// Default for views that have no name (test doubles).
+    public var studyName: String { "" }
+}
+
+/// A study view that also lets samplers and pruners keep bookkeeping on a trial,
+/// visible to every worker and process sharing the study's storage.
+/// ``Study`` conforms; a sampler or pruner should fall back to local state when the view
+/// it is given does not.
+public protocol StudyWriter: StudyView {
+    /// Stores `value` under `key` in the system attributes of the running trial `number`.
+    /// A storage failure is reported by the next throwing call on that trial.
+    func setTrialSystemAttribute(number: Int, key: String, value: String)
+}
+
+/// A sampler with a finite set of configurations (a grid).
+///
+/// The study enqueues all of them once, atomically, as waiting trials in its storage;
+/// workers (threads or processes) then claim waiting trials one at a time, so every
+/// configuration runs exactly once, and the study stops when none is left.
+public protocol FiniteSampler: Sampler {
+    /// Identifies the set, so that a study enqueues it only once however many workers start.
+    var configurationSetKey: String { get }
+    /// Every configuration in the order to try, as typed parameter values.
+    func configurations() -> [[String: ParameterValue]]
 }
 
 /// Chooses parameter values for trials.

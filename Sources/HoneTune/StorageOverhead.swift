@@ -1,0 +1,39 @@
+import Foundation
+
+/// Measures what a trial costs the tuning machinery itself, the way the Optuna reference
+/// (`hpo_anchor.py`) does: wall time of a study on Branin with ``RandomSampler`` divided by
+/// the number of trials (the objective costs nanoseconds), in memory and in SQLite.
+public enum StorageOverhead {
+    public struct Result: Sendable {
+        public var trials: Int
+        public var inMemoryMsPerTrial: Double
+        public var sqliteMsPerTrial: Double
+        /// Mean over the last 100 SQLite trials (growth with the study's size).
+        public var sqliteLastMsPerTrial: Double
+        public var sqliteExtraMsPerTrial: Double { sqliteMsPerTrial - inMemoryMsPerTrial }
+    }
+
+    /// Runs `trials` trials in memory, then in a fresh SQLite file in `directory`.
+    public static func measure(trials: Int = 1000, directory: URL = FileManager.default.temporaryDirectory) throws -> Result {
+        func run(_ storage: StudyStorage) throws -> (Double, Double) {
+            let study = try Study.create(name: "overhead", sampler: RandomSampler(seed: 0), storage: storage)
+            var stamps: [Date] = []
+            stamps.reserveCapacity(trials)
+            let start = Date()
+            try study.optimize(trials: trials, callbacks: [{ _, _ in stamps.append(Date()) }]) { t in
+                BenchmarkFunction.branin.evaluate([try t.suggestFloat("x1", in: -5...10), try t.suggestFloat("x2", in: 0...15)])
+            }
+            let total = Date().timeIntervalSince(start)
+            let tail = min(100, trials - 1)
+            let last = tail > 0 ? stamps[trials - 1].timeIntervalSince(stamps[trials - 1 - tail]) / Double(tail) : total
+            return (total / Double(trials) * 1e3, last * 1e3)
+        }
+        let (memory, _) = try run(InMemoryStorage())
+        let path = directory.appendingPathComponent("hone-overhead-\(UUID().uuidString).db").path
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        let (sqlite, sqliteLast) = try run(try SQLiteStorage(path: path))
+        return Result(trials: trials, inMemoryMsPerTrial: memory, sqliteMsPerTrial: sqlite, sqliteLastMsPerTrial: sqliteLast)
+    }
+}
