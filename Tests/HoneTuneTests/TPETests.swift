@@ -176,3 +176,20 @@ import Testing
         #expect(abs(w[0] - 1.0 / 30) < 1e-12 && w[4] == 1 && w[29] == 1)
     }
 }
+
+@Suite struct TPEStartupTests {
+    @Test func latinHypercubeStartupStratifiesEveryParameter() {
+        let study = MiniStudy()
+        let sampler = TPESampler(seed: 5, nStartupTrials: 10, spaceFillingStartup: true)
+        study.optimize(sampler, params: TestFunctions.braninParams, n: 10, objective: TestFunctions.branin)
+        for (name, d) in TestFunctions.braninParams {
+            let strata = Set(study.all.map { Int(d.toUnit($0.params[name]!) * 10) })
+            #expect(strata.count == 10)
+        }
+    }
+
+    @Test func registryBuildsConfiguredSamplers() throws {
+        TuneSamplers.registerModelBasedSamplers()
+        #expect(Set(["tpe", "gp", "genetic", "nsga2"]).isSubset(of: Set(TuneSamplers.names)))
+    }
+}

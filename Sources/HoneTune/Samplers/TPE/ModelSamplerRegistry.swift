@@ -4,7 +4,7 @@ extension TuneSamplers {
     /// Registers the model-based samplers with `hone tune` configurations:
     ///
     /// - `"tpe"`: `seed`, `n_startup_trials`, `n_ei_candidates`, `multivariate`,
-    ///   `constant_liar`, `prior_weight`, `max_above_kernels`
+    ///   `constant_liar`, `prior_weight`, `max_above_kernels`, `space_filling_startup`
     /// - `"gp"`: `seed`, `n_startup_trials`, `deterministic_objective`,
     ///   `space_filling_startup`, `power_transform`
     /// - `"genetic"` (also `"nsga2"`): `seed`, `population_size`, `crossover_prob`,
@@ -16,7 +16,7 @@ extension TuneSamplers {
             let c = o.config
             try c.checkNoUnknownFields(allowed: [
                 "type", "seed", "n_startup_trials", "n_ei_candidates", "multivariate", "constant_liar",
-                "prior_weight", "max_above_kernels",
+                "prior_weight", "max_above_kernels", "space_filling_startup",
             ])
             return TPESampler(
                 seed: o.workerSeed, nStartupTrials: try c.int("n_startup_trials", atLeast: 0) ?? 10,
@@ -24,7 +24,8 @@ extension TuneSamplers {
                 priorWeight: max(try c.double("prior_weight") ?? 1.0, 0),
                 multivariate: try c.bool("multivariate"),
                 constantLiar: try c.bool("constant_liar") ?? (o.workerIndex > 0),
-                maxAboveKernels: try c.int("max_above_kernels", atLeast: 1) ?? 200)
+                maxAboveKernels: try c.int("max_above_kernels", atLeast: 1) ?? 200,
+                spaceFillingStartup: try c.bool("space_filling_startup") ?? false)
         }
         register("gp") { o in
             let c = o.config

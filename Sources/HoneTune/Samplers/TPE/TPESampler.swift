@@ -32,6 +32,11 @@ public final class TPESampler: Sampler {
     /// subsample (in trial order, weights kept), so a trial costs nearly the same at
     /// 1,000 trials as at 200. `nil` keeps every trial, like Optuna.
     public let maxAboveKernels: Int?
+    /// Draw the startup trials as a Latin hypercube (each parameter's range stratified)
+    /// instead of independently at random. Off by default: over 20 seeds it made no
+    /// consistent difference to TPE on Branin/Hartmann6 (it does help the GP sampler).
+    public let spaceFillingStartup: Bool
+    private var strata: [String: [Int]] = [:]
     private let parameters: ParzenParameters
     private let gamma: ((Int) -> Int)?
     private let weightsFunc: (Int) -> [Double]
@@ -60,8 +65,10 @@ public final class TPESampler: Sampler {
         seed: UInt64? = nil, nStartupTrials: Int = 10, nEICandidates: Int = 24,
         priorWeight: Double = 1.0, considerMagicClip: Bool = true, considerEndpoints: Bool = false,
         multivariate: Bool? = nil, constantLiar: Bool = false, maxAboveKernels: Int? = 200,
+        spaceFillingStartup: Bool = false,
         gamma: ((Int) -> Int)? = nil, weights: ((Int) -> [Double])? = nil
     ) {
+        self.spaceFillingStartup = spaceFillingStartup
         precondition(maxAboveKernels.map { $0 > 0 } ?? true, "maxAboveKernels must be positive")
         self.maxAboveKernels = maxAboveKernels
         precondition(priorWeight >= 0, "priorWeight must be non-negative")
@@ -128,9 +135,28 @@ public final class TPESampler: Sampler {
         study: StudyView, trial: FrozenTrial, name: String, distribution: ParameterDistribution
     ) -> Double {
         if distribution.isSingle || finishedTrials(study, trial).count < nStartupTrials {
+            if spaceFillingStartup && trial.number < nStartupTrials && !distribution.isSingle {
+                return stratifiedStartupValue(name: name, distribution: distribution, index: trial.number)
+            }
             return distribution.randomInternal(&rng)
         }
         return sample(study: study, trial: trial, space: [name: distribution])[name] ?? distribution.randomInternal(&rng)
+    }
+
+    /// Startup value `index` of parameter `name`: its range (log scale where asked) cut into
+    /// `nStartupTrials` strata, each used once in a random order (a Latin hypercube
+    /// across parameters).
+    private func stratifiedStartupValue(name: String, distribution: ParameterDistribution, index: Int) -> Double {
+        let n = nStartupTrials
+        if strata[name] == nil {
+            var p = Array(0..<n)
+            for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, rng.nextInt(below: i + 1)) }
+            strata[name] = p
+        }
+        let u = (Double(strata[name]![index]) + rng.nextDouble()) / Double(n)
+        let t = ParamTransform(name: name, distribution: distribution)
+        if t.kind == .categorical { return min(Double(Int(u * Double(t.nChoices))), Double(t.nChoices - 1)) }
+        return t.denormalize(u)
     }
 
     private func split(_ study: StudyView, _ trial: FrozenTrial) -> Split {
