@@ -57,6 +57,7 @@ func makeTuneSampler(_ name: String, seed: UInt64) -> Sampler {
     case "tpe": return TPESampler(seed: seed)
     case "tpe-multivariate": return TPESampler(seed: seed, multivariate: true)
     case "tpe-independent": return TPESampler(seed: seed, multivariate: false)
+    case "tpe-optuna": return TPESampler.optunaCompatible(seed: seed)
     case "tpe-lhs-startup": return TPESampler(seed: seed, spaceFillingStartup: true)
     case "gp": return GPSampler(seed: seed)
     case "genetic": return GeneticSampler(seed: seed)

@@ -106,7 +106,7 @@ import Testing
             trial(20, nil, .pruned, steps: [3: 0.5]), trial(21, nil, .pruned, steps: [5: 9.0]),
         ]
         // n = 22 → γ = ⌈2.2⌉ = 3: the three best complete trials (values 0, 1, 2).
-        let (below, above) = TPESampler.splitTrials(trials, directions: [.minimize], gamma: nil)
+        let (below, above) = TPESampler.splitTrials(trials, directions: [.minimize], gamma: TPESampler.optunaGamma)
         #expect(below.map(\.number) == [0, 3, 6])
         #expect(above.count == 19)
         // Maximizing flips the order; a γ that exceeds the complete trials takes the
@@ -118,7 +118,7 @@ import Testing
         // The table-based split agrees with the reference one.
         let table = TrialTable(directions: [.minimize])
         table.update(trials)
-        let mask = TPESampler.belowMask(table, directions: [.minimize], gamma: nil)
+        let mask = TPESampler.belowMask(table, directions: [.minimize], gamma: TPESampler.optunaGamma)
         let fromMask = (0..<table.count).filter { mask[$0] }.map { table.numbers[$0] }.sorted()
         #expect(fromMask == below.map(\.number))
     }
@@ -167,10 +167,14 @@ import Testing
     }
 
     @Test func defaultWeightsAndGamma() {
+        #expect(TPESampler.optunaGamma(1) == 1)
+        #expect(TPESampler.optunaGamma(10) == 1)
+        #expect(TPESampler.optunaGamma(11) == 2)
+        #expect(TPESampler.optunaGamma(1000) == 25)
         #expect(TPESampler.defaultGamma(1) == 1)
-        #expect(TPESampler.defaultGamma(10) == 1)
-        #expect(TPESampler.defaultGamma(11) == 2)
-        #expect(TPESampler.defaultGamma(1000) == 25)
+        #expect(TPESampler.defaultGamma(10) == 2)
+        #expect(TPESampler.defaultGamma(11) == 3)
+        #expect(TPESampler.defaultGamma(125) == 25)
         let w = TPESampler.defaultWeights(30)
         #expect(w.count == 30)
         #expect(abs(w[0] - 1.0 / 30) < 1e-12 && w[4] == 1 && w[29] == 1)

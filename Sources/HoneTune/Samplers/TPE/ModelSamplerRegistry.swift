@@ -20,7 +20,7 @@ extension TuneSamplers {
             ])
             return TPESampler(
                 seed: o.workerSeed, nStartupTrials: try c.int("n_startup_trials", atLeast: 0) ?? 10,
-                nEICandidates: try c.int("n_ei_candidates", atLeast: 1) ?? 24,
+                nEICandidates: try c.int("n_ei_candidates", atLeast: 1) ?? 48,
                 priorWeight: max(try c.double("prior_weight") ?? 1.0, 0),
                 multivariate: try c.bool("multivariate"),
                 constantLiar: try c.bool("constant_liar") ?? (o.workerIndex > 0),
