@@ -61,6 +61,7 @@ func makeTuneSampler(_ name: String, seed: UInt64) -> Sampler {
     case "tpe-lhs-startup": return TPESampler(seed: seed, spaceFillingStartup: true)
     case "gp": return GPSampler(seed: seed)
     case "genetic": return GeneticSampler(seed: seed)
+    case "cmaes": return CmaEsSampler(seed: seed)
     case "genetic-generational": return GeneticSampler(seed: seed, populationSize: 50, steadyState: false)
     default: fatalError("unknown sampler \(name)")
     }
@@ -99,7 +100,7 @@ private func median(_ xs: [Double]) -> Double {
 /// W5. `quick` runs 2 seeds × 50 trials and a 300-trial long run, for smoke tests.
 public func runTuneBenchmark(quick: Bool) -> [BenchResult] {
     runTuneBenchmark(
-        samplers: ["random", "tpe", "tpe-independent", "gp", "genetic"],
+        samplers: ["random", "tpe", "tpe-independent", "gp", "genetic", "cmaes"],
         seeds: quick ? 2 : 5, trials: quick ? 50 : 100, longTrials: quick ? 300 : 1000)
 }
 

@@ -76,3 +76,43 @@ import Testing
         #expect(all > first * 1.05)
     }
 }
+
+@Suite struct GeneticCmaEsTests {
+    @Test func eigenDecompositionReconstructsTheMatrix() {
+        let a: [Double] = [4, 1, 0.5, 1, 3, 0.2, 0.5, 0.2, 2]
+        let (b, d) = CMAState.eigen(a, 3)
+        for i in 0..<3 {
+            for j in 0..<3 {
+                var s = 0.0
+                for k in 0..<3 { s += b[i * 3 + k] * d[k] * d[k] * b[j * 3 + k] }
+                #expect(abs(s - a[i * 3 + j]) < 1e-10)
+            }
+        }
+    }
+
+    @Test func returnsOnlyValidValuesRepeatsAndBeatsRandom() {
+        func run(_ seed: UInt64) -> MiniStudy {
+            let study = MiniStudy()
+            study.optimize(CmaEsSampler(seed: seed), params: TestFunctions.mixedParams, n: 40, objective: TestFunctions.mixed)
+            return study
+        }
+        let a = run(3), b = run(3)
+        #expect(a.all.map(\.params) == b.all.map(\.params))
+        for t in a.all {
+            for (name, d) in TestFunctions.mixedParams { #expect(TestFunctions.isValid(t.params[name]!, d)) }
+        }
+        // A 5-D sphere: CMA-ES ends far below random search with the same budget.
+        let params = (0..<5).map { ("x\($0)", ParameterDistribution.float(low: -5, high: 5, log: false, step: nil)) }
+        let sphere: ([String: Double]) -> [Double] = { p in [(0..<5).reduce(0) { $0 + pow(p["x\($1)"]! - 1, 2) }] }
+        var cma: [Double] = [], random: [Double] = []
+        for seed in 0..<3 {
+            let s1 = MiniStudy()
+            s1.optimize(CmaEsSampler(seed: UInt64(seed)), params: params, n: 150, objective: sphere)
+            cma.append(s1.bestValue)
+            let s2 = MiniStudy()
+            s2.optimize(UniformTestSampler(seed: UInt64(seed)), params: params, n: 150, objective: sphere)
+            random.append(s2.bestValue)
+        }
+        #expect(TestFunctions.median(cma) < 0.1 * TestFunctions.median(random), "cma \(cma) random \(random)")
+    }
+}

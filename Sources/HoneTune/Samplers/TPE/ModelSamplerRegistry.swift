@@ -7,6 +7,7 @@ extension TuneSamplers {
     ///   `constant_liar`, `prior_weight`, `max_above_kernels`, `space_filling_startup`
     /// - `"gp"`: `seed`, `n_startup_trials`, `deterministic_objective`,
     ///   `space_filling_startup`, `power_transform`
+    /// - `"cmaes"`: `seed`, `n_startup_trials`, `sigma0`, `population_size`
     /// - `"genetic"` (also `"nsga2"`): `seed`, `population_size`, `crossover_prob`,
     ///   `mutation_prob`, `steady_state`
     ///
@@ -49,6 +50,13 @@ extension TuneSamplers {
                 crossoverProbability: min(max(try c.double("crossover_prob") ?? 0.9, 0), 1),
                 mutationProbability: try c.double("mutation_prob").map { min(max($0, 0), 1) },
                 steadyState: try c.bool("steady_state") ?? true)
+        }
+        register("cmaes") { o in
+            let c = o.config
+            try c.checkNoUnknownFields(allowed: ["type", "seed", "n_startup_trials", "sigma0", "population_size"])
+            return CmaEsSampler(
+                seed: o.workerSeed, nStartupTrials: try c.int("n_startup_trials", atLeast: 0) ?? 1,
+                sigma0: try c.double("sigma0") ?? 1.0 / 6, populationSize: try c.int("population_size", atLeast: 2))
         }
         register("genetic", factory: genetic)
         register("nsga2", factory: genetic)
