@@ -1,0 +1,64 @@
+import Foundation
+
+extension TuneSamplers {
+    /// Registers the model-based samplers with `hone tune` configurations:
+    ///
+    /// - `"tpe"`: `seed`, `n_startup_trials`, `n_ei_candidates`, `multivariate`,
+    ///   `constant_liar`, `prior_weight`, `max_above_kernels`, `space_filling_startup`
+    /// - `"gp"`: `seed`, `n_startup_trials`, `deterministic_objective`,
+    ///   `space_filling_startup`, `power_transform`
+    /// - `"cmaes"`: `seed`, `n_startup_trials`, `sigma0`, `population_size`
+    /// - `"genetic"` (also `"nsga2"`): `seed`, `population_size`, `crossover_prob`,
+    ///   `mutation_prob`, `steady_state`
+    ///
+    /// Call once at start-up (the CLI does), before parsing configurations.
+    public static func registerModelBasedSamplers() {
+        register("tpe") { o in
+            let c = o.config
+            try c.checkNoUnknownFields(allowed: [
+                "type", "seed", "n_startup_trials", "n_ei_candidates", "multivariate", "constant_liar",
+                "prior_weight", "max_above_kernels", "space_filling_startup",
+            ])
+            return TPESampler(
+                seed: o.workerSeed, nStartupTrials: try c.int("n_startup_trials", atLeast: 0) ?? 10,
+                nEICandidates: try c.int("n_ei_candidates", atLeast: 1) ?? 48,
+                priorWeight: max(try c.double("prior_weight") ?? 1.0, 0),
+                multivariate: try c.bool("multivariate"),
+                constantLiar: try c.bool("constant_liar") ?? (o.workerIndex > 0),
+                maxAboveKernels: try c.int("max_above_kernels", atLeast: 1) ?? 200,
+                spaceFillingStartup: try c.bool("space_filling_startup") ?? false)
+        }
+        register("gp") { o in
+            let c = o.config
+            try c.checkNoUnknownFields(allowed: [
+                "type", "seed", "n_startup_trials", "deterministic_objective", "space_filling_startup", "power_transform",
+            ])
+            let g = GPSampler(
+                seed: o.workerSeed, nStartupTrials: try c.int("n_startup_trials", atLeast: 0) ?? 10,
+                deterministicObjective: try c.bool("deterministic_objective") ?? false,
+                spaceFillingStartup: try c.bool("space_filling_startup") ?? true)
+            g.powerTransform = try c.bool("power_transform") ?? true
+            return g
+        }
+        let genetic: Factory = { o in
+            let c = o.config
+            try c.checkNoUnknownFields(allowed: [
+                "type", "seed", "population_size", "crossover_prob", "mutation_prob", "steady_state",
+            ])
+            return GeneticSampler(
+                seed: o.workerSeed, populationSize: try c.int("population_size", atLeast: 2) ?? 10,
+                crossoverProbability: min(max(try c.double("crossover_prob") ?? 0.9, 0), 1),
+                mutationProbability: try c.double("mutation_prob").map { min(max($0, 0), 1) },
+                steadyState: try c.bool("steady_state") ?? true)
+        }
+        register("cmaes") { o in
+            let c = o.config
+            try c.checkNoUnknownFields(allowed: ["type", "seed", "n_startup_trials", "sigma0", "population_size"])
+            return CmaEsSampler(
+                seed: o.workerSeed, nStartupTrials: try c.int("n_startup_trials", atLeast: 0) ?? 1,
+                sigma0: try c.double("sigma0") ?? 1.0 / 6, populationSize: try c.int("population_size", atLeast: 2))
+        }
+        register("genetic", factory: genetic)
+        register("nsga2", factory: genetic)
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import HoneCore
+
+/// Settings of a Parzen estimator, with Optuna's defaults.
+struct ParzenParameters {
+    var priorWeight: Double = 1.0
+    var considerMagicClip: Bool = true
+    var considerEndpoints: Bool = false
+}
+
+/// A mixture of product kernels over a set of parameters: one truncated-normal (or
+/// discretized truncated-normal) / smoothed-categorical kernel per observation and
+/// dimension, plus one broad prior kernel. Works in the normalized coordinates of
+/// ``ParamTransform`` (log scale where asked), where every numerical parameter lies in [0, 1].
+///
+/// ### References
+/// Bergstra, Bardenet, Bengio & Kégl, "Algorithms for hyper-parameter optimization",
+/// NeurIPS 2011; Falkner, Klein & Hutter, "BOHB", ICML 2018 (multivariate kernels);
+/// Watanabe, "Tree-structured Parzen estimator: understanding its algorithm components",
+/// 2023 (Optuna's bandwidth rules).
+struct ParzenEstimator {
+    enum Dim {
+        /// Per-kernel centre, 1/σ and the log normalizer `−log σ − log√(2π) − log mass`.
+        case continuous(mu: [Double], invSigma: [Double], logNorm: [Double])
+        /// Same, for values on a grid: the probability of a grid cell.
+        case discrete(mu: [Double], invSigma: [Double], logMass: [Double])
+        /// Row-major kernel × choice log-probabilities.
+        case categorical(logProbs: [Double], nChoices: Int)
+    }
+
+    let transforms: [ParamTransform]
+    let weights: [Double]
+    let logWeights: [Double]
+    let dims: [Dim]
+    /// Per-kernel μ and σ of numerical dimensions (for sampling), indexed like `dims`.
+    let mus: [[Double]]
+    let sigmas: [[Double]]
+    /// Per-kernel choice probabilities of categorical dimensions (cumulative), like `dims`.
+    let cumProbs: [[Double]]
+
+    var nKernels: Int { weights.count }
+
+    /// - Parameters:
+    ///   - observations: `observations[d][i]` is observation i of parameter d, in internal
+    ///     representation.
+    ///   - obsWeights: one weight per observation (the prior kernel is added here).
+    init(transforms: [ParamTransform], observations: [[Double]], obsWeights: [Double], parameters p: ParzenParameters) {
+        self.transforms = transforms
+        let nObs = observations.first?.count ?? 0
+        var w = nObs == 0 ? [1.0] : obsWeights + [p.priorWeight]
+        let total = w.reduce(0, +)
+        for i in w.indices { w[i] /= total }
+        weights = w
+        logWeights = w.map { Foundation.log($0) }
+        let nK = w.count
+        var dims: [Dim] = []
+        var mus: [[Double]] = []
+        var sigmas: [[Double]] = []
+        var cum: [[Double]] = []
+        for (d, t) in transforms.enumerated() {
+            let obs = nObs == 0 ? [] : observations[d]
+            if t.kind == .categorical {
+                let c = t.nChoices
+                var probs = [Double](repeating: 1.0 / Double(c), count: nK * c)
+                if nObs > 0 {
+                    let base = p.priorWeight / Double(nK)
+                    for k in 0..<nK {
+                        var rowSum = 0.0
+                        for j in 0..<c { probs[k * c + j] = base; rowSum += base }
+                        if k < nObs {
+                            let j = min(max(Int(obs[k]), 0), c - 1)
+                            probs[k * c + j] += 1; rowSum += 1
+                        }
+                        if rowSum > 0 { for j in 0..<c { probs[k * c + j] /= rowSum } }
+                    }
+                }
+                var cumRow = [Double](repeating: 0, count: nK * c)
+                for k in 0..<nK {
+                    var s = 0.0
+                    for j in 0..<c { s += probs[k * c + j]; cumRow[k * c + j] = s }
+                    cumRow[k * c + c - 1] = 1
+                }
+                dims.append(.categorical(logProbs: probs.map { Foundation.log($0) }, nChoices: c))
+                mus.append([]); sigmas.append([]); cum.append(cumRow)
+                continue
+            }
+            // Numerical: centres are the normalized observations, bandwidths from the
+            // distances to the neighbours (Optuna's rule), clipped by the "magic clip".
+            let mu = obs.map { t.normalize($0) }
+            var sigma = [Double](repeating: 0, count: nObs)
+            if nObs > 0 {
+                var pairs = [(Double, Int)](repeating: (0, 0), count: nObs)
+                for i in 0..<nObs { pairs[i] = (mu[i], i) }
+                pairs.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                let order = pairs.map { $0.1 }
+                var ext = [Double](repeating: 0, count: nObs + 2)
+                ext[0] = 0
+                for (r, i) in order.enumerated() { ext[r + 1] = mu[i] }
+                ext[nObs + 1] = 1
+                var sorted = [Double](repeating: 0, count: nObs)
+                for r in 0..<nObs { sorted[r] = max(ext[r + 1] - ext[r], ext[r + 2] - ext[r + 1]) }
+                if !p.considerEndpoints && ext.count >= 4 {
+                    sorted[0] = ext[2] - ext[1]
+                    sorted[nObs - 1] = ext[nObs] - ext[nObs - 1]
+                }
+                let maxSigma = 1.0
+                let minSigma = p.considerMagicClip ? 1.0 / min(100.0, 1.0 + Double(nObs + 1)) : 1e-12
+                for (r, i) in order.enumerated() { sigma[i] = min(max(sorted[r], minSigma), maxSigma) }
+            }
+            let allMu = mu + [0.5]
+            let allSigma = sigma + [1.0]
+            let inv = allSigma.map { 1 / $0 }
+            var logMass = [Double](repeating: 0, count: nK)
+            for k in 0..<nK {
+                let a = -allMu[k] * inv[k], b = (1 - allMu[k]) * inv[k]
+                // Kernels far from both bounds keep all their mass (Φ(±8.5) is 1 to 1e-17).
+                logMass[k] = (a < -8.5 && b > 8.5) ? 0 : SamplerMath.logGaussMass(a, b)
+            }
+            if t.kind == .discrete {
+                dims.append(.discrete(mu: allMu, invSigma: inv, logMass: logMass))
+            } else {
+                let norm = (0..<nK).map { -Foundation.log(allSigma[$0]) - SamplerMath.logSqrt2Pi - logMass[$0] }
+                dims.append(.continuous(mu: allMu, invSigma: inv, logNorm: norm))
+            }
+            mus.append(allMu); sigmas.append(allSigma); cum.append([])
+        }
+        self.dims = dims
+        self.mus = mus
+        self.sigmas = sigmas
+        self.cumProbs = cum
+    }
+
+    /// `count` draws from the mixture; `result[d][c]` is candidate c's internal value of parameter d.
+    func sample(count: Int, rng: inout SeededGenerator) -> [[Double]] {
+        var cumW = [Double](repeating: 0, count: nKernels)
+        var s = 0.0
+        for k in 0..<nKernels { s += weights[k]; cumW[k] = s }
+        var active = [Int](repeating: 0, count: count)
+        for c in 0..<count {
+            let u = rng.nextDouble() * s
+            var k = 0
+            // Binary search on the cumulative weights.
+            var lo = 0, hi = nKernels - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if cumW[mid] > u { hi = mid } else { lo = mid + 1 }
+            }
+            k = lo
+            active[c] = k
+        }
+        var out = [[Double]](repeating: [Double](repeating: 0, count: count), count: transforms.count)
+        for (d, t) in transforms.enumerated() {
+            for c in 0..<count {
+                let k = active[c]
+                if t.kind == .categorical {
+                    let nc = t.nChoices
+                    let u = rng.nextDouble()
+                    var j = 0
+                    while j < nc - 1 && cumProbs[d][k * nc + j] < u { j += 1 }
+                    out[d][c] = Double(j)
+                } else {
+                    let x = SamplerMath.truncatedNormalSample(
+                        mu: mus[d][k], sigma: sigmas[d][k], low: 0, high: 1, u: rng.nextDouble())
+                    out[d][c] = t.denormalize(x)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Log density of each candidate (`candidates[d][c]`, internal values) under the mixture.
+    func logPDF(_ candidates: [[Double]]) -> [Double] {
+        let nC = candidates.first?.count ?? 0
+        let nK = nKernels
+        var acc = [Double](repeating: 0, count: nC * nK)
+        for c in 0..<nC { for k in 0..<nK { acc[c * nK + k] = logWeights[k] } }
+        acc.withUnsafeMutableBufferPointer { a in
+            for (d, dim) in dims.enumerated() {
+                let t = transforms[d]
+                switch dim {
+                case .continuous(let mu, let inv, let norm):
+                    let xs = candidates[d].map { t.normalize($0) }
+                    mu.withUnsafeBufferPointer { m in
+                    inv.withUnsafeBufferPointer { iv in
+                    norm.withUnsafeBufferPointer { nr in
+                        for c in 0..<nC {
+                            let x = xs[c]
+                            let row = a.baseAddress! + c * nK
+                            for k in 0..<nK {
+                                let z = (x - m[k]) * iv[k]
+                                row[k] += nr[k] - 0.5 * z * z
+                            }
+                        }
+                    }}}
+                case .discrete(let mu, let inv, let logMass):
+                    for c in 0..<nC {
+                        let v = candidates[d][c]
+                        let left = t.normalize(v - 0.5 * t.step)
+                        let right = t.normalize(v + 0.5 * t.step)
+                        let row = c * nK
+                        for k in 0..<nK {
+                            a[row + k] += SamplerMath.logGaussMass((left - mu[k]) * inv[k], (right - mu[k]) * inv[k])
+                                - logMass[k]
+                        }
+                    }
+                case .categorical(let lp, let nc):
+                    for c in 0..<nC {
+                        let j = min(max(Int(candidates[d][c]), 0), nc - 1)
+                        let row = c * nK
+                        for k in 0..<nK { a[row + k] += lp[k * nc + j] }
+                    }
+                }
+            }
+        }
+        var out = [Double](repeating: 0, count: nC)
+        acc.withUnsafeBufferPointer { a in
+            for c in 0..<nC {
+                out[c] = SamplerMath.logSumExp(UnsafeBufferPointer(rebasing: a[(c * nK)..<((c + 1) * nK)]))
+            }
+        }
+        return out
+    }
+}

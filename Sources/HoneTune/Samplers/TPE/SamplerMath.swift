@@ -1,0 +1,146 @@
+import Foundation
+
+/// Special functions shared by the model-based samplers (TPE, GP, genetic), written for
+/// numerical stability in the tails.
+enum SamplerMath {
+    static let sqrt2 = 2.0.squareRoot()
+    static let invSqrt2 = 1.0 / 2.0.squareRoot()
+    static let invSqrt2Pi = 1.0 / (2.0 * Double.pi).squareRoot()
+    static let logSqrt2Pi = 0.5 * Foundation.log(2.0 * Double.pi)
+    static let sqrtHalfPi = (0.5 * Double.pi).squareRoot()
+    static let sqrtPi = Double.pi.squareRoot()
+
+    /// Standard normal density.
+    @inline(__always)
+    static func normalPDF(_ z: Double) -> Double { invSqrt2Pi * Foundation.exp(-0.5 * z * z) }
+
+    /// Standard normal distribution function, accurate in both tails.
+    @inline(__always)
+    static func normalCDF(_ z: Double) -> Double { 0.5 * Foundation.erfc(-z * invSqrt2) }
+
+    /// Scaled complementary error function `exp(x²)·erfc(x)`, finite for every x ≥ −26.
+    static func erfcx(_ x: Double) -> Double {
+        if x < 25 { return Foundation.exp(x * x) * Foundation.erfc(x) }
+        // Asymptotic series 1/(x√π)·(1 − 1/(2x²) + 3/(4x⁴) − 15/(8x⁶) + 105/(16x⁸)).
+        let t = 1.0 / (x * x)
+        let series = 1.0 - 0.5 * t * (1.0 - 1.5 * t * (1.0 - 2.5 * t * (1.0 - 3.5 * t)))
+        return series / (x * sqrtPi)
+    }
+
+    /// log Φ(z), finite for every finite z.
+    static func logNormalCDF(_ z: Double) -> Double {
+        if z > -5 { return Foundation.log(normalCDF(z)) }
+        // Φ(z) = ½·exp(−z²/2)·erfcx(−z/√2).
+        return -0.5 * z * z + Foundation.log(0.5 * erfcx(-z * invSqrt2))
+    }
+
+    /// log(Φ(b) − Φ(a)) for a ≤ b, stable when both lie in the same tail.
+    static func logGaussMass(_ a: Double, _ b: Double) -> Double {
+        if b <= a { return -Double.infinity }
+        if a > 0 { return logGaussMass(-b, -a) }  // symmetric: move to the lower tail
+        if b < 0 {
+            let lb = logNormalCDF(b)
+            let la = logNormalCDF(a)
+            return lb + log1mexp(la - lb)
+        }
+        // a ≤ 0 ≤ b: the mass is at least a sizeable fraction, compute directly.
+        let mass = 1.0 - normalCDF(a) - normalCDF(-b)
+        return Foundation.log(max(mass, Double.leastNonzeroMagnitude))
+    }
+
+    /// log(1 − exp(x)) for x ≤ 0.
+    @inline(__always)
+    static func log1mexp(_ x: Double) -> Double {
+        if x > -0.6931471805599453 { return Foundation.log(-Foundation.expm1(x)) }
+        return Foundation.log1p(-Foundation.exp(x))
+    }
+
+    /// Inverse of the standard normal distribution function (Acklam's rational
+    /// approximation refined by one Halley step; relative error ≈ 1e-15).
+    static func normalQuantile(_ p: Double) -> Double {
+        if p <= 0 { return -Double.infinity }
+        if p >= 1 { return Double.infinity }
+        let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
+        let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                 6.680131188771972e+01, -1.328068155288572e+01]
+        let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                 -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]
+        let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                 3.754408661907416e+00]
+        let pLow = 0.02425
+        var x: Double
+        if p < pLow {
+            let q = (-2 * Foundation.log(p)).squareRoot()
+            x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+                / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+        } else if p <= 1 - pLow {
+            let q = p - 0.5
+            let r = q * q
+            x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+                / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+        } else {
+            let q = (-2 * Foundation.log(1 - p)).squareRoot()
+            x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+                / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+        }
+        // One Halley refinement step.
+        let e = 0.5 * Foundation.erfc(-x * invSqrt2) - p
+        let u = e * (2 * Double.pi).squareRoot() * Foundation.exp(0.5 * x * x)
+        x = x - u / (1 + 0.5 * x * u)
+        return x
+    }
+
+    /// A draw from N(mu, sigma²) truncated to [low, high] (inverse-CDF method, with the
+    /// upper tail mirrored so both tails keep their precision).
+    static func truncatedNormalSample(
+        mu: Double, sigma: Double, low: Double, high: Double, u: Double
+    ) -> Double {
+        let a = (low - mu) / sigma
+        let b = (high - mu) / sigma
+        var z: Double
+        if a > 0 {
+            let pa = normalCDF(-b), pb = normalCDF(-a)
+            z = -normalQuantile(pa + u * (pb - pa))
+        } else {
+            let pa = normalCDF(a), pb = normalCDF(b)
+            z = normalQuantile(pa + u * (pb - pa))
+        }
+        if !z.isFinite { z = a.isFinite ? max(a, min(b, 0)) : 0 }
+        return min(max(mu + sigma * z, low), high)
+    }
+
+    /// log Σ exp(xs), with −∞ entries allowed.
+    static func logSumExp(_ xs: UnsafeBufferPointer<Double>) -> Double {
+        var m = -Double.infinity
+        for x in xs where x > m { m = x }
+        if !m.isFinite { return m }
+        var s = 0.0
+        for x in xs { s += Foundation.exp(x - m) }
+        return m + Foundation.log(s)
+    }
+
+    /// log E[max(0, Z + z)] for Z ~ N(0, 1): the standardized log expected improvement
+    /// (Ament et al. 2023, eq. 9), finite for every finite z.
+    static func standardLogEI(_ z: Double) -> Double {
+        if z > -1 {
+            // z·Φ(z) + φ(z) without cancellation trouble for z > −1.
+            return Foundation.log(z * normalCDF(z) + normalPDF(z))
+        }
+        // z·Φ(z) + φ(z) = φ(z)·(1 + z·√(π/2)·erfcx(−z/√2)).
+        let logPhi = -0.5 * z * z - logSqrt2Pi
+        if z < -40 {
+            // 1 − |z|√(π/2)·erfcx(|z|/√2) = 1/z² − 3/z⁴ + 15/z⁶ − 105/z⁸ + …
+            let t = 1.0 / (z * z)
+            let r = t * (1 - 3 * t * (1 - 5 * t * (1 - 7 * t)))
+            return logPhi + Foundation.log(r)
+        }
+        let r = 1 + z * sqrtHalfPi * erfcx(-z * invSqrt2)
+        return logPhi + Foundation.log(max(r, Double.leastNonzeroMagnitude))
+    }
+
+    /// d/dz of ``standardLogEI(_:)``: Φ(z) / (z·Φ(z) + φ(z)).
+    static func standardLogEIDerivative(_ z: Double) -> Double {
+        Foundation.exp(logNormalCDF(z) - standardLogEI(z))
+    }
+}

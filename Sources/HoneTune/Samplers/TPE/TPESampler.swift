@@ -1,0 +1,354 @@
+import Foundation
+import HoneCore
+
+/// Tree-structured Parzen Estimator sampler.
+///
+/// Splits the finished trials into a "good" group (the best γ(n)) and the rest, models
+/// each with a Parzen estimator l(x) and g(x), draws `nEICandidates` points from l and
+/// keeps the one maximizing l(x)/g(x) (equivalent to maximizing expected improvement).
+/// Defaults follow Optuna's `TPESampler` (10 random startup trials, prior weight 1,
+/// magic-clip bandwidths, older trials down-weighted linearly once there are more than
+/// 25, multivariate for one objective) except two, chosen on Branin and Hartmann6 over
+/// 40 seeds, where they cut median regret at 50 trials by about 40% and 25%:
+/// γ(n) = min(⌈0.2·n⌉, 25) instead of ⌈0.1·n⌉, and 48 EI candidates instead of 24.
+/// ``optunaCompatible(seed:)`` gives Optuna's exact settings.
+///
+/// - `multivariate` (default: on for single-objective studies, like Optuna 5) models the
+///   parameters every trial shares jointly with product kernels; parameters outside that
+///   space (conditional ones) are sampled one by one, each from the trials that have it.
+/// - `constantLiar` counts running trials as bad ones, so parallel workers spread out.
+/// - Multi-objective studies split by nondominated rank, ties broken by hypervolume
+///   contribution (two objectives) or crowding distance.
+///
+/// ### References
+/// Bergstra, Bardenet, Bengio & Kégl, "Algorithms for hyper-parameter optimization",
+/// NeurIPS 2011; Falkner, Klein & Hutter, "BOHB: robust and efficient hyperparameter
+/// optimization at scale", ICML 2018; Ozaki, Tanigaki, Watanabe & Onishi, "Multiobjective
+/// tree-structured Parzen estimator for computationally expensive optimization problems",
+/// GECCO 2020.
+public final class TPESampler: Sampler {
+    public let nStartupTrials: Int
+    public let nEICandidates: Int
+    public let multivariate: Bool?
+    public let constantLiar: Bool
+    /// Most kernels in the "bad" model g(x); past this, g is fitted to an evenly spaced
+    /// subsample (in trial order, weights kept), so a trial costs nearly the same at
+    /// 1,000 trials as at 200. `nil` keeps every trial, like Optuna.
+    public let maxAboveKernels: Int?
+    /// Draw the startup trials as a Latin hypercube (each parameter's range stratified)
+    /// instead of independently at random. Off by default: over 20 seeds it made no
+    /// consistent difference to TPE on Branin/Hartmann6 (it does help the GP sampler).
+    public let spaceFillingStartup: Bool
+    private var strata: [String: [Int]] = [:]
+    private let parameters: ParzenParameters
+    private let gamma: ((Int) -> Int)?
+    private let weightsFunc: (Int) -> [Double]
+    private var rng: SeededGenerator
+    private let searchSpace = IntersectionSearchSpace(includePruned: true)
+
+    // Finished trials, kept incrementally, and the per-trial cache of the split.
+    private var table: TrialTable?
+    private var cacheTrialNumber = -1
+    private var cachedFinished: [FrozenTrial] = []
+    private var cachedSplit: Split?
+    private var running: [FrozenTrial] = []
+
+    /// Below/above membership of the table's rows plus running trials (constant liar).
+    struct Split {
+        var isBelow: [Bool]
+        var running: [FrozenTrial]
+    }
+
+    /// - Parameters:
+    ///   - seed: seeds every random choice; `nil` draws a seed from the system.
+    ///   - gamma: the number of "good" trials among n (default: min(⌈0.2·n⌉, 25), or
+    ///     ⌈0.1·n⌉ for multi-objective studies, as in Optuna).
+    ///   - weights: weights of n observations, oldest first (default: Optuna's ramp).
+    public init(
+        seed: UInt64? = nil, nStartupTrials: Int = 10, nEICandidates: Int = 48,
+        priorWeight: Double = 1.0, considerMagicClip: Bool = true, considerEndpoints: Bool = false,
+        multivariate: Bool? = nil, constantLiar: Bool = false, maxAboveKernels: Int? = 200,
+        spaceFillingStartup: Bool = false,
+        gamma: ((Int) -> Int)? = nil, weights: ((Int) -> [Double])? = nil
+    ) {
+        self.spaceFillingStartup = spaceFillingStartup
+        precondition(maxAboveKernels.map { $0 > 0 } ?? true, "maxAboveKernels must be positive")
+        self.maxAboveKernels = maxAboveKernels
+        precondition(priorWeight >= 0, "priorWeight must be non-negative")
+        precondition(nEICandidates > 0, "nEICandidates must be positive")
+        self.nStartupTrials = nStartupTrials
+        self.nEICandidates = nEICandidates
+        self.multivariate = multivariate
+        self.constantLiar = constantLiar
+        self.parameters = ParzenParameters(
+            priorWeight: priorWeight, considerMagicClip: considerMagicClip, considerEndpoints: considerEndpoints)
+        self.gamma = gamma
+        self.weightsFunc = weights ?? TPESampler.defaultWeights
+        self.rng = SeededGenerator(seed: seed ?? UInt64.random(in: 0...UInt64.max))
+    }
+
+    /// Hone's default γ for single-objective studies: min(⌈0.2·n⌉, 25).
+    public static func defaultGamma(_ n: Int) -> Int { min((2 * n + 9) / 10, 25) }
+
+    /// Optuna's γ for single-objective studies: min(⌈0.1·n⌉, 25).
+    public static func optunaGamma(_ n: Int) -> Int { min((n + 9) / 10, 25) }
+
+    /// A sampler with Optuna 5's TPESampler defaults (γ = min(⌈0.1·n⌉, 25), 24 candidates,
+    /// every trial in g(x)).
+    public static func optunaCompatible(seed: UInt64? = nil, multivariate: Bool? = nil) -> TPESampler {
+        TPESampler(seed: seed, nEICandidates: 24, multivariate: multivariate, maxAboveKernels: nil,
+                   gamma: { n in optunaGamma(n) })
+    }
+
+    /// Optuna's default weights: 1 for the newest 25, a linear ramp from 1/n for older ones.
+    public static func defaultWeights(_ n: Int) -> [Double] {
+        if n == 0 { return [] }
+        if n < 25 { return [Double](repeating: 1, count: n) }
+        let m = n - 25
+        var w = [Double](repeating: 1, count: n)
+        if m == 1 { w[0] = 1.0 / Double(n) }
+        else if m > 1 {
+            let lo = 1.0 / Double(n)
+            for i in 0..<m { w[i] = lo + (1 - lo) * Double(i) / Double(m - 1) }
+        }
+        return w
+    }
+
+    private func isMultivariate(_ study: StudyView) -> Bool {
+        multivariate ?? (study.directions.count <= 1)
+    }
+
+    private func finishedTrials(_ study: StudyView, _ trial: FrozenTrial) -> [FrozenTrial] {
+        if trial.number != cacheTrialNumber {
+            cachedFinished = study.trials(states: [.complete, .pruned])
+            cacheTrialNumber = trial.number
+            cachedSplit = nil
+            if table == nil || table!.signs != minimizationSigns(study.directions) {
+                table = TrialTable(directions: study.directions)
+            }
+            table!.update(cachedFinished)
+        }
+        return cachedFinished
+    }
+
+    public func inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial) -> [String: ParameterDistribution] {
+        guard isMultivariate(study) else { return [:] }
+        return searchSpace.calculate(finishedTrials(study, trial))
+    }
+
+    public func sampleRelative(
+        study: StudyView, trial: FrozenTrial, searchSpace space: [String: ParameterDistribution]
+    ) -> [String: Double] {
+        if space.isEmpty { return [:] }
+        if finishedTrials(study, trial).count < nStartupTrials { return [:] }
+        return sample(study: study, trial: trial, space: space)
+    }
+
+    public func sampleIndependent(
+        study: StudyView, trial: FrozenTrial, name: String, distribution: ParameterDistribution
+    ) -> Double {
+        if distribution.isSingle || finishedTrials(study, trial).count < nStartupTrials {
+            if spaceFillingStartup && trial.number < nStartupTrials && !distribution.isSingle {
+                return stratifiedStartupValue(name: name, distribution: distribution, index: trial.number)
+            }
+            return distribution.randomInternal(&rng)
+        }
+        return sample(study: study, trial: trial, space: [name: distribution])[name] ?? distribution.randomInternal(&rng)
+    }
+
+    /// Startup value `index` of parameter `name`: its range (log scale where asked) cut into
+    /// `nStartupTrials` strata, each used once in a random order (a Latin hypercube
+    /// across parameters).
+    private func stratifiedStartupValue(name: String, distribution: ParameterDistribution, index: Int) -> Double {
+        let n = nStartupTrials
+        if strata[name] == nil {
+            var p = Array(0..<n)
+            for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, rng.nextInt(below: i + 1)) }
+            strata[name] = p
+        }
+        let u = (Double(strata[name]![index]) + rng.nextDouble()) / Double(n)
+        let t = ParamTransform(name: name, distribution: distribution)
+        if t.kind == .categorical { return min(Double(Int(u * Double(t.nChoices))), Double(t.nChoices - 1)) }
+        return t.denormalize(u)
+    }
+
+    private func split(_ study: StudyView, _ trial: FrozenTrial) -> Split {
+        if let s = cachedSplit { return s }
+        _ = finishedTrials(study, trial)
+        let table = table!
+        var running: [FrozenTrial] = []
+        if constantLiar {
+            running = study.trials(states: [.running]).filter { $0.number != trial.number }
+        }
+        let s = Split(isBelow: TPESampler.belowMask(table, directions: study.directions, gamma: gamma), running: running)
+        cachedSplit = s
+        return s
+    }
+
+    /// The split of ``splitTrials(_:directions:gamma:)`` on a ``TrialTable``: which rows are "below".
+    static func belowMask(_ table: TrialTable, directions: [StudyDirection], gamma: ((Int) -> Int)?) -> [Bool] {
+        let n = table.count
+        let multi = directions.count > 1
+        var nBelow = gamma?(n) ?? (multi ? (n + 9) / 10 : defaultGamma(n))
+        var mask = [Bool](repeating: false, count: n)
+        let complete = table.completeByValue
+        let nc = min(nBelow, complete.count)
+        if !multi || nc == complete.count {
+            for r in complete.prefix(nc) { mask[r] = true }
+        } else if nc > 0 {
+            let pts = complete.map { table.objectives[$0] }
+            let ranks = Pareto.nondominatedRanks(pts)
+            var chosen = 0
+            var r = 0
+            while chosen < nc {
+                let front = (0..<complete.count).filter { ranks[$0] == r }
+                if chosen + front.count <= nc {
+                    for i in front { mask[complete[i]] = true }
+                    chosen += front.count
+                } else {
+                    let pick = Pareto.selectSubset(front.map { pts[$0] }, k: nc - chosen)
+                    for p in pick { mask[complete[front[p]]] = true }
+                    chosen = nc
+                }
+                r += 1
+            }
+        }
+        nBelow = max(0, nBelow - nc)
+        if nBelow > 0 && !table.prunedRows.isEmpty {
+            let sign = table.signs.first ?? 1
+            func score(_ r: Int) -> (Double, Double) {
+                guard let (step, v) = table.intermediate[r].max(by: { $0.key < $1.key }) else { return (1, 0) }
+                if v.isNaN { return (-Double(step), .infinity) }
+                return (-Double(step), multi ? 0 : sign * v)
+            }
+            let sorted = table.prunedRows.sorted {
+                let a = score($0), b = score($1)
+                return (a.0, a.1, table.numbers[$0]) < (b.0, b.1, table.numbers[$1])
+            }
+            for r in sorted.prefix(nBelow) { mask[r] = true }
+        }
+        return mask
+    }
+
+    /// Optuna's split: the best γ(n) complete trials (nondominated ranks for several
+    /// objectives), then pruned trials by how far and how well they got; running trials
+    /// always go above. Both groups come back ordered by trial number.
+    static func splitTrials(
+        _ trials: [FrozenTrial], directions: [StudyDirection], gamma: ((Int) -> Int)?
+    ) -> (below: [FrozenTrial], above: [FrozenTrial]) {
+        var complete: [FrozenTrial] = [], pruned: [FrozenTrial] = [], running: [FrozenTrial] = []
+        for t in trials {
+            switch t.state {
+            case .complete where t.values != nil: complete.append(t)
+            case .pruned: pruned.append(t)
+            case .running: running.append(t)
+            default: break
+            }
+        }
+        let n = complete.count + pruned.count
+        let multi = directions.count > 1
+        var nBelow = gamma?(n) ?? (multi ? (n + 9) / 10 : defaultGamma(n))
+        let signs = minimizationSigns(directions)
+        var below: [FrozenTrial] = [], above: [FrozenTrial] = []
+        let nc = min(nBelow, complete.count)
+        if !multi {
+            let sign = signs.first ?? 1
+            let sorted = complete.sorted { sign * $0.values![0] < sign * $1.values![0] }
+            below += sorted[..<nc]
+            above += sorted[nc...]
+        } else if nc == 0 {
+            above += complete
+        } else if nc == complete.count {
+            below += complete
+        } else {
+            let pts = complete.map { t in zip(t.values!, signs).map { $0 * $1 } }
+            let ranks = Pareto.nondominatedRanks(pts)
+            var chosen = Set<Int>()
+            var r = 0
+            while chosen.count < nc {
+                let front = (0..<complete.count).filter { ranks[$0] == r }
+                if chosen.count + front.count <= nc {
+                    chosen.formUnion(front)
+                } else {
+                    let pick = Pareto.selectSubset(front.map { pts[$0] }, k: nc - chosen.count)
+                    for p in pick { chosen.insert(front[p]) }
+                }
+                r += 1
+            }
+            for (i, t) in complete.enumerated() { if chosen.contains(i) { below.append(t) } else { above.append(t) } }
+        }
+        nBelow = max(0, nBelow - nc)
+        if !pruned.isEmpty {
+            let sign = signs.first ?? 1
+            func score(_ t: FrozenTrial) -> (Double, Double) {
+                guard let (step, v) = t.intermediateValues.max(by: { $0.key < $1.key }) else { return (1, 0) }
+                if v.isNaN { return (-Double(step), .infinity) }
+                return (-Double(step), multi ? 0 : sign * v)
+            }
+            let sorted = pruned.sorted { score($0) < score($1) }
+            let np = min(nBelow, sorted.count)
+            below += sorted[..<np]
+            above += sorted[np...]
+        }
+        above += running
+        below.sort { $0.number < $1.number }
+        above.sort { $0.number < $1.number }
+        return (below, above)
+    }
+
+    /// Observations of the rows on one side of the split that have every parameter,
+    /// in trial-number order (running trials last, as they are the newest).
+    private func observations(below: Bool, _ split: Split, _ transforms: [ParamTransform]) -> [[Double]] {
+        let table = table!
+        let cols = transforms.map { table.column($0.name) }
+        var obs = [[Double]](repeating: [], count: transforms.count)
+        let rows = table.rowsByNumber
+        for d in obs.indices { obs[d].reserveCapacity(rows.count) }
+        split.isBelow.withUnsafeBufferPointer { mask in
+            outer: for r in rows where mask[r] == below {
+                for c in cols where c[r].isNaN { continue outer }
+                for d in cols.indices { obs[d].append(cols[d][r]) }
+            }
+        }
+        if !below {
+            outer: for t in split.running {
+                for tr in transforms where t.params[tr.name] == nil { continue outer }
+                for (d, tr) in transforms.enumerated() { obs[d].append(t.params[tr.name]!) }
+            }
+        }
+        return obs
+    }
+
+    private func sample(study: StudyView, trial: FrozenTrial, space: [String: ParameterDistribution]) -> [String: Double] {
+        let transforms = sortedTransforms(space)
+        let sp = split(study, trial)
+        let obsBelow = observations(below: true, sp, transforms)
+        let obsAboveAll = observations(below: false, sp, transforms)
+        let nb = obsBelow.first?.count ?? 0, na = obsAboveAll.first?.count ?? 0
+        let wBelow = study.directions.count > 1 ? [Double](repeating: 1, count: nb) : Array(weightsFunc(nb).prefix(nb))
+        var wAbove = Array(weightsFunc(na).prefix(na))
+        var obsAbove = obsAboveAll
+        if let cap = maxAboveKernels, na > cap {
+            // Evenly spaced subsample, always keeping the newest observation.
+            var picks = [Int](repeating: 0, count: cap)
+            let spacing = Double(na - 1) / Double(max(cap - 1, 1))
+            for i in 0..<cap { picks[cap - 1 - i] = na - 1 - Int((Double(i) * spacing).rounded()) }
+            wAbove = picks.map { wAbove[$0] }
+            for d in obsAbove.indices { obsAbove[d] = picks.map { obsAbove[d][$0] } }
+        }
+        let below = ParzenEstimator(transforms: transforms, observations: obsBelow, obsWeights: wBelow, parameters: parameters)
+        let above = ParzenEstimator(transforms: transforms, observations: obsAbove, obsWeights: wAbove, parameters: parameters)
+        let candidates = below.sample(count: nEICandidates, rng: &rng)
+        let lb = below.logPDF(candidates)
+        let la = above.logPDF(candidates)
+        var best = 0
+        var bestScore = -Double.infinity
+        for c in 0..<nEICandidates {
+            let s = lb[c] - la[c]
+            if s > bestScore { bestScore = s; best = c }
+        }
+        var out: [String: Double] = [:]
+        for (d, t) in transforms.enumerated() { out[t.name] = candidates[d][best] }
+        return out
+    }
+}

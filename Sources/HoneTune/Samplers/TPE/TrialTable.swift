@@ -1,0 +1,75 @@
+import Foundation
+
+/// Finished trials kept column by column for the model-based samplers, updated
+/// incrementally: finished trials never change, so each trial is read once, and every
+/// later sample costs O(n) array passes instead of O(n) dictionary look-ups and re-sorts.
+final class TrialTable {
+    /// Rows in order of arrival.
+    private(set) var numbers: [Int] = []
+    private(set) var states: [TrialState] = []
+    /// Objective vectors turned to minimization (complete rows; empty otherwise).
+    private(set) var objectives: [[Double]] = []
+    private(set) var intermediate: [[Int: Double]] = []
+    private var params: [[String: Double]] = []
+    private var columns: [String: [Double]] = [:]
+    private var rowOfNumber: [Int: Int] = [:]
+    /// Rows sorted by trial number.
+    private(set) var rowsByNumber: [Int] = []
+    /// Complete rows sorted by their (first) objective, best first.
+    private(set) var completeByValue: [Int] = []
+    private(set) var completeCount = 0
+    private(set) var prunedRows: [Int] = []
+    let signs: [Double]
+
+    init(directions: [StudyDirection]) { signs = minimizationSigns(directions) }
+
+    var count: Int { numbers.count }
+
+    /// Adds the finished trials not seen before; returns whether anything changed.
+    @discardableResult
+    func update(_ trials: [FrozenTrial]) -> Bool {
+        var changed = false
+        for t in trials where rowOfNumber[t.number] == nil {
+            guard t.state == .complete || t.state == .pruned else { continue }
+            if t.state == .complete && t.values == nil { continue }
+            let row = numbers.count
+            rowOfNumber[t.number] = row
+            numbers.append(t.number)
+            states.append(t.state)
+            intermediate.append(t.state == .pruned ? t.intermediateValues : [:])
+            params.append(t.params)
+            for (name, _) in columns { columns[name]!.append(t.params[name] ?? .nan) }
+            // Keep rowsByNumber sorted (trials usually arrive in order: O(1)).
+            var pos = rowsByNumber.count
+            while pos > 0 && numbers[rowsByNumber[pos - 1]] > t.number { pos -= 1 }
+            rowsByNumber.insert(row, at: pos)
+            if t.state == .complete {
+                let obj = zip(t.values!, signs).map { v, s in v.isNaN ? Double.infinity : v * s }
+                objectives.append(obj)
+                completeCount += 1
+                // Binary insertion by first objective (ties: earlier trial first).
+                var lo = 0, hi = completeByValue.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if objectives[completeByValue[mid]][0] <= obj[0] { lo = mid + 1 } else { hi = mid }
+                }
+                completeByValue.insert(row, at: lo)
+            } else {
+                objectives.append([])
+                prunedRows.append(row)
+            }
+            changed = true
+        }
+        return changed
+    }
+
+    /// The values of parameter `name` by row (NaN where a trial lacks it).
+    func column(_ name: String) -> [Double] {
+        if let c = columns[name] { return c }
+        let c = params.map { $0[name] ?? .nan }
+        columns[name] = c
+        return c
+    }
+
+    func row(ofNumber n: Int) -> Int? { rowOfNumber[n] }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import HoneCore
+import Testing
+@testable import HoneTune
+
+@Suite struct GPTests {
+    @Test func logEIMatchesDirectAndStaysFinite() {
+        for z in stride(from: -6.0, through: 4.0, by: 0.25) {
+            let ei = z * SamplerMath.normalCDF(z) + SamplerMath.normalPDF(z)
+            #expect(abs(SamplerMath.standardLogEI(z) - log(ei)) < 1e-9 * max(1, abs(log(ei))))
+        }
+        // Where EI underflows, log EI stays finite and follows −z²/2 − log(z²) asymptotically.
+        var previous = SamplerMath.standardLogEI(-30)
+        for z in [-40.0, -60, -100, -1e3, -1e5, -1e10] {
+            let v = SamplerMath.standardLogEI(z)
+            #expect(v.isFinite)
+            #expect(v < previous)
+            previous = v
+            let asymptote = -0.5 * z * z - SamplerMath.logSqrt2Pi - log(z * z)
+            #expect(abs(v - asymptote) < 1e-2 * max(1, 10 / (z * z)))
+        }
+        // Continuity across branch boundaries.
+        for z0 in [-1.0, -40.0] {
+            let a = SamplerMath.standardLogEI(z0 - 1e-9), b = SamplerMath.standardLogEI(z0 + 1e-9)
+            #expect(abs(a - b) < 1e-6)
+        }
+        // Derivative against finite differences.
+        for z in [-50.0, -10, -2, -0.5, 0, 1.5, 3] {
+            let h = 1e-5
+            let fd = (SamplerMath.standardLogEI(z + h) - SamplerMath.standardLogEI(z - h)) / (2 * h)
+            #expect(abs(SamplerMath.standardLogEIDerivative(z) - fd) < 1e-5 * max(1, abs(fd)))
+        }
+    }
+
+    @Test func maternGradientMatchesFiniteDifferences() {
+        for d2 in [1e-6, 0.01, 0.3, 1, 4.5, 20] {
+            let h = 1e-7 * max(d2, 1e-3)
+            let fd = (matern52(d2 + h).value - matern52(d2 - h).value) / (2 * h)
+            #expect(abs(matern52(d2).derivative - fd) < 1e-6 * max(1, abs(fd)))
+        }
+        #expect(matern52(0).value == 1)
+    }
+
+    @Test func marginalLikelihoodGradientMatchesFiniteDifferences() {
+        var rng = SeededGenerator(seed: 3)
+        let x = (0..<12).map { _ in [rng.nextDouble(), rng.nextDouble(), Double(rng.nextInt(below: 3))] }
+        let y = x.map { sin(5 * $0[0]) + $0[1] * $0[1] + ($0[2] == 1 ? 0.5 : 0) }
+        let gp = GaussianProcess(
+            x: x, y: y, isCategorical: [false, false, true], hyper: .defaults(dimensions: 3))!
+        let raw = [0.3, -0.5, 0.1, 0.2, -3.0]
+        let (_, g) = gp.negativeLogPosterior(raw: raw, deterministic: false)!
+        for i in raw.indices {
+            var p = raw, m = raw
+            p[i] += 1e-6; m[i] -= 1e-6
+            let fd = (gp.negativeLogPosterior(raw: p, deterministic: false)!.0
+                - gp.negativeLogPosterior(raw: m, deterministic: false)!.0) / 2e-6
+            #expect(abs(g[i] - fd) < 1e-4 * max(1, abs(fd)), "component \(i): \(g[i]) vs \(fd)")
+        }
+    }
+
+    @Test func posteriorMatchesHandComputedValues() {
+        // Two points, one dimension, θ = 1, s = 1, noise 0.01:
+        // K = [[1.01, m], [m, 1.01]] with m = matern52(0.25).
+        let x = [[0.0], [0.5]], y = [1.0, -1.0]
+        let h = GPHyperparameters(inverseSquaredLengthscales: [1], kernelScale: 1, noiseVariance: 0.01)
+        let gp = GaussianProcess(x: x, y: y, isCategorical: [false], hyper: h)!
+        let m = matern52(0.25).value
+        let k0 = matern52(0.0625).value  // query 0.25 is 0.25 away from both
+        let det = 1.01 * 1.01 - m * m
+        // K⁻¹·y = [1.01 + m, −m − 1.01]/det·… written out:
+        let a0 = (1.01 * 1 - m * -1) / det, a1 = (-m * 1 + 1.01 * -1) / det
+        let mean = k0 * a0 + k0 * a1
+        let kinvk0 = (1.01 * k0 - m * k0) / det
+        let variance = 1 - (k0 * kinvk0 + k0 * kinvk0)
+        let post = gp.posterior([0.25])
+        #expect(abs(post.mean - mean) < 1e-12)
+        #expect(abs(post.variance - variance) < 1e-12)
+        // At x = 0.1: values computed independently (numpy, same kernel).
+        let q = gp.posterior([0.1])
+        let k1 = matern52(0.01).value, k2 = matern52(0.16).value
+        let mean2 = k1 * a0 + k2 * a1
+        let w0 = (1.01 * k1 - m * k2) / det, w1 = (-m * k1 + 1.01 * k2) / det
+        #expect(abs(q.mean - mean2) < 1e-12)
+        #expect(abs(q.variance - (1 - k1 * w0 - k2 * w1)) < 1e-12)
+    }
+
+    @Test func acquisitionGradientMatchesFiniteDifferences() {
+        var rng = SeededGenerator(seed: 5)
+        let x = (0..<15).map { _ in [rng.nextDouble(), rng.nextDouble()] }
+        let y = x.map { -(($0[0] - 0.3) * ($0[0] - 0.3) + ($0[1] - 0.7) * ($0[1] - 0.7)) }
+        let gp = GaussianProcess.fit(x: x, y: y, isCategorical: [false, false])
+        let transforms = [ParamTransform(name: "a", distribution: .float(low: 0, high: 1, log: false, step: nil)),
+                          ParamTransform(name: "b", distribution: .float(low: 0, high: 1, log: false, step: nil))]
+        let opt = AcquisitionOptimizer(gp: gp, transforms: transforms, threshold: y.max()!)
+        for _ in 0..<5 {
+            let q = [rng.nextDouble(), rng.nextDouble()]
+            let (_, g) = opt.valueAndGradient(q)
+            for i in 0..<2 {
+                var p = q, m = q
+                p[i] += 1e-6; m[i] -= 1e-6
+                let fd = (opt.value(p) - opt.value(m)) / 2e-6
+                #expect(abs(g[i] - fd) < 2e-3 * max(1, abs(fd)), "\(g[i]) vs \(fd)")
+            }
+        }
+    }
+}
+
+@Suite struct GPSamplerTests {
+    @Test func returnsOnlyValidValuesAndRepeats() {
+        func run() -> [[String: Double]] {
+            let study = MiniStudy()
+            study.optimize(GPSampler(seed: 2), params: TestFunctions.mixedParams, n: 22, objective: TestFunctions.mixed)
+            for t in study.all {
+                for (name, d) in TestFunctions.mixedParams {
+                    #expect(TestFunctions.isValid(t.params[name]!, d), "\(name) = \(t.params[name]!)")
+                }
+            }
+            return study.all.map(\.params)
+        }
+        #expect(run() == run())
+    }
+
+    @Test func beatsRandomOnBranin() {
+        var gp: [Double] = [], random: [Double] = []
+        for seed in 0..<3 {
+            let a = MiniStudy()
+            a.optimize(GPSampler(seed: UInt64(seed)), params: TestFunctions.braninParams, n: 60, objective: TestFunctions.branin)
+            gp.append(a.bestValue - TestFunctions.braninMin)
+            let b = MiniStudy()
+            b.optimize(UniformTestSampler(seed: UInt64(seed)), params: TestFunctions.braninParams, n: 60, objective: TestFunctions.branin)
+            random.append(b.bestValue - TestFunctions.braninMin)
+        }
+        #expect(TestFunctions.median(gp) < 0.1 * TestFunctions.median(random), "gp \(gp) random \(random)")
+    }
+
+    @Test func maximizeAndMultiObjectiveWork() {
+        let study = MiniStudy(directions: [.maximize])
+        study.optimize(GPSampler(seed: 1), params: TestFunctions.braninParams, n: 25) { p in
+            [-TestFunctions.branin(p)[0]]
+        }
+        #expect(-study.all.compactMap { $0.values?.first }.max()! - TestFunctions.braninMin < 1.0)
+        let mo = MiniStudy(directions: [.minimize, .minimize])
+        mo.optimize(GPSampler(seed: 1), params: TestFunctions.braninParams, n: 20) { p in
+            [TestFunctions.branin(p)[0], abs(p["x1"]!)]
+        }
+        #expect(mo.all.count == 20)
+    }
+}
