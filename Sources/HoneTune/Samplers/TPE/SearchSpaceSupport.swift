@@ -120,6 +120,13 @@ struct ParamTransform {
         return (t - low) / (high - low)
     }
 
+    /// Position in [0, 1] for stratification: the normalized coordinate, or the bin of a
+    /// category.
+    func unitCoordinate(_ v: Double) -> Double {
+        if kind == .categorical { return (v + 0.5) / Double(nChoices) }
+        return min(max(normalize(v), 0), 1)
+    }
+
     /// Normalized coordinate → valid internal value (clamped, rounded to the grid).
     func denormalize(_ u: Double) -> Double {
         if kind == .categorical {
