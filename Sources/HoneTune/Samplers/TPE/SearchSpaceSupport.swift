@@ -8,15 +8,17 @@ import HoneCore
 /// every trial costs O(new trials), not O(all trials).
 final class IntersectionSearchSpace {
     private var space: [String: ParameterDistribution]?
-    private var seen = Set<Int>()
+    /// Trial numbers already looked at (a bitmap: no hashing on the per-trial path).
+    private var seen: [Bool] = []
     let includePruned: Bool
 
     init(includePruned: Bool) { self.includePruned = includePruned }
 
     func calculate(_ trials: [FrozenTrial]) -> [String: ParameterDistribution] {
-        for t in trials where !seen.contains(t.number) {
+        for t in trials where t.number >= seen.count || !seen[t.number] {
             guard t.state == .complete || (includePruned && t.state == .pruned) else { continue }
-            seen.insert(t.number)
+            if t.number >= seen.count { seen += [Bool](repeating: false, count: max(t.number + 1 - seen.count, seen.count)) }
+            seen[t.number] = true
             if var s = space {
                 for (name, dist) in s where t.distributions[name] != dist { s[name] = nil }
                 space = s
