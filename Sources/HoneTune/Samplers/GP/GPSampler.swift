@@ -3,15 +3,22 @@ import HoneCore
 
 /// Gaussian-process Bayesian optimization (like Optuna's `GPSampler`).
 ///
-/// After `nStartupTrials` random trials, each trial: normalizes the shared search space to
-/// the unit cube (log scale where asked, half a step of margin for discrete parameters,
-/// category indices for categorical ones), standardizes the objective, fits a Matérn-5/2
-/// ARD GP (``GaussianProcess``) by maximum a posteriori, and maximizes log expected
-/// improvement over the best value: 2,048 random candidates, then local search from the
-/// best one, the best trial so far and 8 more drawn in proportion to their EI —
-/// projected L-BFGS in lengthscale-scaled coordinates for continuous parameters,
-/// exhaustive or hill-climbing line search over the grid for discrete and categorical
-/// ones, alternated until nothing improves. The result is rounded to valid values.
+/// The first `nStartupTrials` trials form a Latin hypercube (the very first, asked before
+/// the search space is known, is uniformly random). After that, each trial: normalizes the
+/// shared search space to the unit cube (log scale where asked, half a step of margin for
+/// discrete parameters, category indices for categorical ones), standardizes the
+/// objective and warps it with a fitted Yeo–Johnson power transform (which only ever
+/// spreads out the good values), fits a Matérn-5/2 ARD GP (``GaussianProcess``) by
+/// maximum a posteriori, and maximizes log expected improvement over the best value:
+/// 2,048 random candidates, then local search from the best one, the best trial so far
+/// and 8 more drawn in proportion to their EI — projected L-BFGS in lengthscale-scaled
+/// coordinates for continuous parameters, exhaustive or hill-climbing line search over
+/// the grid for discrete and categorical ones, alternated until nothing improves. The
+/// result is rounded to valid values. `spaceFillingStartup: false` and
+/// `powerTransform = false` give Optuna's behaviour (random startup, plain standardization).
+///
+/// Running trials are not modelled (Optuna uses fantasies, qLogEI): parallel workers
+/// may propose nearby points.
 ///
 /// Multi-objective studies are scalarized per trial with a random augmented Chebyshev
 /// weighting of the normalized objectives (ParEGO).
@@ -25,7 +32,8 @@ public final class GPSampler: Sampler {
     public let spaceFillingStartup: Bool
     /// Warp the objective with a fitted Yeo–Johnson power transform before the GP.
     public var powerTransform = true
-    private var lhsPermutations: [[Int]] = []
+    private var lhsFree: [[Int]] = []
+    private var lhsIssued = 0
     public var nPreliminarySamples = 2048
     public var nLocalSearch = 10
     /// Projected-gradient tolerance of the acquisition's local search (lengthscale units).
@@ -73,7 +81,7 @@ public final class GPSampler: Sampler {
         let trials = completeTrials(study, trial).filter { t in space.keys.allSatisfy { t.params[$0] != nil } }
         if trials.count < nStartupTrials {
             guard spaceFillingStartup else { return [:] }
-            return startupPoint(index: trial.number, transforms: sortedTransforms(space))
+            return startupPoint(transforms: sortedTransforms(space), existing: trials) ?? [:]
         }
         let transforms = sortedTransforms(space)
         let names = transforms.map(\.name)
@@ -96,24 +104,32 @@ public final class GPSampler: Sampler {
         return out
     }
 
-    /// Point `index` of a Latin hypercube over the startup trials (each parameter's range
+    /// The next point of a Latin hypercube over the startup trials (each parameter's range
     /// cut into `nStartupTrials` strata, each stratum used once, in an independent random
-    /// order per parameter), mapped to valid values.
-    private func startupPoint(index: Int, transforms: [ParamTransform]) -> [String: Double] {
+    /// order per parameter; strata already holding a completed trial — the random first
+    /// one — are skipped), mapped to valid values. Nil once the strata are used up.
+    private func startupPoint(transforms: [ParamTransform], existing: [FrozenTrial]) -> [String: Double]? {
         let n = nStartupTrials
-        guard index < n else { return [:] }
-        while lhsPermutations.count < transforms.count {
-            var p = Array(0..<n)
-            for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, rng.nextInt(below: i + 1)) }
-            lhsPermutations.append(p)
+        if lhsFree.isEmpty {
+            lhsFree = transforms.map { t in
+                var used = Set<Int>()
+                for e in existing {
+                    if let v = e.params[t.name] { used.insert(min(Int(t.unitCoordinate(v) * Double(n)), n - 1)) }
+                }
+                var free = (0..<n).filter { !used.contains($0) }
+                for i in stride(from: free.count - 1, to: 0, by: -1) { free.swapAt(i, rng.nextInt(below: i + 1)) }
+                return free
+            }
         }
+        guard lhsFree.count == transforms.count, lhsFree.allSatisfy({ lhsIssued < $0.count }) else { return nil }
         var out: [String: Double] = [:]
         for (d, t) in transforms.enumerated() {
-            let u = (Double(lhsPermutations[d][index]) + rng.nextDouble()) / Double(n)
+            let u = (Double(lhsFree[d][lhsIssued]) + rng.nextDouble()) / Double(n)
             out[t.name] = t.kind == .categorical
                 ? min(Double(Int(u * Double(t.nChoices))), Double(t.nChoices - 1))
                 : t.denormalize(u)
         }
+        lhsIssued += 1
         return out
     }
 

@@ -40,7 +40,9 @@ public final class GeneticSampler: Sampler {
     private var populations: [[Int]] = []
     private var populationKey: [String] = []
     private var steadyPopulation: [Int] = []
-    private var steadySeen = Set<Int>()
+    /// Completed trials with every parameter of the space: minimized objectives and point.
+    private var store: [Int: (obj: [Double], x: [Double])] = [:]
+    private var storeSeen: [Bool] = []
     private var cacheTrialNumber = -1
     private var cachedComplete: [FrozenTrial] = []
 
@@ -62,7 +64,7 @@ public final class GeneticSampler: Sampler {
 
     private func completeTrials(_ study: StudyView, _ trial: FrozenTrial) -> [FrozenTrial] {
         if trial.number != cacheTrialNumber {
-            cachedComplete = study.trials(states: [.complete]).filter { $0.values != nil }
+            cachedComplete = study.trials(states: [.complete])
             cacheTrialNumber = trial.number
         }
         return cachedComplete
@@ -76,15 +78,6 @@ public final class GeneticSampler: Sampler {
         study: StudyView, trial: FrozenTrial, name: String, distribution: ParameterDistribution
     ) -> Double {
         distribution.randomInternal(&rng)
-    }
-
-    /// Objective vectors to minimize.
-    private func objectives(_ trials: [FrozenTrial], _ directions: [StudyDirection]) -> [[Double]] {
-        let signs = minimizationSigns(directions)
-        return trials.map { t in zip(t.values!, signs).map { v, s in
-            let x = v * s
-            return x.isNaN ? .infinity : x
-        } }
     }
 
     /// NSGA-II survival: the best `k` of `indices` by front, the last front cut by crowding.
@@ -114,38 +107,53 @@ public final class GeneticSampler: Sampler {
         if space.isEmpty { return [:] }
         let transforms = sortedTransforms(space)
         let names = transforms.map(\.name)
-        let complete = completeTrials(study, trial).filter { t in names.allSatisfy { t.params[$0] != nil } }
-        if complete.count < populationSize { return [:] }
-        let objs = objectives(complete, study.directions)
-        if names != populationKey { populations = []; steadyPopulation = []; steadySeen = []; populationKey = names }
-        let parents: [Int]
-        if steadyState {
+        if names != populationKey {
+            populations = []; steadyPopulation = []; store = [:]; storeSeen = []; populationKey = names
+        }
+        // Completed trials are read once: their objective vector and unit-cube point are kept.
+        let signs = minimizationSigns(study.directions)
+        var newNumbers: [Int] = []
+        for t in completeTrials(study, trial) where t.number >= storeSeen.count || !storeSeen[t.number] {
+            if t.number >= storeSeen.count {
+                storeSeen += [Bool](repeating: false, count: max(t.number + 1 - storeSeen.count, storeSeen.count))
+            }
+            storeSeen[t.number] = true
+            guard let values = t.values, names.allSatisfy({ t.params[$0] != nil }) else { continue }
+            let obj = zip(values, signs).map { v, s in v.isNaN ? Double.infinity : v * s }
+            store[t.number] = (obj, transforms.map { $0.normalize(t.params[$0.name]!) })
+            newNumbers.append(t.number)
+        }
+        if steadyState && !newNumbers.isEmpty {
             // Steady state: the parents are the NSGA-II survivors of every completed trial,
             // updated with each new one.
-            var index: [Int: Int] = [:]
-            for (i, t) in complete.enumerated() { index[t.number] = i }
-            var union = steadyPopulation.compactMap { index[$0] }
-            for (i, t) in complete.enumerated() where !steadySeen.contains(t.number) {
-                steadySeen.insert(t.number)
-                union.append(i)
-            }
-            parents = GeneticSampler.survive(union, objectives: objs, k: populationSize)
-            steadyPopulation = parents.map { complete[$0].number }
+            let union = steadyPopulation + newNumbers
+            steadyPopulation = GeneticSampler.survive(
+                Array(union.indices), objectives: union.map { store[$0]!.obj }, k: populationSize
+            ).map { union[$0] }
+        }
+        if store.count < populationSize { return [:] }
+        let parents: [Int]  // trial numbers
+        if steadyState {
+            parents = steadyPopulation
         } else {
-            let nGenerations = complete.count / populationSize
-            while populations.count < nGenerations {
-                let g = populations.count
-                let generation = Array((g * populationSize)..<((g + 1) * populationSize))
-                let union = (populations.last ?? []) + generation
-                populations.append(GeneticSampler.survive(union, objectives: objs, k: populationSize))
+            let nGenerations = store.count / populationSize
+            if populations.count < nGenerations {
+                let ordered = store.keys.sorted()
+                while populations.count < nGenerations {
+                    let g = populations.count
+                    let union = (populations.last ?? []) + ordered[(g * populationSize)..<((g + 1) * populationSize)]
+                    populations.append(
+                        GeneticSampler.survive(Array(union.indices), objectives: union.map { store[$0]!.obj }, k: populationSize)
+                            .map { union[$0] })
+                }
             }
             parents = populations[nGenerations - 1]
         }
         // Rank and crowding distance of each parent, for the tournaments.
-        let pts = parents.map { objs[$0] }
+        let pts = parents.map { store[$0]!.obj }
         let ranks = Pareto.nondominatedRanks(pts)
         var crowd = [Double](repeating: 0, count: parents.count)
-        for r in Set(ranks) {
+        for r in Set(ranks).sorted() {
             let front = parents.indices.filter { ranks[$0] == r }
             let cd = Pareto.crowdingDistances(front.map { pts[$0] })
             for (i, p) in front.enumerated() { crowd[p] = cd[i] }
@@ -155,9 +163,8 @@ public final class GeneticSampler: Sampler {
             if ranks[a] != ranks[b] { return ranks[a] < ranks[b] ? a : b }
             return crowd[a] >= crowd[b] ? a : b
         }
-        let p1 = complete[parents[tournament()]], p2 = complete[parents[tournament()]]
-        var child = transforms.map { $0.normalize(p1.params[$0.name]!) }
-        let other = transforms.map { $0.normalize(p2.params[$0.name]!) }
+        var child = store[parents[tournament()]]!.x
+        let other = store[parents[tournament()]]!.x
         if rng.nextDouble() < crossoverProbability {
             for (d, t) in transforms.enumerated() {
                 if t.kind == .categorical {

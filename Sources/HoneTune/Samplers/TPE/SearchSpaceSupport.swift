@@ -8,15 +8,17 @@ import HoneCore
 /// every trial costs O(new trials), not O(all trials).
 final class IntersectionSearchSpace {
     private var space: [String: ParameterDistribution]?
-    private var seen = Set<Int>()
+    /// Trial numbers already looked at (a bitmap: no hashing on the per-trial path).
+    private var seen: [Bool] = []
     let includePruned: Bool
 
     init(includePruned: Bool) { self.includePruned = includePruned }
 
     func calculate(_ trials: [FrozenTrial]) -> [String: ParameterDistribution] {
-        for t in trials where !seen.contains(t.number) {
+        for t in trials where t.number >= seen.count || !seen[t.number] {
             guard t.state == .complete || (includePruned && t.state == .pruned) else { continue }
-            seen.insert(t.number)
+            if t.number >= seen.count { seen += [Bool](repeating: false, count: max(t.number + 1 - seen.count, seen.count)) }
+            seen[t.number] = true
             if var s = space {
                 for (name, dist) in s where t.distributions[name] != dist { s[name] = nil }
                 space = s
@@ -118,6 +120,13 @@ struct ParamTransform {
         let t = isLog ? Foundation.log(v) : v
         guard high > low else { return 0.5 }
         return (t - low) / (high - low)
+    }
+
+    /// Position in [0, 1] for stratification: the normalized coordinate, or the bin of a
+    /// category.
+    func unitCoordinate(_ v: Double) -> Double {
+        if kind == .categorical { return (v + 0.5) / Double(nChoices) }
+        return min(max(normalize(v), 0), 1)
     }
 
     /// Normalized coordinate → valid internal value (clamped, rounded to the grid).

@@ -13,6 +13,8 @@ final class TrialTable {
     private var params: [[String: Double]] = []
     private var columns: [String: [Double]] = [:]
     private var rowOfNumber: [Int: Int] = [:]
+    /// Trial numbers already in the table (a bitmap for the per-trial scan).
+    private var known: [Bool] = []
     /// Rows sorted by trial number.
     private(set) var rowsByNumber: [Int] = []
     /// Complete rows sorted by their (first) objective, best first.
@@ -29,11 +31,13 @@ final class TrialTable {
     @discardableResult
     func update(_ trials: [FrozenTrial]) -> Bool {
         var changed = false
-        for t in trials where rowOfNumber[t.number] == nil {
+        for t in trials where t.number >= known.count || !known[t.number] {
             guard t.state == .complete || t.state == .pruned else { continue }
             if t.state == .complete && t.values == nil { continue }
             let row = numbers.count
             rowOfNumber[t.number] = row
+            if t.number >= known.count { known += [Bool](repeating: false, count: max(t.number + 1 - known.count, known.count)) }
+            known[t.number] = true
             numbers.append(t.number)
             states.append(t.state)
             intermediate.append(t.state == .pruned ? t.intermediateValues : [:])
