@@ -134,8 +134,9 @@ public final class BenchmarkObjective: TuneObjective {
     }
 }
 
-/// The samplers `hone tune` knows by name. Random and grid are built in; the model-based
-/// samplers register here (`TuneSamplers.register("tpe") { options in … }`).
+/// The samplers `hone tune` knows by name: random, grid and the model-based ones (TPE,
+/// GP, CMA-ES, genetic) are built in; others register here
+/// (`TuneSamplers.register("name") { options in … }`).
 public enum TuneSamplers {
     /// What a sampler factory gets: the sampler's configuration object (`"type"` and its
     /// options; check its fields with `checkNoUnknownFields`), the seed, and the space.
@@ -177,19 +178,32 @@ public enum TuneSamplers {
         },
     ]
 
+    /// Registers the model-based samplers once, on first use of the registry, so user
+    /// registrations made later replace them rather than the other way round.
+    private static let builtInsRegistered: Void = registerModelBasedSamplers()
+
     public static func register(_ name: String, factory: @escaping Factory) {
+        _ = builtInsRegistered
+        store(name, factory)
+    }
+
+    /// Adds a factory without touching ``builtInsRegistered`` (which is being initialized
+    /// while the built-ins are stored).
+    static func store(_ name: String, _ factory: @escaping Factory) {
         lock.lock()
         defer { lock.unlock() }
         factories[name] = factory
     }
 
     public static var names: [String] {
+        _ = builtInsRegistered
         lock.lock()
         defer { lock.unlock() }
         return factories.keys.sorted()
     }
 
     static func factory(_ name: String) -> Factory? {
+        _ = builtInsRegistered
         lock.lock()
         defer { lock.unlock() }
         return factories[name]
@@ -330,7 +344,7 @@ public struct TuneConfig {
         }
 
         // Sampler: "name" or {"type": "name", …}.
-        (samplerName, samplerConfig) = try Self.named(root, "sampler", default: "random", valid: TuneSamplers.names)
+        (samplerName, samplerConfig) = try Self.named(root, "sampler", default: "tpe", valid: TuneSamplers.names)
         guard TuneSamplers.factory(samplerName) != nil else {
             throw Self.unknownName(samplerName, path: "sampler", valid: TuneSamplers.names)
         }

@@ -193,7 +193,6 @@ import Testing
     }
 
     @Test func registryBuildsConfiguredSamplers() throws {
-        TuneSamplers.registerModelBasedSamplers()
         #expect(Set(["tpe", "gp", "genetic", "nsga2"]).isSubset(of: Set(TuneSamplers.names)))
     }
 }

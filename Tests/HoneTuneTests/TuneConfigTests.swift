@@ -61,7 +61,7 @@ import Testing
         let defaults = try config(#"{"objective": "sphere", "search_space": {"a": {"int": [-3, 3]}}, "trials": 5}"#)
         #expect(defaults.studyName == "cfg" && defaults.storagePath == "/tmp/hone-config-dir/cfg.db")
         let pruner = try defaults.makePruner()
-        #expect(defaults.samplerName == "random" && pruner == nil)
+        #expect(defaults.samplerName == "tpe" && pruner == nil)
     }
 
     @Test func misspelledFieldsNameTheClosestValidOne() {

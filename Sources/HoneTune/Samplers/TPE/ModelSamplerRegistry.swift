@@ -11,9 +11,9 @@ extension TuneSamplers {
     /// - `"genetic"` (also `"nsga2"`): `seed`, `population_size`, `crossover_prob`,
     ///   `mutation_prob`, `steady_state`
     ///
-    /// Call once at start-up (the CLI does), before parsing configurations.
-    public static func registerModelBasedSamplers() {
-        register("tpe") { o in
+    /// Runs once, on the registry's first use.
+    static func registerModelBasedSamplers() {
+        store("tpe") { o in
             let c = o.config
             try c.checkNoUnknownFields(allowed: [
                 "type", "seed", "n_startup_trials", "n_ei_candidates", "multivariate", "constant_liar",
@@ -28,7 +28,7 @@ extension TuneSamplers {
                 maxAboveKernels: try c.int("max_above_kernels", atLeast: 1) ?? 200,
                 spaceFillingStartup: try c.bool("space_filling_startup") ?? false)
         }
-        register("gp") { o in
+        store("gp") { o in
             let c = o.config
             try c.checkNoUnknownFields(allowed: [
                 "type", "seed", "n_startup_trials", "deterministic_objective", "space_filling_startup", "power_transform",
@@ -51,14 +51,14 @@ extension TuneSamplers {
                 mutationProbability: try c.double("mutation_prob").map { min(max($0, 0), 1) },
                 steadyState: try c.bool("steady_state") ?? true)
         }
-        register("cmaes") { o in
+        store("cmaes") { o in
             let c = o.config
             try c.checkNoUnknownFields(allowed: ["type", "seed", "n_startup_trials", "sigma0", "population_size"])
             return CmaEsSampler(
                 seed: o.workerSeed, nStartupTrials: try c.int("n_startup_trials", atLeast: 0) ?? 1,
                 sigma0: try c.double("sigma0") ?? 1.0 / 6, populationSize: try c.int("population_size", atLeast: 2))
         }
-        register("genetic", factory: genetic)
-        register("nsga2", factory: genetic)
+        store("genetic", genetic)
+        store("nsga2", genetic)
     }
 }
