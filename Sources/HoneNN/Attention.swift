@@ -1,4 +1,3 @@
-import Foundation
 import HoneCore
 
 /// Multi-head scaled dot-product attention with PyTorch's `nn.MultiheadAttention`

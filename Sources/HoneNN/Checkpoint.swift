@@ -52,6 +52,14 @@ extension Module {
         try Safetensors.write(tensors, metadata: metadata, to: url)
     }
 
+    /// An in-memory copy of every parameter and buffer by name (early stopping keeps the
+    /// best one); put it back with ``load(_:strict:renaming:source:)``.
+    public func snapshot() -> [String: Tensor] {
+        var copies: [String: Tensor] = [:]
+        for (name, tensor) in stateDictionary() { copies[name] = tensor.copy() }
+        return copies
+    }
+
     /// Loads a safetensors checkpoint into this module's parameters and buffers.
     ///
     /// - Parameters:

@@ -27,20 +27,21 @@ public final class Conv2d: Module, UnaryLayer {
     /// A convolution with per-axis sizes.
     ///
     /// - Parameters:
+    ///   - weightInitializer: draws the weights (PyTorch's default when `nil`).
+    ///   - biasInitializer: draws the bias (PyTorch's U(−1/√fanIn, 1/√fanIn) when `nil`).
     ///   - seed: seeds the initial weights; `nil` draws from ``ParameterSeeds``.
     public init(
         _ inputChannels: Int, _ outputChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
         padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
-        seed: UInt64? = nil
+        weightInitializer: Initializer? = nil, biasInitializer: Initializer? = nil, seed: UInt64? = nil
     ) {
         precondition(groups > 0 && inputChannels % groups == 0 && outputChannels % groups == 0,
                      "Conv2d: groups \(groups) must divide input channels \(inputChannels) and output channels \(outputChannels)")
         var generator = ParameterSeeds.generator(seed)
         let shape = [outputChannels, inputChannels / groups, kernelSize.0, kernelSize.1]
-        weight = Initializer.layerDefault.makeTensor(shape, generator: &generator).requiringGrad()
-        self.bias = bias
-            ? Initializer.biasDefault(fanIn: Initializer.fans(shape).fanIn).makeTensor([outputChannels], generator: &generator).requiringGrad()
-            : nil
+        weight = (weightInitializer ?? .layerDefault).makeTensor(shape, generator: &generator).requiringGrad()
+        let defaultBias = Initializer.biasDefault(fanIn: Initializer.fans(shape).fanIn)
+        self.bias = bias ? (biasInitializer ?? defaultBias).makeTensor([outputChannels], generator: &generator).requiringGrad() : nil
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
@@ -51,11 +52,13 @@ public final class Conv2d: Module, UnaryLayer {
     /// A convolution with square kernel, stride, padding and dilation.
     public convenience init(
         _ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-        dilation: Int = 1, groups: Int = 1, bias: Bool = true, seed: UInt64? = nil
+        dilation: Int = 1, groups: Int = 1, bias: Bool = true, weightInitializer: Initializer? = nil,
+        biasInitializer: Initializer? = nil, seed: UInt64? = nil
     ) {
         self.init(
             inputChannels, outputChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-            padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias, seed: seed)
+            padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias,
+            weightInitializer: weightInitializer, biasInitializer: biasInitializer, seed: seed)
     }
 
     public override var settingsDescription: String {

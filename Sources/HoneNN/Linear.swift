@@ -19,17 +19,22 @@ public final class Linear: Module, UnaryLayer {
     ///
     /// - Parameters:
     ///   - bias: whether to add a learned bias.
+    ///   - weightInitializer: draws the weights (PyTorch's default when `nil`).
+    ///   - biasInitializer: draws the bias (PyTorch's U(−1/√in, 1/√in) when `nil`).
     ///   - seed: seeds the initial weights; `nil` draws from ``ParameterSeeds``.
-    public init(_ inputDimensions: Int, _ outputDimensions: Int, bias: Bool = true, seed: UInt64? = nil) {
+    public init(
+        _ inputDimensions: Int, _ outputDimensions: Int, bias: Bool = true, weightInitializer: Initializer? = nil,
+        biasInitializer: Initializer? = nil, seed: UInt64? = nil
+    ) {
         var generator = ParameterSeeds.generator(seed)
-        weight = Initializer.layerDefault.makeTensor([outputDimensions, inputDimensions], generator: &generator).requiringGrad()
+        weight = (weightInitializer ?? .layerDefault).makeTensor([outputDimensions, inputDimensions], generator: &generator).requiringGrad()
         self.bias = bias
-            ? Initializer.biasDefault(fanIn: inputDimensions).makeTensor([outputDimensions], generator: &generator).requiringGrad()
+            ? (biasInitializer ?? .biasDefault(fanIn: inputDimensions)).makeTensor([outputDimensions], generator: &generator).requiringGrad()
             : nil
         super.init()
     }
 
-    /// The labelled form of ``init(_:_:bias:seed:)``.
+    /// The labelled form of ``init(_:_:bias:weightInitializer:biasInitializer:seed:)``.
     public convenience init(inputDimensions: Int, outputDimensions: Int, bias: Bool = true, seed: UInt64? = nil) {
         self.init(inputDimensions, outputDimensions, bias: bias, seed: seed)
     }

@@ -1,4 +1,3 @@
-import Foundation
 import HoneCore
 
 /// Batch normalization over the channel axis 1 of `[N, C]`, `[N, C, L]` or `[N, C, H, W]`

@@ -24,6 +24,17 @@ import Testing
         #expect(original(x).scalars == restored(x).scalars)
     }
 
+    @Test func snapshotRestoresEarlierWeights() throws {
+        let model = ResNet(stageChannels: [4], seed: 1)
+        let best = model.snapshot()
+        let before = model.stateDictionary().map(\.tensor.scalars)
+        _ = model(randomTensor([2, 3, 4, 4], seed: 2))
+        for parameter in model.parameters() { parameter.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] += 1 } } }
+        #expect(model.stateDictionary().map(\.tensor.scalars) != before)
+        try model.load(best)
+        #expect(model.stateDictionary().map(\.tensor.scalars) == before)
+    }
+
     @Test func strictLoadingRejectsMismatchesAndChangesNothing() throws {
         let source = MLP(inputDimensions: 4, hiddenDimensions: [5], classCount: 3, seed: 1)
         var tensors: [String: Tensor] = [:]

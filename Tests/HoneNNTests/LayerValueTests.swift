@@ -202,5 +202,10 @@ import Testing
         let norm = BatchNorm2d(featureCount: 3)
         #expect(norm.weight!.scalars == [1, 1, 1] && norm.bias!.scalars == [0, 0, 0])
         #expect(Initializer.fans([10, 4, 3, 3]) == (36, 90))
+        let custom = Linear(3, 2, weightInitializer: .constant(0.5), biasInitializer: .zeros, seed: 20)
+        #expect(custom.weight.scalars == [Float](repeating: 0.5, count: 6) && custom.bias!.scalars == [0, 0])
+        let heConvolution = Conv2d(4, 8, kernelSize: 3, weightInitializer: .kaimingNormal(), seed: 21)
+        let heDeviation = heConvolution.weight.variance(axes: [0, 1, 2, 3]).item.squareRoot()
+        #expect(abs(heDeviation - (2 / Float(36)).squareRoot()) < 0.03)
     }
 }

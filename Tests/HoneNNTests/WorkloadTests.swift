@@ -42,6 +42,57 @@ import Testing
         }
     }
 
+    private final class WeakTensor {
+        weak var tensor: Tensor?
+        init(_ tensor: Tensor) { self.tensor = tensor }
+    }
+
+    /// Every tensor computed on the way to `root` (the graph's non-leaf nodes).
+    private static func intermediates(of root: Tensor) -> [WeakTensor] {
+        var found: [WeakTensor] = [], stack = [root], seen = Set<ObjectIdentifier>()
+        while let tensor = stack.popLast() {
+            guard let node = tensor.gradNode, seen.insert(ObjectIdentifier(tensor)).inserted else { continue }
+            found.append(WeakTensor(tensor))
+            stack.append(contentsOf: node.inputs)
+        }
+        return found
+    }
+
+    @Test(arguments: ["W1", "W2", "W3", "W4"])
+    func trainingStepFreesItsGraph(_ name: String) {
+        let workload = Self.workload(name)
+        var watched: [WeakTensor] = []
+        do {
+            let loss = crossEntropy(logits: workload.model(workload.input), targets: Array(repeating: 0, count: workload.batch))
+            watched = Self.intermediates(of: loss)
+            loss.backward()
+        }
+        #expect(watched.count > 5)
+        let alive = watched.compactMap { $0.tensor.map { $0.gradNode?.op ?? "freed graph" } }
+        #expect(alive.isEmpty, "\(name): tensors outlived the step: \(alive)")
+    }
+
+    /// A forward pass whose graph is never used (evaluation without `withNoGrad`) must
+    /// not be kept alive by a reference cycle through a fused op's saved state.
+    @Test func abandonedGraphsOfFusedOpsAreFreed() {
+        let x = randomTensor([4, 3, 2, 2], seed: 1).requiringGrad()
+        let sequence = randomTensor([2, 3, 4], seed: 2).requiringGrad()
+        let norm = BatchNorm2d(featureCount: 3), layerNorm = LayerNorm(4), prelu = PReLU(parameterCount: 3)
+        let attention = MultiHeadAttention(embedDimensions: 4, headCount: 2, dropout: 0.5, seed: 3)
+        let dropout = Dropout(probability: 0.5, seed: 4), embedding = Embedding(count: 5, dimensions: 2, seed: 5)
+        let runs: [(String, () -> Tensor)] = [
+            ("batchNorm", { norm(x) }), ("batchNormRelu", { norm.forwardWithRelu(x) }), ("layerNorm", { layerNorm(sequence) }),
+            ("prelu", { prelu(x) }), ("attention", { attention(sequence) }), ("dropout", { dropout(x) }),
+            ("embedding", { embedding(Tensor([1, 4])) }), ("globalAveragePool", { globalAveragePool(x) }),
+            ("crossEntropy", { crossEntropy(logits: sequence.reshaped([6, 4]), targets: [0, 1, 2, 3, 0, 1], labelSmoothing: 0.1) }),
+        ]
+        for (name, run) in runs {
+            var watched: [WeakTensor] = []
+            do { watched = Self.intermediates(of: run()) }
+            #expect(!watched.isEmpty && watched.allSatisfy { $0.tensor == nil }, "\(name) kept its graph alive")
+        }
+    }
+
     @Test(arguments: ["W1", "W2", "W3", "W4"])
     func zooModelFitsAFixedBatch(_ name: String) {
         let workload = Self.workload(name)
