@@ -42,10 +42,11 @@ extension Tensor {
     public func softmax(axis: Int = -1) -> Tensor {
         let axis = Shape.normalizeAxis(axis, rank: rank, op: "softmax")
         let out = softmaxKernel(axis: axis, logarithm: false)
+        let y = out.detached()  // not `out`: see `unary`'s note on reference cycles
         return Tensor.record("softmax", output: out, inputs: [self]) { g in
             // dx = y · (g − Σ g·y)
-            let dot = (g * out).sum(axes: [axis], keepDims: true)
-            return [out * (g - dot)]
+            let dot = (g * y).sum(axes: [axis], keepDims: true)
+            return [y * (g - dot)]
         }
     }
 
@@ -53,10 +54,11 @@ extension Tensor {
     public func logSoftmax(axis: Int = -1) -> Tensor {
         let axis = Shape.normalizeAxis(axis, rank: rank, op: "logSoftmax")
         let out = softmaxKernel(axis: axis, logarithm: true)
+        let logY = out.detached()
         return Tensor.record("logSoftmax", output: out, inputs: [self]) { g in
             // dx = g − softmax · Σ g
             let total = g.sum(axes: [axis], keepDims: true)
-            return [g - out.map { Foundation.exp($0) } * total]
+            return [g - logY.map { Foundation.exp($0) } * total]
         }
     }
 

@@ -28,10 +28,11 @@ extension Tensor {
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastMap(a, b, op: "divide") { $0 / $1 }
+        let quotient = out.detached()
         return record("divide", output: out, inputs: [a, b]) { g in
             [
                 a.requiresGrad ? (g / b).sum(toShape: a.shape) : nil,
-                b.requiresGrad ? (-(g * out) / b).sum(toShape: b.shape) : nil,
+                b.requiresGrad ? (-(g * quotient) / b).sum(toShape: b.shape) : nil,
             ]
         }
     }
@@ -65,19 +66,25 @@ extension Tensor {
 
     public static func / (s: Float, a: Tensor) -> Tensor {
         let out = a.map { s / $0 }
+        let quotient = out.detached()
         return record("scalar divide", output: out, inputs: [a]) { g in
-            [zipMap(g, out, a) { gv, y, x in -gv * y / x }]
+            [zipMap(g, quotient, a) { gv, y, x in -gv * y / x }]
         }
     }
 
     // MARK: Unary math
 
     /// Applies `f` elementwise, with `derivative(x, y)` (input, output) as the local slope.
+    ///
+    /// Backward rules that need the output capture a detached view of it: capturing the
+    /// output itself would make a reference cycle (output → node → rule → output) that
+    /// leaks whenever `backward()` never runs.
     @inline(__always)
     func unary(_ op: String, cost: Int = 1, _ f: (Float) -> Float, derivative: @escaping (Float, Float) -> Float) -> Tensor {
         let out = map(cost: cost, f)
+        let result = out.detached()
         return Tensor.record(op, output: out, inputs: [self]) { g in
-            [Tensor.zipMap(g, self, out) { gv, x, y in gv * derivative(x, y) }]
+            [Tensor.zipMap(g, self, result) { gv, x, y in gv * derivative(x, y) }]
         }
     }
 
@@ -101,10 +108,11 @@ extension Tensor {
     /// aᵇ elementwise with broadcasting; the exponent's gradient needs a > 0.
     public static func pow(_ a: Tensor, _ b: Tensor) -> Tensor {
         let out = broadcastMap(a, b, op: "pow") { Foundation.pow($0, $1) }
+        let power = out.detached()
         return record("pow", output: out, inputs: [a, b]) { g in
             let da: Tensor? = a.requiresGrad
                 ? (g * b * broadcastMap(a, b, op: "pow") { Foundation.pow($0, $1 - 1) }).sum(toShape: a.shape) : nil
-            let db: Tensor? = b.requiresGrad ? (g * out * a.log()).sum(toShape: b.shape) : nil
+            let db: Tensor? = b.requiresGrad ? (g * power * a.log()).sum(toShape: b.shape) : nil
             return [da, db]
         }
     }

@@ -41,6 +41,29 @@ import Testing
         #expect(loss != nil)
     }
 
+    /// A graph that is built but never differentiated (evaluation without `withNoGrad`)
+    /// must be freed when dropped: no op may keep its own output alive through its rule.
+    @Test func abandonedGraphsAreFreed() {
+        let x = Tensor.uniform([2, 3], low: 0.5, high: 1.5, seed: 1).requiringGrad()
+        let y = Tensor.uniform([2, 3], low: 0.5, high: 1.5, seed: 2).requiringGrad()
+        let ops: [(String, () -> Tensor)] = [
+            ("exp", { x.exp() }), ("log", { x.log() }), ("sqrt", { x.sqrt() }), ("pow", { x.pow(3) }),
+            ("pow tensor", { Tensor.pow(x, y) }), ("divide", { x / y }), ("scalar divide", { 2 / x }),
+            ("relu", { x.relu() }), ("sigmoid", { x.sigmoid() }), ("tanh", { x.tanh() }), ("gelu", { x.gelu() }),
+            ("softmax", { x.softmax() }), ("logSoftmax", { x.logSoftmax() }), ("max", { x.max(axis: 1) }),
+            ("matmul", { matmul(x, y.transposed()) }), ("sum", { x.sum() }), ("concat", { Tensor.concat([x, y], axis: 0) }),
+        ]
+        for (name, op) in ops {
+            weak var output: Tensor?
+            do {
+                let result = op()
+                #expect(result.requiresGrad)
+                output = result
+            }
+            #expect(output == nil, "\(name) keeps its output alive after it is dropped")
+        }
+    }
+
     @Test func deepChainsDoNotOverflowTheStack() {
         let x = Tensor([0.5]).requiringGrad()
         var y = x
