@@ -6,9 +6,13 @@ final class LayerTrace: @unchecked Sendable {
     @TaskLocal static var current: LayerTrace?
 
     private(set) var calls: [(module: Module, outputShape: [Int])] = []
+    /// The outputs themselves, kept only when asked for (``Module/layerOutputs(for:)``).
+    private(set) var outputs: [Tensor] = []
+    var keepsOutputs = false
 
     func record(_ module: Module, output: Tensor) {
         calls.append((module, output.shape))
+        if keepsOutputs { outputs.append(output) }
     }
 }
 
