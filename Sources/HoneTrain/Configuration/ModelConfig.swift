@@ -53,7 +53,7 @@ public struct ModelConfig {
         }
         try object.checkNoUnknownFields(allowed: Self.zooFields[zoo]!)
         _ = try object.intArray("channels")
-        _ = try object.intArray("hidden") ?? object.int("hidden").map { [$0] }
+        if zoo == "lenet" { _ = try object.int("hidden", atLeast: 1) } else { _ = try Self.hiddenSizes(object) }
         _ = try object.intArray("stages")
         _ = try object.int("blocks", atLeast: 1)
         _ = try object.bool("batch_norm")
@@ -81,7 +81,7 @@ public struct ModelConfig {
             return LeNet(inputChannels: sampleShape[0], imageSize: sampleShape[1], channels: (channels[0], channels[1]),
                          hiddenDimensions: try object.int("hidden", atLeast: 1) ?? 128, classCount: outputCount, seed: seed)
         case "mlp":
-            let hidden = try object.intArray("hidden") ?? object.int("hidden").map { [$0] } ?? [256, 128]
+            let hidden = try Self.hiddenSizes(object) ?? [256, 128]
             var generator = SeededGenerator(seed: seed)
             var layers: [any UnaryLayer] = [Flatten()]
             var width = sampleShape.reduce(1, *)
@@ -104,6 +104,16 @@ public struct ModelConfig {
             return ResNet(inputChannels: sampleShape[0], stageChannels: stages, blocksPerStage: try object.int("blocks", atLeast: 1) ?? 1,
                           classCount: outputCount, batchNorm: try object.bool("batch_norm") ?? true, seed: seed)
         }
+    }
+
+    /// An MLP's hidden sizes: a list, or one integer for a single hidden layer.
+    private static func hiddenSizes(_ object: ConfigObject) throws -> [Int]? {
+        if case .number = object["hidden"] { return [try object.int("hidden", atLeast: 1)!] }
+        let sizes = try object.intArray("hidden")
+        if let sizes, sizes.contains(where: { $0 < 1 }) {
+            throw ConfigError.invalidValue(path: object.fieldPath("hidden"), message: "sizes must be positive, got \(sizes)")
+        }
+        return sizes
     }
 
     /// Builds a layer list, inferring each layer's input size by running a zero sample
