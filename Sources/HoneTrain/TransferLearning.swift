@@ -9,8 +9,8 @@ import HoneCore
 /// let model = LeNet(classCount: 5, seed: 1)                  // new head: 5 classes
 /// try TransferLearning.loadPretrained(into: model, from: url, excluding: ["fc2"])
 /// TransferLearning.freeze(model, patterns: ["conv1", "conv2"])
-/// let optimizer = Adam(groups: TransferLearning.parameterGroups(model, head: ["fc2"], bodyLearningRateFactor: 0.1),
-///                      learningRate: 1e-3)
+/// let groups = TransferLearning.parameterGroups(model, head: ["fc2"], bodyLearningRateFactor: 0.1, learningRate: 1e-3)
+/// let optimizer = Adam(groups: groups, learningRate: 1e-3)
 /// let unfreeze = UnfreezeCallback(patterns: ["conv1", "conv2"], atEpoch: 3)
 /// ```
 ///
