@@ -44,11 +44,11 @@ enum TrainCommand {
             let directory = resumeDirectory ?? arguments.value("run-dir").map { URL(fileURLWithPath: $0) } ?? freeRunDirectory(for: configURL)
             let quiet = arguments.has("quiet")
             if !quiet {
-                print(resumeDirectory != nil ? "resuming \(directory.path)" : "run directory: \(directory.path)")
+                say(resumeDirectory != nil ? "resuming \(directory.path)" : "run directory: \(directory.path)")
             }
             let run = try TrainingRun(config: config, directory: directory, resume: resumeDirectory != nil, progress: quiet ? false : nil)
             if !quiet {
-                print("training \(run.data.training.count) samples, validating \(run.data.validation?.count ?? 0), "
+                say("training \(run.data.training.count) samples, validating \(run.data.validation?.count ?? 0), "
                     + "testing \(run.data.test?.count ?? 0); \(run.trainer.model.parameterCount) parameters")
             }
             let metrics = try run.run()
@@ -85,7 +85,12 @@ enum TrainCommand {
         }
         if let seconds = metrics["training_seconds"] { parts.append(String(format: "training %.1fs", seconds)) }
         if let waited = metrics["data_wait_fraction"] { parts.append(String(format: "data wait %.1f%%", waited * 100)) }
-        print("final: " + parts.joined(separator: ", "))
+        say("final: " + parts.joined(separator: ", "))
+    }
+
+    /// Writes a line to standard output unbuffered, so it stays in order with the progress display.
+    private static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     private static func reportError(_ message: String) {
