@@ -118,6 +118,10 @@ struct CommandLineTests {
         try directory.write("a,b,label\n1,2,x\n3,4\n", as: "ragged.csv")
         try directory.write(#"{"data": {"source": "csv", "path": "ragged.csv", "target": "label"}, "model": {"zoo": "mlp"}, "epochs": 1}"#, as: "csv.json")
         expectOneErrorLine(try hone(["train", "csv.json", "--run-dir", "run"], in: directory), containing: ["ragged.csv", "3"])
+        // A non-numeric value names the file, the line and the column.
+        try directory.write("a,b,label\n1,2,x\n3,four,y\n", as: "words.csv")
+        try directory.write(#"{"data": {"source": "csv", "path": "words.csv", "target": "label"}, "model": {"zoo": "mlp"}, "epochs": 1}"#, as: "words.json")
+        expectOneErrorLine(try hone(["train", "words.json", "--run-dir", "run"], in: directory), containing: ["words.csv", "3", "four"])
         // A missing config file.
         expectOneErrorLine(try hone(["train", "absent.json"], in: directory), containing: ["absent.json"])
     }
