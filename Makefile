@@ -35,9 +35,11 @@ build: deps
 test: deps
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 
+# Trains a CNN on the real Fashion-MNIST (Debian's dataset-fashion-mnist): per-epoch
+# progress, then the test accuracy; the run is recorded under runs/.
 demo: demo-deps
 	$(SWIFT) build $(SWIFT_RELEASE) --product hone
-	$$($(SWIFT) build $(SWIFT_RELEASE) --show-bin-path)/hone bench kernels
+	$$($(SWIFT) build $(SWIFT_RELEASE) --show-bin-path)/hone train examples/fashion-mnist-cnn.json
 
 bench: deps
 	$(SWIFT) build $(SWIFT_RELEASE) --product hone

@@ -44,6 +44,7 @@ let package = Package(
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
+        .testTarget(name: "HoneTrainTests", dependencies: ["HoneTrain"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -6,6 +6,7 @@ let usage = """
     hone — build, train, tune, diagnose, explain, report
 
     usage: hone COMMAND [ARGUMENTS]
+      train CONFIG.json        train a model (--run-dir DIR, --resume RUN_DIR, --epochs N)
       tune CONFIG.json         search hyperparameters (--workers N, --resume, --status STUDY.db)
       bench SUITE [--json]     run a benchmark suite (kernels, memory)
       help                     show this text
@@ -20,12 +21,13 @@ func runCommand(_ words: [String]) throws -> Int32 {
     let rest = Array(words.dropFirst())
     switch command {
     case "bench": return try BenchCommand.run(rest)
+    case "train": return try TrainCommand.run(rest)
     case "tune": return try runTuneCommand(rest)
     case "help", "--help", "-h":
         print(usage)
         return 0
     default:
-        let hint = closestMatch(to: command, in: ["bench", "tune", "help"]).map { "; did you mean '\($0)'?" } ?? ""
+        let hint = closestMatch(to: command, in: ["bench", "train", "tune", "help"]).map { "; did you mean '\($0)'?" } ?? ""
         throw UsageError(description: "unknown command '\(command)'\(hint)")
     }
 }

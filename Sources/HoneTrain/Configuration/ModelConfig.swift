@@ -1,0 +1,189 @@
+import Foundation
+import HoneCore
+
+/// The `model` section of a training config: a zoo model by name with its settings, or a
+/// list of layers whose input sizes are inferred from the data.
+///
+/// ```json
+/// {"zoo": "lenet"}
+/// {"zoo": "resnet", "stages": [16, 32, 64], "blocks": 1}
+/// {"zoo": "mlp", "hidden": [256, 128]}
+/// [{"conv2d": {"out_channels": 32, "kernel_size": 3, "padding": 1}}, {"relu": {}}, {"max_pool2d": {"kernel_size": 2}},
+///  {"flatten": {}}, {"linear": {"out_features": 10}}]
+/// ```
+public struct ModelConfig {
+    /// The zoo models.
+    public static let zooModels = ["lenet", "mlp", "resnet"]
+    /// The layer types of a layer list, with their settings.
+    public static let layerFields: [String: [String]] = [
+        "conv2d": ["out_channels", "kernel_size", "stride", "padding", "bias"],
+        "linear": ["out_features", "bias"],
+        "relu": [], "leaky_relu": ["negative_slope"], "prelu": [], "sigmoid": [], "tanh": [], "gelu": [],
+        "max_pool2d": ["kernel_size", "stride", "padding"], "avg_pool2d": ["kernel_size", "stride", "padding"],
+        "global_avg_pool2d": [], "flatten": [], "dropout": ["probability"],
+        "batch_norm2d": [], "batch_norm1d": [], "layer_norm": [],
+        "residual": ["out_channels", "stride", "batch_norm"],
+    ]
+    static let zooFields: [String: [String]] = [
+        "lenet": ["zoo", "channels", "hidden"],
+        "mlp": ["zoo", "hidden"],
+        "resnet": ["zoo", "stages", "blocks", "batch_norm"],
+    ]
+
+    /// The JSON of the section, checked.
+    public let value: JSONValue
+    /// The path of the section in errors.
+    public let path: String
+
+    /// Checks the section's names and types; the model itself is built by ``build(sampleShape:outputCount:dropout:seed:)``.
+    public init(_ value: JSONValue, path: String) throws {
+        self.value = value
+        self.path = path
+        if case .array(let layers) = value {
+            guard !layers.isEmpty else { throw ConfigError.invalidValue(path: path, message: "the layer list is empty") }
+            for (index, layer) in layers.enumerated() {
+                let (name, settings) = try namedEntry(layer, path: "\(path)[\(index)]", valid: Self.layerFields.keys.sorted())
+                try settings.checkNoUnknownFields(allowed: Self.layerFields[name]!)
+            }
+            return
+        }
+        let object = try ConfigObject(value, path: path)
+        guard let zoo = try object.choice("zoo", Self.zooModels) else {
+            throw ConfigError.wrongType(path: path, expected: "{\"zoo\": NAME, …} or a list of layers", found: "an object without 'zoo'")
+        }
+        try object.checkNoUnknownFields(allowed: Self.zooFields[zoo]!)
+        _ = try object.intArray("channels")
+        if zoo == "lenet" { _ = try object.int("hidden", atLeast: 1) } else { _ = try Self.hiddenSizes(object) }
+        _ = try object.intArray("stages")
+        _ = try object.int("blocks", atLeast: 1)
+        _ = try object.bool("batch_norm")
+    }
+
+    /// Builds the model for inputs of `sampleShape` (no batch axis) and `outputCount`
+    /// outputs; `dropout` > 0 adds dropout before each hidden linear layer of an MLP.
+    public func build(sampleShape: [Int], outputCount: Int, dropout: Float, seed: UInt64) throws -> any UnaryLayer {
+        if case .array(let layers) = value { return try buildLayers(layers, sampleShape: sampleShape, seed: seed) }
+        let object = try ConfigObject(value, path: path)
+        let zoo = try object.string("zoo")!
+        if dropout > 0 && zoo != "mlp" {
+            throw ConfigError.invalidValue(
+                path: "regularization.dropout", message: "zoo model '\(zoo)' has no dropout; use 'mlp' or a layer list with dropout layers")
+        }
+        switch zoo {
+        case "lenet":
+            guard sampleShape.count == 3, sampleShape[1] == sampleShape[2], sampleShape[1] % 4 == 0 else {
+                throw ConfigError.invalidValue(path: path, message: "lenet needs square images with a side divisible by 4, the data has samples of shape \(sampleShape)")
+            }
+            let channels = try object.intArray("channels") ?? [32, 64]
+            guard channels.count == 2, channels.allSatisfy({ $0 > 0 }) else {
+                throw ConfigError.invalidValue(path: object.fieldPath("channels"), message: "must be two positive channel counts, got \(channels)")
+            }
+            return LeNet(inputChannels: sampleShape[0], imageSize: sampleShape[1], channels: (channels[0], channels[1]),
+                         hiddenDimensions: try object.int("hidden", atLeast: 1) ?? 128, classCount: outputCount, seed: seed)
+        case "mlp":
+            let hidden = try Self.hiddenSizes(object) ?? [256, 128]
+            var generator = SeededGenerator(seed: seed)
+            var layers: [any UnaryLayer] = [Flatten()]
+            var width = sampleShape.reduce(1, *)
+            for size in hidden {
+                layers.append(Linear(width, size, seed: generator.next()))
+                layers.append(ReLU())
+                if dropout > 0 { layers.append(Dropout(probability: dropout, seed: generator.next())) }
+                width = size
+            }
+            layers.append(Linear(width, outputCount, seed: generator.next()))
+            return Sequential(layers)
+        default:
+            guard sampleShape.count == 3 else {
+                throw ConfigError.invalidValue(path: path, message: "resnet needs images [C, H, W], the data has samples of shape \(sampleShape)")
+            }
+            let stages = try object.intArray("stages") ?? [16, 32, 64]
+            guard !stages.isEmpty, stages.allSatisfy({ $0 > 0 }) else {
+                throw ConfigError.invalidValue(path: object.fieldPath("stages"), message: "must be positive channel counts, got \(stages)")
+            }
+            return ResNet(inputChannels: sampleShape[0], stageChannels: stages, blocksPerStage: try object.int("blocks", atLeast: 1) ?? 1,
+                          classCount: outputCount, batchNorm: try object.bool("batch_norm") ?? true, seed: seed)
+        }
+    }
+
+    /// An MLP's hidden sizes: a list, or one integer for a single hidden layer.
+    private static func hiddenSizes(_ object: ConfigObject) throws -> [Int]? {
+        if case .number = object["hidden"] { return [try object.int("hidden", atLeast: 1)!] }
+        let sizes = try object.intArray("hidden")
+        if let sizes, sizes.contains(where: { $0 < 1 }) {
+            throw ConfigError.invalidValue(path: object.fieldPath("hidden"), message: "sizes must be positive, got \(sizes)")
+        }
+        return sizes
+    }
+
+    /// Builds a layer list, inferring each layer's input size by running a zero sample
+    /// through the layers built so far.
+    private func buildLayers(_ entries: [JSONValue], sampleShape: [Int], seed: UInt64) throws -> any UnaryLayer {
+        var generator = SeededGenerator(seed: seed)
+        var layers: [any UnaryLayer] = []
+        var shape = [1] + sampleShape
+        for (index, entry) in entries.enumerated() {
+            let entryPath = "\(path)[\(index)]"
+            let (name, settings) = try namedEntry(entry, path: entryPath, valid: Self.layerFields.keys.sorted())
+            let layer = try makeLayer(name, settings, inputShape: shape, path: "\(entryPath).\(name)", seed: generator.next())
+            layer.eval()
+            shape = withNoGrad { layer(Tensor.zeros(shape)).shape }
+            layer.train()
+            layers.append(layer)
+        }
+        return Sequential(layers)
+    }
+
+    private func makeLayer(_ name: String, _ settings: ConfigObject, inputShape: [Int], path: String, seed: UInt64) throws -> any UnaryLayer {
+        func requireRank(_ rank: Int, _ what: String) throws {
+            guard inputShape.count == rank else {
+                throw ConfigError.invalidValue(path: path, message: "\(name) needs \(what) input, gets shape \(Array(inputShape.dropFirst())) per sample")
+            }
+        }
+        func positive(_ key: String, default value: Int? = nil) throws -> Int {
+            guard let found = try settings.int(key, atLeast: 1) ?? value else { throw ConfigError.missingField(path: settings.fieldPath(key)) }
+            return found
+        }
+        switch name {
+        case "conv2d":
+            try requireRank(4, "[C, H, W]")
+            return Conv2d(inputShape[1], try positive("out_channels"), kernelSize: try positive("kernel_size"),
+                          stride: try positive("stride", default: 1), padding: try settings.int("padding", atLeast: 0) ?? 0,
+                          bias: try settings.bool("bias") ?? true, seed: seed)
+        case "linear":
+            try requireRank(2, "[F] (add a flatten layer)")
+            return Linear(inputShape[1], try positive("out_features"), bias: try settings.bool("bias") ?? true, seed: seed)
+        case "relu": return ReLU()
+        case "leaky_relu": return LeakyReLU(negativeSlope: try settings.float("negative_slope") ?? 0.01)
+        case "prelu": return PReLU()
+        case "sigmoid": return Sigmoid()
+        case "tanh": return Tanh()
+        case "gelu": return GELU()
+        case "max_pool2d", "avg_pool2d":
+            try requireRank(4, "[C, H, W]")
+            let kernel = try positive("kernel_size"), stride = try settings.int("stride", atLeast: 1)
+            let padding = try settings.int("padding", atLeast: 0) ?? 0
+            return name == "max_pool2d"
+                ? MaxPool2d(kernelSize: kernel, stride: stride, padding: padding)
+                : AvgPool2d(kernelSize: kernel, stride: stride, padding: padding)
+        case "global_avg_pool2d":
+            try requireRank(4, "[C, H, W]")
+            return GlobalAvgPool2d()
+        case "flatten": return Flatten()
+        case "dropout":
+            let probability = try settings.double("probability", in: 0...0.99) ?? 0.5
+            return Dropout(probability: Float(probability), seed: seed)
+        case "batch_norm2d":
+            try requireRank(4, "[C, H, W]")
+            return BatchNorm2d(featureCount: inputShape[1])
+        case "batch_norm1d":
+            try requireRank(2, "[F]")
+            return BatchNorm1d(featureCount: inputShape[1])
+        case "layer_norm": return LayerNorm(inputShape.last!)
+        default:
+            try requireRank(4, "[C, H, W]")
+            return ResidualBlock(inputChannels: inputShape[1], outputChannels: try positive("out_channels"),
+                                 stride: try positive("stride", default: 1), batchNorm: try settings.bool("batch_norm") ?? true, seed: seed)
+        }
+    }
+}

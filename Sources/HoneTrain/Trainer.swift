@@ -1,0 +1,194 @@
+import Foundation
+import HoneCore
+
+/// Trains a model on batches from a ``DataLoader``: epochs of forward, loss, backward and
+/// optimizer step, a validation pass after each epoch, and ``TrainingCallback`` hooks for
+/// everything else (early stopping, checkpoints, schedules, clipping, progress, logs).
+///
+/// A non-finite loss stops training with ``TrainingError/nonFiniteLoss(epoch:batch:value:)``
+/// before the optimizer step, so the weights and the last checkpoint stay as they were.
+///
+/// ```swift
+/// let trainer = Trainer(model: LeNet(seed: 0), optimizer: Adam(parameters: model.parameters()),
+///                       callbacks: [EarlyStopping(monitor: "val_loss", patience: 3)])
+/// let history = try trainer.fit(training: trainLoader, validation: validationLoader, epochs: 10)
+/// ```
+public final class Trainer {
+    /// What the model predicts, which sets the loss and the metrics.
+    public enum Objective: String, Codable, Sendable {
+        /// Class scores `[B, C]` against class indices: cross-entropy, accuracy.
+        case classification
+        /// Values `[B, K]` against targets: mean squared error, MAE.
+        case regression
+    }
+
+    /// The model trained.
+    public let model: any UnaryLayer
+    /// The optimizer stepping the model's parameters.
+    public let optimizer: Optimizer
+    /// Classification or regression.
+    public let objective: Objective
+    /// The hooks, run in this order.
+    public var callbacks: [TrainingCallback]
+    /// The strength of an L1 penalty on the trainable parameters (0 for none).
+    public var l1Strength: Float
+    /// Label smoothing for the cross-entropy loss.
+    public var labelSmoothing: Float
+
+    /// The number of epochs completed (the next epoch to run, counting from 0).
+    public internal(set) var epoch = 0
+    /// The number of optimizer steps taken.
+    public internal(set) var globalStep = 0
+    /// One record per completed epoch.
+    public internal(set) var history: [EpochRecord] = []
+    /// Set by a callback to end training after the current epoch.
+    public var stopRequested = false
+    /// The inputs of the current epoch's first batch, kept for monitors that probe the model.
+    public internal(set) var probeInputs: Tensor?
+    /// The batches in the current epoch.
+    public internal(set) var batchesPerEpoch = 0
+    /// The samples in the current batch.
+    public internal(set) var currentBatchSize = 0
+
+    /// A trainer for `model` with `optimizer`.
+    public init(
+        model: any UnaryLayer, optimizer: Optimizer, objective: Objective = .classification,
+        callbacks: [TrainingCallback] = [], l1Strength: Float = 0, labelSmoothing: Float = 0
+    ) {
+        self.model = model
+        self.optimizer = optimizer
+        self.objective = objective
+        self.callbacks = callbacks
+        self.l1Strength = l1Strength
+        self.labelSmoothing = labelSmoothing
+    }
+
+    /// The names of the metrics measured each epoch for this objective.
+    public var metricNames: [String] {
+        objective == .classification ? ["accuracy"] : ["mae"]
+    }
+
+    /// Trains until `epochs` epochs are complete (counting those done before a resume)
+    /// or a callback requests a stop, and returns the history.
+    ///
+    /// - Throws: ``TrainingError/nonFiniteLoss(epoch:batch:value:)``, or what a callback throws.
+    @discardableResult
+    public func fit<Training: Dataset, Validation: Dataset>(
+        training: DataLoader<Training>, validation: DataLoader<Validation>?, epochs: Int
+    ) throws -> [EpochRecord] {
+        stopRequested = false
+        for callback in callbacks { try callback.fitWillBegin(self) }
+        while epoch < epochs && !stopRequested {
+            for callback in callbacks { try callback.epochWillBegin(self, epoch: epoch) }
+            var record = try trainOneEpoch(training)
+            if let validation {
+                let evaluation = evaluate(validation)
+                record.validationLoss = evaluation.loss
+                record.validationMetrics = evaluation.metrics
+            }
+            epoch += 1
+            for callback in callbacks { try callback.epochDidEnd(self, record: &record) }
+            history.append(record)
+        }
+        for callback in callbacks { try callback.fitDidEnd(self) }
+        return history
+    }
+
+    private func trainOneEpoch<Training: Dataset>(_ loader: DataLoader<Training>) throws -> EpochRecord {
+        model.train()
+        loader.setEpoch(epoch)
+        batchesPerEpoch = loader.batchCount
+        let start = DispatchTime.now().uptimeNanoseconds
+        var lossSum = 0.0, samples = 0
+        var tally = MetricTally(objective: objective)
+        for (batchIndex, batch) in loader.enumerated() {
+            if batchIndex == 0 { probeInputs = batch.inputs }
+            currentBatchSize = batch.indices.count
+            for callback in callbacks { try callback.batchWillBegin(self, batch: batchIndex) }
+            optimizer.zeroGrad()
+            let output = model(batch.inputs)
+            let dataLoss = loss(output, batch)
+            let value = Double(dataLoss.item)
+            guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: batchIndex + 1, value: value) }
+            let total = l1Strength > 0 ? dataLoss + l1Penalty(model.trainableParameters(), strength: l1Strength) : dataLoss
+            total.backward()
+            for callback in callbacks { try callback.gradientsReady(self) }
+            optimizer.step()
+            globalStep += 1
+            lossSum += value * Double(batch.indices.count)
+            samples += batch.indices.count
+            withNoGrad { tally.add(output: output.detached(), batch: batch) }
+            for callback in callbacks { try callback.batchDidEnd(self, batch: batchIndex, loss: value) }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return EpochRecord(
+            epoch: epoch + 1, trainLoss: samples > 0 ? lossSum / Double(samples) : 0, trainMetrics: tally.metrics,
+            learningRate: Double(optimizer.learningRate), seconds: seconds,
+            samplesPerSecond: seconds > 0 ? Double(samples) / seconds : 0, dataWaitSeconds: loader.waitSeconds)
+    }
+
+    /// The loss of `output` on `batch` for this trainer's objective.
+    public func loss(_ output: Tensor, _ batch: Batch) -> Tensor {
+        switch objective {
+        case .classification:
+            return crossEntropy(logits: output, targets: batch.labels, labelSmoothing: labelSmoothing)
+        case .regression:
+            return meanSquaredError(output, batch.targets!.reshaped(output.shape))
+        }
+    }
+
+    /// Runs the model in evaluation mode over `loader` (one pass in dataset order) and
+    /// returns the mean loss, the metrics and every output.
+    public func evaluate<Base: Dataset>(_ loader: DataLoader<Base>) -> Evaluation {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        var lossSum = 0.0, samples = 0
+        var tally = MetricTally(objective: objective)
+        var outputs: [Tensor] = []
+        var labels: [Int] = [], targets: [Tensor] = []
+        loader.setEpoch(0)
+        withNoGrad {
+            for batch in loader {
+                let output = model(batch.inputs)
+                lossSum += Double(loss(output, batch).item) * Double(batch.indices.count)
+                samples += batch.indices.count
+                tally.add(output: output, batch: batch)
+                outputs.append(output)
+                labels += batch.labels
+                if let batchTargets = batch.targets { targets.append(batchTargets.reshaped(output.shape)) }
+            }
+        }
+        return Evaluation(
+            objective: objective, loss: samples > 0 ? lossSum / Double(samples) : 0, metrics: tally.metrics,
+            outputs: outputs.isEmpty ? Tensor.zeros([0]) : Tensor.concat(outputs, axis: 0), labels: labels,
+            targets: targets.isEmpty ? nil : Tensor.concat(targets, axis: 0))
+    }
+}
+
+/// Running sums for the per-epoch metrics, so no outputs are kept during training.
+struct MetricTally {
+    let objective: Trainer.Objective
+    private var correct = 0, count = 0, absoluteErrorSum = 0.0, valueCount = 0
+
+    init(objective: Trainer.Objective) { self.objective = objective }
+
+    mutating func add(output: Tensor, batch: Batch) {
+        switch objective {
+        case .classification:
+            correct += zip(output.argmax(axis: 1), batch.labels).filter { $0 == $1 }.count
+            count += batch.labels.count
+        case .regression:
+            guard let targets = batch.targets else { return }
+            for (predicted, actual) in zip(output.scalars, targets.scalars) { absoluteErrorSum += Double(abs(predicted - actual)) }
+            valueCount += targets.count
+        }
+    }
+
+    var metrics: [String: Double] {
+        switch objective {
+        case .classification: return ["accuracy": count > 0 ? Double(correct) / Double(count) : 0]
+        case .regression: return ["mae": valueCount > 0 ? absoluteErrorSum / Double(valueCount) : 0]
+        }
+    }
+}

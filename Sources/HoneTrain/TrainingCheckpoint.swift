@@ -1,0 +1,131 @@
+import Foundation
+import HoneCore
+
+/// Everything a run needs to continue exactly where it stopped, beside the weights: the
+/// JSON sidecar of a checkpoint (`last.json` next to `last.safetensors`).
+///
+/// Model weights and buffers go to safetensors; this holds the optimizer state, the
+/// epoch and step counters, the history, each callback's state and the generators of the
+/// model's dropout layers, so a resumed run gives bit-identical weights.
+public struct TrainingCheckpoint: Codable {
+    /// The sidecar format version.
+    public static let currentVersion = 1
+    /// The format version.
+    public var version: Int
+    /// Epochs completed.
+    public var epoch: Int
+    /// Optimizer steps taken.
+    public var globalStep: Int
+    /// One record per completed epoch.
+    public var history: [EpochRecord]
+    /// The optimizer's step counts and buffers.
+    public var optimizer: OptimizerState
+    /// Callback state by ``TrainingCallback/stateKey``.
+    public var callbackStates: [String: Data]
+    /// The generator of each module that draws random masks, by module path.
+    public var moduleGenerators: [String: SeededGenerator]
+    /// A digest of the weights file written with this sidecar, to detect a mismatched pair.
+    public var weightsDigest: UInt64
+}
+
+/// Reads and writes checkpoints as a pair of files, `NAME.safetensors` and `NAME.json`,
+/// each replaced atomically.
+///
+/// The weights are written first and the sidecar records their digest, so a crash between
+/// the two writes is detected on load instead of resuming from a mismatched pair.
+public enum CheckpointStore {
+    /// The weights file of checkpoint `name` in `directory`.
+    public static func weightsURL(_ directory: URL, _ name: String) -> URL {
+        directory.appendingPathComponent("\(name).safetensors")
+    }
+
+    /// The sidecar file of checkpoint `name` in `directory`.
+    public static func sidecarURL(_ directory: URL, _ name: String) -> URL {
+        directory.appendingPathComponent("\(name).json")
+    }
+
+    /// Writes `trainer`'s full state as checkpoint `name`.
+    ///
+    /// - Parameter beforeCommit: runs before each file replaces the old one (tests use it
+    ///   to fail mid-write); a throw leaves the old files in place.
+    public static func save(_ trainer: Trainer, to directory: URL, name: String, beforeCommit: () throws -> Void = {}) throws {
+        var tensors: [String: Tensor] = [:]
+        for (key, tensor) in trainer.model.stateDictionary() { tensors[key] = tensor }
+        let weights = Safetensors.encode(tensors, metadata: ["epoch": String(trainer.epoch)])
+        var callbackStates: [String: Data] = [:]
+        for callback in trainer.callbacks {
+            if let key = callback.stateKey, let state = try callback.encodeState() { callbackStates[key] = state }
+        }
+        let checkpoint = TrainingCheckpoint(
+            version: TrainingCheckpoint.currentVersion, epoch: trainer.epoch, globalStep: trainer.globalStep,
+            history: trainer.history, optimizer: trainer.optimizer.stateDictionary(), callbackStates: callbackStates,
+            moduleGenerators: moduleGenerators(of: trainer.model), weightsDigest: digest(weights))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let sidecar = try encoder.encode(checkpoint)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try AtomicFile.write(weights, to: weightsURL(directory, name), beforeRename: beforeCommit)
+        try AtomicFile.write(sidecar, to: sidecarURL(directory, name), beforeRename: beforeCommit)
+    }
+
+    /// Restores checkpoint `name` from `directory` into `trainer` (model, optimizer,
+    /// counters, history, callbacks, generators). Files are checked before anything is
+    /// changed; a model or optimizer that does not fit throws (use a fresh trainer then).
+    public static func restore(_ trainer: Trainer, from directory: URL, name: String) throws {
+        let weightsFile = weightsURL(directory, name), sidecarFile = sidecarURL(directory, name)
+        guard let weights = FileManager.default.contents(atPath: weightsFile.path) else {
+            throw TrainingError.invalidCheckpoint(file: weightsFile.path, detail: "file not found")
+        }
+        guard let sidecar = FileManager.default.contents(atPath: sidecarFile.path) else {
+            throw TrainingError.invalidCheckpoint(file: sidecarFile.path, detail: "file not found")
+        }
+        let checkpoint: TrainingCheckpoint
+        do {
+            checkpoint = try JSONDecoder().decode(TrainingCheckpoint.self, from: sidecar)
+        } catch {
+            throw TrainingError.invalidCheckpoint(file: sidecarFile.path, detail: "not a training checkpoint (\(error))")
+        }
+        guard checkpoint.version == TrainingCheckpoint.currentVersion else {
+            throw TrainingError.invalidCheckpoint(file: sidecarFile.path, detail: "unsupported version \(checkpoint.version)")
+        }
+        guard checkpoint.weightsDigest == digest(weights) else {
+            throw TrainingError.invalidCheckpoint(
+                file: weightsFile.path, detail: "does not match its sidecar \(sidecarFile.lastPathComponent) (interrupted write?)")
+        }
+        let archive = try Safetensors.decode(weights, file: weightsFile.path)
+        try trainer.model.load(archive.tensors, strict: true, source: weightsFile.path)
+        try trainer.optimizer.loadStateDictionary(checkpoint.optimizer)
+        for callback in trainer.callbacks {
+            if let key = callback.stateKey, let state = checkpoint.callbackStates[key] { try callback.restoreState(state) }
+        }
+        for (path, module) in trainer.model.namedModules() {
+            guard let generator = checkpoint.moduleGenerators[path] else { continue }
+            if let dropout = module as? Dropout { dropout.generator = generator }
+            if let attention = module as? MultiHeadAttention { attention.generator = generator }
+        }
+        trainer.epoch = checkpoint.epoch
+        trainer.globalStep = checkpoint.globalStep
+        trainer.history = checkpoint.history
+    }
+
+    private static func moduleGenerators(of model: Module) -> [String: SeededGenerator] {
+        var result: [String: SeededGenerator] = [:]
+        for (path, module) in model.namedModules() {
+            if let dropout = module as? Dropout { result[path] = dropout.generator }
+            if let attention = module as? MultiHeadAttention { result[path] = attention.generator }
+        }
+        return result
+    }
+
+    /// FNV-1a over the bytes: cheap, and enough to tell two different files apart.
+    static func digest(_ data: Data) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        data.withUnsafeBytes { bytes in
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash &*= 0x100_0000_01b3
+            }
+        }
+        return hash
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// Why training stopped with an error.
+public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// The loss became NaN or infinite; the last checkpoint was written before this batch.
+    case nonFiniteLoss(epoch: Int, batch: Int, value: Double)
+    /// A checkpoint could not be read, or does not fit the run it is resumed into.
+    case invalidCheckpoint(file: String, detail: String)
+    /// A file of the run could not be written.
+    case unwritable(file: String, detail: String)
+    /// A callback was configured with a name or value it cannot use.
+    case invalidSetting(name: String, detail: String)
+    /// A tuning callback asked to stop this run early (a pruned trial).
+    case stoppedByCallback(epoch: Int)
+
+    public var description: String {
+        switch self {
+        case .nonFiniteLoss(let epoch, let batch, let value):
+            return "loss became \(value) at epoch \(epoch), batch \(batch); training stopped "
+                + "(lower the learning rate or enable gradient clipping); the last checkpoint is intact"
+        case .invalidCheckpoint(let file, let detail): return "checkpoint \(file): \(detail)"
+        case .unwritable(let file, let detail): return "cannot write \(file): \(detail)"
+        case .invalidSetting(let name, let detail): return "\(name): \(detail)"
+        case .stoppedByCallback(let epoch): return "stopped by a callback after epoch \(epoch)"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}

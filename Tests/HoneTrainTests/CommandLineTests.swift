@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+@testable import HoneTrain
+
+/// The built `hone` executable next to the test bundle, when its `train` command is wired in.
+enum HoneBinary {
+    static let path: String? = {
+        var directories: [URL] = []
+        if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
+        directories.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        for directory in directories {
+            let candidate = directory.appendingPathComponent("hone").path
+            guard FileManager.default.isExecutableFile(atPath: candidate) else { continue }
+            if let result = try? run(candidate, ["train", "--help"], in: directory), result.status == 0, result.output.contains("hone train") {
+                return candidate
+            }
+        }
+        return nil
+    }()
+
+    /// Runs `hone` with `arguments` in `directory`; returns the exit status, standard output and standard error.
+    static func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String, error: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized, .enabled(if: HoneBinary.path != nil, "needs the built hone binary with `hone train` wired in"))
+struct CommandLineTests {
+    func hone(_ arguments: [String], in directory: TemporaryDirectory) throws -> (status: Int32, output: String, error: String) {
+        try HoneBinary.run(HoneBinary.path!, arguments, in: directory.url)
+    }
+
+    func expectOneErrorLine(_ result: (status: Int32, output: String, error: String), containing parts: [String]) {
+        #expect(result.status != 0)
+        let lines = result.error.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(result.error)")
+        for part in parts { #expect(result.error.contains(part), "stderr: \(result.error)") }
+        #expect(!result.error.contains("Fatal error") && !result.error.contains("Stack"))
+    }
+
+    @Test func endToEndRunWritesTheRunDirectory() throws {
+        let directory = try TemporaryDirectory()
+        try writeIDXImages(in: directory, prefix: "train", count: 60, seed: 1)
+        try writeIDXImages(in: directory, prefix: "test", count: 30, seed: 2)
+        try directory.write(smallImageConfig(epochs: 2), as: "small.json")
+        let result = try hone(["train", "small.json", "--run-dir", "run"], in: directory)
+        #expect(result.status == 0, "stderr: \(result.error)")
+        #expect(result.output.contains("final: test_accuracy"))
+        for file in ["config.json", "metrics.jsonl", "monitors.jsonl", "final_metrics.json", "model.safetensors",
+                     "checkpoints/last.safetensors", "checkpoints/last.json", "checkpoints/best.safetensors", "checkpoints/best.json"] {
+            #expect(FileManager.default.fileExists(atPath: directory.file("run/\(file)").path), "missing \(file)")
+        }
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.file("run/final_metrics.json"))) as! [String: Double]
+        #expect((0...1).contains(metrics["test_accuracy"]!))
+        #expect(metrics["epochs_completed"] == 2)
+        let lines = try String(contentsOf: directory.file("run/metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        for key in ["epoch", "train_loss", "train_metrics", "val_loss", "val_metrics", "learning_rate", "seconds", "samples_per_second", "data_wait_seconds"] {
+            #expect(first[key] != nil, "metrics.jsonl lacks \(key)")
+        }
+        let monitors = try String(contentsOf: directory.file("run/monitors.jsonl"), encoding: .utf8).split(separator: "\n")
+        let monitor = try JSONSerialization.jsonObject(with: Data(monitors[0].utf8)) as! [String: Any]
+        #expect((monitor["gradients"] as! [String: Any])["0.weight"] != nil)
+        #expect((monitor["activations"] as! [String: Any])["1"] != nil)
+    }
+
+    @Test func badConfigGivesOneErrorLineAndLeavesTheCheckpoint() throws {
+        let directory = try TemporaryDirectory()
+        try writeIDXImages(in: directory, prefix: "train", count: 30, seed: 1)
+        try writeIDXImages(in: directory, prefix: "test", count: 12, seed: 2)
+        try directory.write(smallImageConfig(epochs: 1), as: "good.json")
+        #expect(try hone(["train", "good.json", "--run-dir", "run", "--quiet"], in: directory).status == 0)
+        let checkpoint = directory.file("run/checkpoints/last.safetensors")
+        let before = try Data(contentsOf: checkpoint)
+
+        try directory.write(smallImageConfig(epochs: 1).replacingOccurrences(of: "\"batch_size\"", with: "\"batch_sise\""), as: "typo.json")
+        expectOneErrorLine(try hone(["train", "typo.json", "--run-dir", "run"], in: directory),
+                           containing: ["unknown field 'batch_sise'", "did you mean 'batch_size'"])
+        try directory.write(smallImageConfig(epochs: 1).replacingOccurrences(of: "\"epochs\": 1", with: "\"epochs\": \"one\""), as: "type.json")
+        expectOneErrorLine(try hone(["train", "type.json", "--run-dir", "run"], in: directory),
+                           containing: ["field 'epochs' must be an integer"])
+        // A good config into a directory that already holds a run is refused too.
+        expectOneErrorLine(try hone(["train", "good.json", "--run-dir", "run"], in: directory), containing: ["already holds a run"])
+        #expect(try Data(contentsOf: checkpoint) == before)
+    }
+
+    @Test func corruptDataFilesGiveOneErrorLineNamingTheFile() throws {
+        let directory = try TemporaryDirectory()
+        try writeIDXImages(in: directory, prefix: "train", count: 30, seed: 1)
+        try writeIDXImages(in: directory, prefix: "test", count: 12, seed: 2)
+        try directory.write(smallImageConfig(epochs: 1), as: "config.json")
+        // Truncated gzip.
+        let images = directory.file("train-images.idx.gz")
+        let original = try Data(contentsOf: images)
+        try original.prefix(original.count / 2).write(to: images)
+        expectOneErrorLine(try hone(["train", "config.json", "--run-dir", "run"], in: directory), containing: ["train-images.idx.gz"])
+        #expect(!FileManager.default.fileExists(atPath: directory.file("run").path))
+        // Wrong IDX magic (uncompressed file).
+        try Data([0x12, 0x34, 0x08, 0x01, 0, 0, 0, 1, 7]).write(to: directory.file("bad-labels.idx"))
+        try directory.write(smallImageConfig(epochs: 1).replacingOccurrences(of: "train-labels.idx.gz", with: "bad-labels.idx")
+                                .replacingOccurrences(of: "train-images.idx.gz", with: "test-images.idx.gz"), as: "magic.json")
+        expectOneErrorLine(try hone(["train", "magic.json", "--run-dir", "run"], in: directory), containing: ["bad-labels.idx"])
+        // A ragged CSV names the line.
+        try directory.write("a,b,label\n1,2,x\n3,4\n", as: "ragged.csv")
+        try directory.write(#"{"data": {"source": "csv", "path": "ragged.csv", "target": "label"}, "model": {"zoo": "mlp"}, "epochs": 1}"#, as: "csv.json")
+        expectOneErrorLine(try hone(["train", "csv.json", "--run-dir", "run"], in: directory), containing: ["ragged.csv", "3"])
+        // A non-numeric value names the file, the line and the column.
+        try directory.write("a,b,label\n1,2,x\n3,four,y\n", as: "words.csv")
+        try directory.write(#"{"data": {"source": "csv", "path": "words.csv", "target": "label"}, "model": {"zoo": "mlp"}, "epochs": 1}"#, as: "words.json")
+        expectOneErrorLine(try hone(["train", "words.json", "--run-dir", "run"], in: directory), containing: ["words.csv", "3", "four"])
+        // A missing config file.
+        expectOneErrorLine(try hone(["train", "absent.json"], in: directory), containing: ["absent.json"])
+    }
+}

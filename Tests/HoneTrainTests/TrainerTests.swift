@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+@testable import HoneTrain
+
+/// Replaces each epoch's validation loss with the next value of a script, so early
+/// stopping sees a known sequence; remembers the weights at the end of every epoch.
+final class ScriptedValidation: TrainingCallback {
+    let losses: [Double]
+    var weightsByEpoch: [Int: [String: [UInt32]]] = [:]
+
+    init(_ losses: [Double]) { self.losses = losses }
+
+    func epochDidEnd(_ trainer: Trainer, record: inout EpochRecord) throws {
+        record.validationLoss = losses[record.epoch - 1]
+        weightsByEpoch[record.epoch] = weightBits(trainer.model)
+    }
+}
+
+@Suite struct TrainerTests {
+    func makeTrainer(seed: UInt64 = 1, learningRate: Float = 0.05, callbacks: [TrainingCallback] = []) -> Trainer {
+        let model = MLP(inputDimensions: 4, hiddenDimensions: [8], classCount: 2, seed: seed)
+        return Trainer(model: model, optimizer: SGD(parameters: model.parameters(), learningRate: learningRate), callbacks: callbacks)
+    }
+
+    @Test func trainingLearnsSeparableBlobs() throws {
+        let trainer = makeTrainer()
+        let loader = try DataLoader(dataset: blobs(count: 128, seed: 1), batchSize: 16, shuffle: true, seed: 0)
+        let validation = try DataLoader(dataset: blobs(count: 64, seed: 2), batchSize: 64)
+        let history = try trainer.fit(training: loader, validation: validation, epochs: 5)
+        #expect(history.count == 5)
+        #expect(history.last!.trainLoss < history.first!.trainLoss)
+        #expect(history.last!.validationMetrics["accuracy"]! > 0.85)
+        #expect(history.allSatisfy { $0.dataWaitSeconds >= 0 && $0.dataWaitSeconds <= $0.seconds + 1e-3 })
+    }
+
+    @Test func earlyStoppingStopsAfterPatienceAndRestoresBestWeights() throws {
+        // Best at epoch 3 (0.5); epochs 4 and 5 do not improve by more than 0.01 → stop after epoch 5 with patience 2.
+        let script = ScriptedValidation([1.0, 0.8, 0.5, 0.495, 0.6, 0.3, 0.2])
+        let stopping = EarlyStopping(monitor: "val_loss", patience: 2, minimumDelta: 0.01, restoreBestWeights: true)
+        let trainer = makeTrainer(callbacks: [script, stopping])
+        let loader = try DataLoader(dataset: blobs(count: 64, seed: 1), batchSize: 16, shuffle: true, seed: 0)
+        let validation = try DataLoader(dataset: blobs(count: 16, seed: 2), batchSize: 16)
+        let history = try trainer.fit(training: loader, validation: validation, epochs: 7)
+        #expect(history.count == 5)
+        #expect(stopping.stoppedEpoch == 5)
+        #expect(stopping.bestEpoch == 3)
+        #expect(script.weightsByEpoch[5] != script.weightsByEpoch[3])
+        #expect(weightBits(trainer.model) == script.weightsByEpoch[3])
+    }
+
+    @Test func earlyStoppingOnAccuracyMaximizes() throws {
+        final class ScriptedAccuracy: TrainingCallback {
+            func epochDidEnd(_ trainer: Trainer, record: inout EpochRecord) throws {
+                record.validationMetrics["accuracy"] = [0.5, 0.7, 0.6, 0.65, 0.9][record.epoch - 1]
+            }
+        }
+        let stopping = EarlyStopping(monitor: "val_accuracy", patience: 2, restoreBestWeights: false)
+        #expect(stopping.mode == .max)
+        let trainer = makeTrainer(callbacks: [ScriptedAccuracy(), stopping])
+        let loader = try DataLoader(dataset: blobs(count: 32, seed: 1), batchSize: 16)
+        try trainer.fit(training: loader, validation: loader, epochs: 5)
+        #expect(stopping.bestEpoch == 2)
+        #expect(stopping.stoppedEpoch == 4)
+    }
+
+    @Test func nonFiniteLossStopsWithErrorBeforeTheStep() throws {
+        let trainer = makeTrainer(learningRate: 0.1)
+        // An infinite feature overflows the logits, as a diverging run does.
+        let inputs = Tensor(shape: [4, 4], scalars: [1, 2, 3, .infinity, 1, 1, 1, 1, 0, 0, 0, 0, 2, 2, 2, 2])
+        let loader = try DataLoader(dataset: TensorDataset(inputs: inputs, labels: [0, 1, 0, 1]), batchSize: 4)
+        let before = weightBits(trainer.model)
+        #expect(throws: TrainingError.self) { try trainer.fit(training: loader, validation: nil as DataLoader<TensorDataset>?, epochs: 1) }
+        do {
+            try trainer.fit(training: loader, validation: nil as DataLoader<TensorDataset>?, epochs: 1)
+        } catch let error as TrainingError {
+            guard case .nonFiniteLoss(let epoch, let batch, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(epoch == 1 && batch == 1)
+            #expect(error.description.contains("last checkpoint is intact"))
+        }
+        #expect(weightBits(trainer.model) == before)
+    }
+
+    @Test func hooksFireInDocumentedOrder() throws {
+        final class Recorder: TrainingCallback {
+            var events: [String] = []
+            func fitWillBegin(_ trainer: Trainer) throws { events.append("fit") }
+            func epochWillBegin(_ trainer: Trainer, epoch: Int) throws { events.append("epoch\(epoch)") }
+            func batchWillBegin(_ trainer: Trainer, batch: Int) throws { events.append("batch\(batch)") }
+            func gradientsReady(_ trainer: Trainer) throws {
+                #expect(trainer.model.parameters().allSatisfy { $0.grad != nil })
+                events.append("grads")
+            }
+            func batchDidEnd(_ trainer: Trainer, batch: Int, loss: Double) throws { events.append("end\(batch)") }
+            func epochDidEnd(_ trainer: Trainer, record: inout EpochRecord) throws { events.append("epochEnd\(record.epoch)") }
+            func fitDidEnd(_ trainer: Trainer) throws { events.append("fitEnd") }
+        }
+        let recorder = Recorder()
+        let trainer = makeTrainer(callbacks: [recorder])
+        let loader = try DataLoader(dataset: blobs(count: 8, seed: 1), batchSize: 4)
+        try trainer.fit(training: loader, validation: nil as DataLoader<TensorDataset>?, epochs: 1)
+        #expect(recorder.events == ["fit", "epoch0", "batch0", "grads", "end0", "batch1", "grads", "end1", "epochEnd1", "fitEnd"])
+    }
+
+    @Test func gradientClippingByNormLimitsTheStep() throws {
+        let clipping = GradientClippingCallback(.norm(maxNorm: 1e-3))
+        final class NormCheck: TrainingCallback {
+            var norms: [Double] = []
+            func gradientsReady(_ trainer: Trainer) throws {
+                norms.append(GradientClipping.totalNorm(trainer.model.parameters().compactMap(\.grad)))
+            }
+        }
+        let check = NormCheck()
+        let trainer = makeTrainer(callbacks: [clipping, check])
+        let loader = try DataLoader(dataset: blobs(count: 32, seed: 1), batchSize: 8)
+        try trainer.fit(training: loader, validation: nil as DataLoader<TensorDataset>?, epochs: 1)
+        #expect(clipping.lastNorm! > 1e-3)
+        #expect(check.norms.allSatisfy { $0 <= 1e-3 * 1.0001 })
+    }
+
+    @Test func scheduleStepsPerBatchAndReduceOnPlateauLowersRate() throws {
+        let model = MLP(inputDimensions: 4, hiddenDimensions: [8], classCount: 2, seed: 1)
+        let optimizer = SGD(parameters: model.parameters(), learningRate: 0.1)
+        let schedule = LearningRateScheduleCallback(optimizer: optimizer, schedule: StepDecay(initialLearningRate: 0.1, stepSize: 4, gamma: 0.5), interval: .batch)
+        let trainer = Trainer(model: model, optimizer: optimizer, callbacks: [schedule])
+        let loader = try DataLoader(dataset: blobs(count: 32, seed: 1), batchSize: 8)
+        try trainer.fit(training: loader, validation: nil as DataLoader<TensorDataset>?, epochs: 2)
+        // 8 batches → 8 steps → 0.1 · 0.5².
+        #expect(abs(optimizer.learningRate - 0.025) < 1e-7)
+
+        final class FlatLoss: TrainingCallback {
+            func epochDidEnd(_ trainer: Trainer, record: inout EpochRecord) throws { record.validationLoss = 1 }
+        }
+        let plateauOptimizer = SGD(parameters: model.parameters(), learningRate: 0.1)
+        let plateau = ReduceOnPlateauCallback(monitor: "val_loss", plateau: ReduceOnPlateau(learningRate: 0.1, factor: 0.5, patience: 1))
+        let plateauTrainer = Trainer(model: model, optimizer: plateauOptimizer, callbacks: [FlatLoss(), plateau])
+        try plateauTrainer.fit(training: loader, validation: loader, epochs: 3)
+        // Epoch 1 sets the best; epochs 2 and 3 are bad; the second bad epoch exceeds patience 1.
+        #expect(abs(plateauOptimizer.learningRate - 0.05) < 1e-7)
+    }
+
+    @Test func progressBarWritesOneLinePerEpochWhenNotATerminal() throws {
+        var output = ""
+        let bar = ProgressBar(epochs: 2, live: false) { output += $0 }
+        let trainer = makeTrainer(callbacks: [bar])
+        let loader = try DataLoader(dataset: blobs(count: 16, seed: 1), batchSize: 8)
+        try trainer.fit(training: loader, validation: loader, epochs: 2)
+        let lines = output.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("epoch 1/2  loss "))
+        #expect(lines[1].contains("val_accuracy"))
+        #expect(!output.contains("\r"))
+
+        var live = ""
+        let liveBar = ProgressBar(epochs: 1, live: true) { live += $0 }
+        try makeTrainer(callbacks: [liveBar]).fit(training: loader, validation: nil as DataLoader<TensorDataset>?, epochs: 1)
+        #expect(live.contains("\repoch 1/1 ["))
+        #expect(live.contains("ETA"))
+        #expect(live.contains("samples/s"))
+    }
+}
