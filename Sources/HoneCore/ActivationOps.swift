@@ -3,7 +3,12 @@ import Foundation
 extension Tensor {
     /// max(x, 0) elementwise.
     public func relu() -> Tensor {
-        unary("relu", { $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
+        // Written out rather than through `unary` so both loops specialize, and the
+        // backward keeps only the output alive (y > 0 exactly where x > 0).
+        let out = map { $0 > 0 ? $0 : 0 }
+        return Tensor.record("relu", output: out, inputs: [self]) { g in
+            [Tensor.zipMap(g, out) { gradient, y in y > 0 ? gradient : 0 }]
+        }
     }
 
     /// x for x > 0, `slope`·x otherwise.
