@@ -187,6 +187,7 @@ public enum TrainBenchmarks {
         /// What went wrong.
         public var detail: String
 
+        /// The failure as one line.
         public var description: String { "train benchmark \(workload) failed: \(detail)" }
     }
 }
