@@ -3,7 +3,22 @@ import Foundation
 extension Tensor {
     /// max(x, 0) elementwise.
     public func relu() -> Tensor {
-        unary("relu", { $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
+        // Explicit SIMD loops rather than `map`/`zipMap`: a closure handed through the
+        // parallel chunking is called once per element and its branch mispredicts.
+        // The backward keeps only the output alive (y > 0 exactly where x > 0).
+        let out = Tensor(uninitializedShape: shape)
+        let source = storage.pointer, target = out.storage.pointer
+        Parallel.forEachChunk(count) { range in
+            reluSelect(range, test: source, pass: source, into: target)
+        }
+        return Tensor.record("relu", output: out, inputs: [self]) { g in
+            let grad = Tensor(uninitializedShape: out.shape)
+            let upstream = g.storage.pointer, output = out.storage.pointer, result = grad.storage.pointer
+            Parallel.forEachChunk(out.count) { range in
+                reluSelect(range, test: output, pass: upstream, into: result)
+            }
+            return [grad]
+        }
     }
 
     /// x for x > 0, `slope`·x otherwise.
@@ -89,5 +104,23 @@ extension Tensor {
             }
         }
         return out
+    }
+}
+
+/// `target[i] = test[i] > 0 ? pass[i] : 0` over `range`, eight lanes at a time (NaN tests give 0).
+@inline(__always)
+private func reluSelect(
+    _ range: Range<Int>, test: UnsafePointer<Float>, pass: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>
+) {
+    var i = range.lowerBound
+    while i + 8 <= range.upperBound {
+        let tested = UnsafeRawPointer(test + i).loadUnaligned(as: SIMD8<Float>.self)
+        let passed = UnsafeRawPointer(pass + i).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(target + i).storeBytes(of: passed.replacing(with: 0, where: .!(tested .> 0)), as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < range.upperBound {
+        target[i] = test[i] > 0 ? pass[i] : 0
+        i += 1
     }
 }

@@ -28,3 +28,20 @@ public func sgemm(
         b, Int32(ldb ?? (transposeB ? k : n)),
         beta, c, Int32(ldc ?? n))
 }
+
+/// Runs `body` with BLAS limited to the calling thread, so that several threads can each
+/// run their own small GEMMs at once; the previous thread count is restored afterwards.
+func withSingleThreadedBLAS(_ body: () -> Void) {
+    #if canImport(Accelerate)
+        body()
+    #else
+        let previous = openblas_get_num_threads()
+        guard previous > 1 else {
+            body()
+            return
+        }
+        openblas_set_num_threads(1)
+        body()
+        openblas_set_num_threads(previous)
+    #endif
+}

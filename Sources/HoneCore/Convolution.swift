@@ -1,3 +1,5 @@
+import Foundation
+
 /// The geometry of a 2-D convolution or pooling window over `[N, C, H, W]` input.
 public struct Conv2DGeometry: Equatable, Sendable {
     public var kernel: (height: Int, width: Int)
@@ -35,11 +37,13 @@ public struct Conv2DGeometry: Equatable, Sendable {
 /// 2-D convolution (cross-correlation, as in PyTorch) of `x` `[N, C, H, W]` with `weight`
 /// `[outChannels, C / groups, kH, kW]`, plus an optional `bias` `[outChannels]`.
 ///
-/// Lowered to GEMM: the input patches of a chunk of the batch are unrolled into a
-/// column matrix (im2col), multiplied by the weights through BLAS, and the backward
-/// pass runs the same two GEMMs transposed and folds columns back (col2im). Columns
-/// are recomputed in the backward pass instead of kept, so memory stays that of the
-/// activations.
+/// Lowered to GEMM one image at a time: the image's patches are unrolled into a column
+/// matrix (im2col) small enough to stay in cache, and one GEMM writes the output planes
+/// in place; the backward pass runs the same two GEMMs transposed and folds columns
+/// back (col2im). Images are split across cores, each core running single-threaded
+/// GEMMs: the GEMMs of small channel counts are too skinny for BLAS's own threading to
+/// pay. Columns are recomputed in the backward pass instead of kept, so memory stays
+/// that of the activations.
 public func conv2d(
     _ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
     dilation: (Int, Int) = (1, 1), groups: Int = 1
@@ -75,14 +79,9 @@ struct ConvolutionPlan {
     /// Rows of the column matrix per group: (C / groups)·kH·kW.
     var patchSize: Int { inChannels / groups * geometry.kernel.height * geometry.kernel.width }
     var outPlane: Int { outHeight * outWidth }
-
-    /// The most floats a chunk's column matrix holds: 4 MiB, so im2col's output is still
-    /// in cache when the GEMM reads it (measured 3× faster forward than 32 MiB chunks
-    /// at W3's shapes).
-    static let columnBudget = 1 << 20
-
-    /// Images per chunk.
-    var chunkSize: Int { Swift.max(1, Swift.min(batch, Self.columnBudget / Swift.max(inChannels * geometry.kernel.height * geometry.kernel.width * outPlane, 1))) }
+    var inPlane: Int { height * width }
+    /// Multiply-adds of one image's forward GEMMs.
+    var multiplyAddsPerImage: Int { outChannels * patchSize * outPlane }
 
     init(input: [Int], weight: [Int], groups: Int, geometry: Conv2DGeometry) {
         batch = input[0]
@@ -99,28 +98,35 @@ struct ConvolutionPlan {
         (outHeight, outWidth) = geometry.outputSize(height: height, width: width)
     }
 
+    /// Runs `body` over ranges of images, one range per core with single-threaded BLAS
+    /// inside, or on the calling thread (BLAS threading as usual) for a single image or
+    /// little work.
+    private func forEachImageRange(_ body: (Range<Int>) -> Void) {
+        let parallel = batch >= 2 && Parallel.workerCount > 1
+            && batch * multiplyAddsPerImage >= Parallel.minimumWorkPerThread * 2
+        guard parallel else {
+            body(0..<batch)
+            return
+        }
+        withSingleThreadedBLAS {
+            Parallel.forEachChunk(batch, costPerItem: Parallel.minimumWorkPerThread, body)
+        }
+    }
+
     func forward(x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?, out: UnsafeMutablePointer<Float>) {
-        let rowsPerGroup = patchSize, outPerGroup = outChannels / groups
-        let columns = TensorStorage(uninitializedCount: groups * rowsPerGroup * chunkSize * outPlane)
-        let product = TensorStorage(uninitializedCount: outChannels * chunkSize * outPlane)
-        for start in stride(from: 0, to: batch, by: chunkSize) {
-            let images = Swift.min(chunkSize, batch - start)
-            let width = images * outPlane
-            im2col(x: x, firstImage: start, images: images, into: columns.pointer)
-            for g in 0..<groups {
-                sgemm(transposeA: false, transposeB: false, m: outPerGroup, n: width, k: rowsPerGroup,
-                      a: weight + g * outPerGroup * rowsPerGroup, b: columns.pointer + g * rowsPerGroup * width,
-                      c: product.pointer + g * outPerGroup * width)
-            }
-            // [outChannels, images·plane] → [images, outChannels, plane], adding the bias.
-            let plane = outPlane
-            Parallel.forEachChunk(images * outChannels, costPerItem: plane) { range in
-                for item in range {
-                    let n = item / self.outChannels, oc = item % self.outChannels
-                    let src = product.pointer + oc * width + n * plane
-                    let dst = out + ((start + n) * self.outChannels + oc) * plane
-                    let b = bias?[oc] ?? 0
-                    for i in 0..<plane { dst[i] = src[i] + b }
+        let rowsPerGroup = patchSize, outPerGroup = outChannels / groups, plane = outPlane
+        forEachImageRange { images in
+            let columns = TensorStorage(uninitializedCount: groups * rowsPerGroup * plane)
+            for n in images {
+                im2col(x: x, image: n, into: columns.pointer)
+                let output = out + n * outChannels * plane
+                if let bias {
+                    for oc in 0..<outChannels { (output + oc * plane).initialize(repeating: bias[oc], count: plane) }
+                }
+                for g in 0..<groups {
+                    sgemm(transposeA: false, transposeB: false, m: outPerGroup, n: plane, k: rowsPerGroup,
+                          a: weight + g * outPerGroup * rowsPerGroup, b: columns.pointer + g * rowsPerGroup * plane,
+                          beta: bias == nil ? 0 : 1, c: output + g * outPerGroup * plane)
                 }
             }
         }
@@ -131,84 +137,80 @@ struct ConvolutionPlan {
         gradX: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?
     ) {
         let rowsPerGroup = patchSize, outPerGroup = outChannels / groups, plane = outPlane
-        let columns = TensorStorage(uninitializedCount: groups * rowsPerGroup * chunkSize * plane)
-        let gradMatrix = TensorStorage(uninitializedCount: outChannels * chunkSize * plane)
+        let weightCount = outChannels * rowsPerGroup
+        gradWeight?.initialize(repeating: 0, count: weightCount)
         gradBias?.initialize(repeating: 0, count: outChannels)
-        for (chunkIndex, start) in stride(from: 0, to: batch, by: chunkSize).enumerated() {
-            let images = Swift.min(chunkSize, batch - start)
-            let width = images * plane
-            // [images, outChannels, plane] → [outChannels, images·plane]
-            Parallel.forEachChunk(images * outChannels, costPerItem: plane) { range in
-                for item in range {
-                    let n = item / self.outChannels, oc = item % self.outChannels
-                    (gradMatrix.pointer + oc * width + n * plane).update(from: gradOut + ((start + n) * self.outChannels + oc) * plane, count: plane)
-                }
-            }
-            if let gradBias {
-                for oc in 0..<outChannels {
-                    let row = gradMatrix.pointer + oc * width
-                    var total: Float = 0
-                    for i in 0..<width { total += row[i] }
-                    gradBias[oc] += total
-                }
-            }
-            if let gradWeight {
-                im2col(x: x, firstImage: start, images: images, into: columns.pointer)
-                for g in 0..<groups {
-                    sgemm(transposeA: false, transposeB: true, m: outPerGroup, n: rowsPerGroup, k: width,
-                          a: gradMatrix.pointer + g * outPerGroup * width, b: columns.pointer + g * rowsPerGroup * width,
-                          beta: chunkIndex == 0 ? 0 : 1, c: gradWeight + g * outPerGroup * rowsPerGroup)
-                }
-            }
-            if let gradX {
-                for g in 0..<groups {
-                    sgemm(transposeA: true, transposeB: false, m: rowsPerGroup, n: width, k: outPerGroup,
-                          a: weight + g * outPerGroup * rowsPerGroup, b: gradMatrix.pointer + g * outPerGroup * width,
-                          c: columns.pointer + g * rowsPerGroup * width)
-                }
-                col2im(columns: columns.pointer, firstImage: start, images: images, into: gradX)
-            }
-        }
-    }
-
-    /// Unrolls the patches of images `firstImage..<firstImage+images` into rows
-    /// (channel, kh, kw) × columns (image, oh, ow).
-    func im2col(x: UnsafeMutablePointer<Float>, firstImage: Int, images: Int, into columns: UnsafeMutablePointer<Float>) {
-        let kh = geometry.kernel.height, kw = geometry.kernel.width
-        let rows = inChannels * kh * kw, width = images * outPlane
-        Parallel.forEachChunk(rows, costPerItem: width) { range in
-            for r in range {
-                let c = r / (kh * kw), ky = (r / kw) % kh, kx = r % kw
-                let dst = columns + r * width
-                for n in 0..<images {
-                    let src = x + ((firstImage + n) * self.inChannels + c) * self.height * self.width
-                    self.forEachRun(ky: ky, kx: kx, plane: src, columns: dst + n * self.outPlane, zeroPadding: true) {
-                        column, image, count in column.update(from: image, count: count)
-                    } strided: { column, image, count, step in
-                        for i in 0..<count { column[i] = image[i * step] }
+        let mergeLock = NSLock()
+        forEachImageRange { images in
+            let columns = TensorStorage(uninitializedCount: groups * rowsPerGroup * plane)
+            // Each core sums its images' weight and bias gradients apart, then adds them in.
+            let partialWeight = gradWeight == nil ? nil : TensorStorage(count: weightCount, repeating: 0)
+            var partialBias = [Float](repeating: 0, count: gradBias == nil ? 0 : outChannels)
+            for n in images {
+                let gradient = gradOut + n * outChannels * plane
+                if gradBias != nil {
+                    for oc in 0..<outChannels {
+                        let row = gradient + oc * plane
+                        var total: Float = 0
+                        for i in 0..<plane { total += row[i] }
+                        partialBias[oc] += total
                     }
                 }
+                if let partialWeight {
+                    im2col(x: x, image: n, into: columns.pointer)
+                    for g in 0..<groups {
+                        sgemm(transposeA: false, transposeB: true, m: outPerGroup, n: rowsPerGroup, k: plane,
+                              a: gradient + g * outPerGroup * plane, b: columns.pointer + g * rowsPerGroup * plane,
+                              beta: 1, c: partialWeight.pointer + g * outPerGroup * rowsPerGroup)
+                    }
+                }
+                if let gradX {
+                    for g in 0..<groups {
+                        sgemm(transposeA: true, transposeB: false, m: rowsPerGroup, n: plane, k: outPerGroup,
+                              a: weight + g * outPerGroup * rowsPerGroup, b: gradient + g * outPerGroup * plane,
+                              c: columns.pointer + g * rowsPerGroup * plane)
+                    }
+                    col2im(columns: columns.pointer, image: n, into: gradX)
+                }
+            }
+            mergeLock.lock()
+            if let gradWeight, let partialWeight {
+                for i in 0..<weightCount { gradWeight[i] += partialWeight.pointer[i] }
+            }
+            if let gradBias {
+                for oc in 0..<outChannels { gradBias[oc] += partialBias[oc] }
+            }
+            mergeLock.unlock()
+        }
+    }
+
+    /// Unrolls the patches of image `image` into rows (channel, kh, kw) × columns (oh, ow).
+    func im2col(x: UnsafeMutablePointer<Float>, image: Int, into columns: UnsafeMutablePointer<Float>) {
+        let kh = geometry.kernel.height, kw = geometry.kernel.width, plane = outPlane
+        for r in 0..<(inChannels * kh * kw) {
+            let c = r / (kh * kw), ky = (r / kw) % kh, kx = r % kw
+            let source = x + (image * inChannels + c) * inPlane
+            forEachRun(ky: ky, kx: kx, plane: source, columns: columns + r * plane, zeroPadding: true) {
+                column, image, count in column.update(from: image, count: count)
+            } strided: { column, image, count, step in
+                for i in 0..<count { column[i] = image[i * step] }
             }
         }
     }
 
-    /// Adds columns back into the input gradient; channels are split across cores
-    /// (rows of one channel touch only that channel).
-    func col2im(columns: UnsafeMutablePointer<Float>, firstImage: Int, images: Int, into gradX: UnsafeMutablePointer<Float>) {
-        let kh = geometry.kernel.height, kw = geometry.kernel.width, width = images * outPlane
-        Parallel.forEachChunk(inChannels * images, costPerItem: kh * kw * outPlane) { range in
-            for item in range {
-                let c = item / images, n = item % images
-                let dst = gradX + ((firstImage + n) * self.inChannels + c) * self.height * self.width
-                dst.initialize(repeating: 0, count: self.height * self.width)
-                for ky in 0..<kh {
-                    for kx in 0..<kw {
-                        let src = columns + ((c * kh + ky) * kw + kx) * width + n * self.outPlane
-                        self.forEachRun(ky: ky, kx: kx, plane: dst, columns: src, zeroPadding: false) {
-                            column, image, count in for i in 0..<count { image[i] += column[i] }
-                        } strided: { column, image, count, step in
-                            for i in 0..<count { image[i * step] += column[i] }
-                        }
+    /// Writes image `image`'s input gradient: the sum of its columns folded back.
+    func col2im(columns: UnsafeMutablePointer<Float>, image: Int, into gradX: UnsafeMutablePointer<Float>) {
+        let kh = geometry.kernel.height, kw = geometry.kernel.width, plane = outPlane
+        for c in 0..<inChannels {
+            let destination = gradX + (image * inChannels + c) * inPlane
+            destination.initialize(repeating: 0, count: inPlane)
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    let source = columns + ((c * kh + ky) * kw + kx) * plane
+                    forEachRun(ky: ky, kx: kx, plane: destination, columns: source, zeroPadding: false) {
+                        column, image, count in for i in 0..<count { image[i] += column[i] }
+                    } strided: { column, image, count, step in
+                        for i in 0..<count { image[i * step] += column[i] }
                     }
                 }
             }

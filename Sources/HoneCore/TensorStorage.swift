@@ -17,7 +17,10 @@ public final class TensorStorage: @unchecked Sendable {
     /// Allocates `count` uninitialized elements.
     public init(uninitializedCount count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+        let byteCount = max(count, 1) * 4
+        let raw = byteCount >= LargeBlockCache.minimumBytes
+            ? LargeBlockCache.allocate(byteCount: byteCount)
+            : UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         Self.liveByteCounter.wrappingAdd(count * 4, ordering: .relaxed)
     }
@@ -30,7 +33,12 @@ public final class TensorStorage: @unchecked Sendable {
 
     deinit {
         Self.liveByteCounter.wrappingSubtract(count * 4, ordering: .relaxed)
-        pointer.deallocate()
+        let byteCount = max(count, 1) * 4
+        if byteCount >= LargeBlockCache.minimumBytes {
+            LargeBlockCache.release(UnsafeMutableRawPointer(pointer), byteCount: byteCount)
+        } else {
+            pointer.deallocate()
+        }
     }
 
     /// The storage as a buffer.

@@ -42,6 +42,20 @@ import Testing
         expectClose(v.gelu(), [-2 * (1 - 0.97724987), -0.5 * 0.30853754, 0.5 * (1 - 0.30853754), 2 * 0.97724987], tolerance: 1e-5)
     }
 
+    @Test func reluVectorLanesAndTailMatchScalarDefinition() {
+        // 21 values: two full eight-lane blocks and a tail of five, with NaN and −0.
+        let values: [Float] = (0..<21).map { Float($0 % 7) - 3 + ($0 % 2 == 0 ? 0.25 : 0) }
+        var input = values
+        input[9] = .nan
+        input[3] = -0.0
+        let x = Tensor(shape: [21], scalars: input).requiringGrad()
+        let y = x.relu()
+        expectClose(y, input.map { $0 > 0 ? $0 : 0 })
+        let upstream = Tensor(shape: [21], scalars: (0..<21).map { Float($0) + 1 })
+        y.backward(upstream)
+        expectClose(x.grad!, (0..<21).map { input[$0] > 0 ? Float($0) + 1 : 0 })
+    }
+
     @Test func activationGradients() {
         let t = tensorAwayFromZero([3, 4])
         expectGradientsMatch([t]) { $0[0].relu() }
