@@ -41,9 +41,11 @@ demo: demo-deps
 	$(SWIFT) build $(SWIFT_RELEASE) --product hone
 	$$($(SWIFT) build $(SWIFT_RELEASE) --show-bin-path)/hone train examples/fashion-mnist-cnn.json
 
+# One JSON object per suite, one per line (see Benchmarks/ and the README).
+BENCH_SUITES = kernels train tune memory
 bench: deps
 	$(SWIFT) build $(SWIFT_RELEASE) --product hone
-	$$($(SWIFT) build $(SWIFT_RELEASE) --show-bin-path)/hone bench kernels --json
+	@for suite in $(BENCH_SUITES); do $$($(SWIFT) build $(SWIFT_RELEASE) --show-bin-path)/hone bench $$suite --json || exit 1; done
 
 clean:
 	rm -rf .build

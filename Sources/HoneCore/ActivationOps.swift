@@ -5,16 +5,18 @@ extension Tensor {
     public func relu() -> Tensor {
         // Explicit SIMD loops rather than `map`/`zipMap`: a closure handed through the
         // parallel chunking is called once per element and its branch mispredicts.
-        // The backward keeps only the output alive (y > 0 exactly where x > 0).
+        // The backward keeps only the output's values alive (y > 0 exactly where x > 0),
+        // through a detached view: the output itself would form a reference cycle.
         let out = Tensor(uninitializedShape: shape)
         let source = storage.pointer, target = out.storage.pointer
         Parallel.forEachChunk(count) { range in
             reluSelect(range, test: source, pass: source, into: target)
         }
+        let y = out.detached()
         return Tensor.record("relu", output: out, inputs: [self]) { g in
-            let grad = Tensor(uninitializedShape: out.shape)
-            let upstream = g.storage.pointer, output = out.storage.pointer, result = grad.storage.pointer
-            Parallel.forEachChunk(out.count) { range in
+            let grad = Tensor(uninitializedShape: y.shape)
+            let upstream = g.storage.pointer, output = y.storage.pointer, result = grad.storage.pointer
+            Parallel.forEachChunk(y.count) { range in
                 reluSelect(range, test: output, pass: upstream, into: result)
             }
             return [grad]

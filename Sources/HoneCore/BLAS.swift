@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Accelerate)
     import Accelerate
 #else
@@ -31,17 +32,42 @@ public func sgemm(
 
 /// Runs `body` with BLAS limited to the calling thread, so that several threads can each
 /// run their own small GEMMs at once; the previous thread count is restored afterwards.
+///
+/// OpenBLAS's thread count is global, so overlapping sections (two models training on
+/// two threads) are counted: the first to enter saves and lowers the count, the last
+/// to leave restores it.
 func withSingleThreadedBLAS(_ body: () -> Void) {
     #if canImport(Accelerate)
         body()
     #else
-        let previous = openblas_get_num_threads()
-        guard previous > 1 else {
-            body()
-            return
-        }
-        openblas_set_num_threads(1)
+        SingleThreadedBLASSections.enter()
         body()
-        openblas_set_num_threads(previous)
+        SingleThreadedBLASSections.leave()
     #endif
 }
+
+#if !canImport(Accelerate)
+    /// The bookkeeping behind ``withSingleThreadedBLAS(_:)``.
+    private enum SingleThreadedBLASSections {
+        private static let lock = NSLock()
+        nonisolated(unsafe) private static var active = 0
+        nonisolated(unsafe) private static var savedThreadCount: Int32 = 1
+
+        static func enter() {
+            lock.lock()
+            defer { lock.unlock() }
+            if active == 0 {
+                savedThreadCount = openblas_get_num_threads()
+                if savedThreadCount > 1 { openblas_set_num_threads(1) }
+            }
+            active += 1
+        }
+
+        static func leave() {
+            lock.lock()
+            defer { lock.unlock() }
+            active -= 1
+            if active == 0 && savedThreadCount > 1 { openblas_set_num_threads(savedThreadCount) }
+        }
+    }
+#endif
