@@ -52,7 +52,7 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_DIR = .build/fuzz
 FUZZ_HARNESSES ?= $(sort $(basename $(notdir $(wildcard Fuzz/Harnesses/*.swift))))
-FUZZ_FLAGS = -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1
+FUZZ_FLAGS = -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=2048 -detect_leaks=0 -print_final_stats=1
 
 .PHONY: fuzz
 fuzz: deps

@@ -15,13 +15,16 @@ SWIFTC=${SWIFTC:-swiftc}
 flags="-O -wmo -parse-as-library -swift-version 5 -enable-testing -sanitize=fuzzer,address -g"
 system="-I $root/Sources/CBLAS -I $root/Sources/CZlib -I $root/Sources/CSQLite"
 
-# A module is rebuilt when one of its sources is newer than its library.
+# A module is rebuilt when one of its sources is newer than its library, and then so is
+# every module after it (the list below is in dependency order).
+rebuilt=no
 build_module() {
     name=$1
     library="$out/lib$name.a"
-    if [ -f "$library" ] && [ -z "$(find "$root/Sources/$name" -name '*.swift' -newer "$library")" ]; then
+    if [ $rebuilt = no ] && [ -f "$library" ] && [ -z "$(find "$root/Sources/$name" -name '*.swift' -newer "$library")" ]; then
         return
     fi
+    rebuilt=yes
     echo "fuzz: compiling $name"
     # shellcheck disable=SC2046,SC2086
     "$SWIFTC" $flags $system -I "$out" -module-name "$name" -emit-module -emit-module-path "$out/$name.swiftmodule" \

@@ -4,7 +4,9 @@
 import Foundation
 import HoneTune
 
-let databasePath = NSTemporaryDirectory() + "hone-fuzz-study-\(getpid()).db"
+// In memory-backed /dev/shm when there is one: every run writes the file and SQLite syncs it.
+let databasePath = (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory())
+    + "hone-fuzz-study-\(getpid()).db"
 
 func removeDatabase() {
     for suffix in ["", "-wal", "-shm", "-journal"] { unlink(databasePath + suffix) }
