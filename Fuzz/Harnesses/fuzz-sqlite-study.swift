@@ -28,6 +28,7 @@ public func fuzzSQLiteStudy(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             _ = try? storage.runningTrialWorkers(studyID: study)
             for trial in try storage.trials(studyID: study) {
                 _ = trial.value
+                _ = trial.typedParams
                 _ = try storage.trial(studyID: study, number: trial.number)
             }
         }
