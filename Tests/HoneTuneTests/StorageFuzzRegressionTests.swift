@@ -74,7 +74,8 @@ import Testing
         let dir = TempDir()
         defer { dir.cleanup() }
         let storage = try SQLiteStorage(path: try damagedStudy(dir, "SELECT 1"), create: false)
-        let trial = try #require(try storage.trials(studyID: #require(try storage.studyID(named: "s"))).first)
+        let id = try #require(try storage.studyID(named: "s"))
+        let trial = try #require(try storage.trials(studyID: id).first)
         #expect(trial.value == 2)
         #expect(trial.typedParams["c"] == .string("a") || trial.typedParams["c"] == .string("b"))
     }

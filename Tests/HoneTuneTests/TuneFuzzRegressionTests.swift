@@ -52,6 +52,24 @@ import Testing
         expectTooLarge(space, parameter: "b")
     }
 
+    @Test func hyperbandWithAMinimumResourceAboveTheTrialLengthKeepsOneBracket() throws {
+        // Trials report one step, min_resource is 9: the bracket count came out negative and
+        // building the brackets trapped on the second trial's first report.
+        let text = """
+            {"objective": {"function": "sphere", "steps": 1},
+             "search_space": {"x": {"int":[-3, 2], "step": 2}, "y": {"float": [1, 1], "step": 0.2},
+                              "c": {"categorical": ["a", 1.5  ,2,true]}},
+             "sampler": {"type": "grid", "float_points": 3},
+             "pruner": {"type": "hyperband", "min_resource": 9, "reduction_factor": 3}}
+            """
+        let config = try TuneConfig(json: try JSONValue.parse(text), directory: URL(fileURLWithPath: "/tmp"))
+        let pruner = try #require(try config.makePruner() as? HyperbandPruner)
+        let study = try Study.create(directions: config.directions, sampler: try config.makeSampler(), pruner: pruner)
+        try study.optimize(trials: 2) { trial in try config.evaluate(trial) }
+        #expect(study.trials().filter { $0.state == .complete }.count == 2)
+        #expect(pruner.bracketCount == 1)
+    }
+
     @Test func gridAtTheLimitIsStillBuilt() throws {
         let grid = try GridSampler(distributions: [
             "a": .int(low: 1, high: 1000, log: false, step: 1), "b": .float(low: 0, high: 999, log: false, step: 1),
