@@ -60,6 +60,6 @@ fuzz: deps
 	@mkdir -p $(FUZZ_DIR)/artifacts
 	@for harness in $(FUZZ_HARNESSES); do \
 	  echo "fuzz: running $$harness for $(FUZZ_SECONDS) s"; \
-	  SWIFT_BACKTRACE=enable=no $(FUZZ_DIR)/$$harness $(FUZZ_DIR)/corpus/$$harness -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) \
+	  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 $(FUZZ_DIR)/$$harness $(FUZZ_DIR)/corpus/$$harness -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) \
 	    -artifact_prefix=$(FUZZ_DIR)/artifacts/$$harness- || exit 1; \
 	done
