@@ -49,3 +49,21 @@ bench: deps
 
 clean:
 	rm -rf .build
+
+# Coverage-guided fuzzing of every reader of outside bytes (Fuzz/README.md): builds the
+# libFuzzer harnesses with swiftc (not package targets) and runs each for FUZZ_SECONDS,
+# one after another. Not part of `make test`. Crashing inputs land in .build/fuzz/artifacts.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR = .build/fuzz
+FUZZ_HARNESSES ?= $(sort $(basename $(notdir $(wildcard Fuzz/Harnesses/*.swift))))
+FUZZ_FLAGS = -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=2048 -detect_leaks=0 -print_final_stats=1
+
+.PHONY: fuzz
+fuzz: deps
+	Fuzz/build.sh $(FUZZ_DIR)
+	@mkdir -p $(FUZZ_DIR)/artifacts
+	@for harness in $(FUZZ_HARNESSES); do \
+	  echo "fuzz: running $$harness for $(FUZZ_SECONDS) s"; \
+	  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 $(FUZZ_DIR)/$$harness $(FUZZ_DIR)/corpus/$$harness -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) \
+	    -artifact_prefix=$(FUZZ_DIR)/artifacts/$$harness- || exit 1; \
+	done

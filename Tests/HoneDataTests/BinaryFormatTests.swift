@@ -65,9 +65,9 @@ import Testing
 
     @Test func integerTypesDecodeSigned() throws {
         let shorts = try IDXArray(bytes: [0, 0, 0x0B, 1, 0, 0, 0, 2, 0xFF, 0xFE, 0x01, 0x00], file: "s")
-        #expect(shorts.integerValues() == [-2, 256])
+        #expect(try shorts.integerValues() == [-2, 256])
         let ints = try IDXArray(bytes: [0, 0, 0x0C, 1, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xF9], file: "i")
-        #expect(ints.integerValues() == [-7])
+        #expect(try ints.integerValues() == [-7])
         let signed = try IDXArray(bytes: [0, 0, 0x09, 1, 0, 0, 0, 2, 0x80, 0x7F], file: "b")
         #expect(signed.floatValues() == [-128, 127])
     }

@@ -99,8 +99,13 @@ public indirect enum JSONValue: Equatable, Sendable {
 }
 
 private struct JSONParser {
+    /// Deeper nesting is refused: the parser recurses per level, and no configuration
+    /// needs more, so a hostile file cannot overflow the stack.
+    static let maximumDepth = 256
+
     let bytes: [UInt8]
     var i = 0
+    var depth = 0
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -171,6 +176,10 @@ private struct JSONParser {
                    bytes[i + 1] == UInt8(ascii: "u") {
                     i += 2
                     let low = try hex4()
+                    guard (0xDC00..<0xE000).contains(low) else {
+                        i -= 6
+                        throw error("a \\u high surrogate must be followed by a \\u low surrogate (DC00-DFFF)")
+                    }
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 }
                 out.append(contentsOf: Array(String(UnicodeScalar(code).map(Character.init) ?? "\u{FFFD}").utf8))
@@ -187,7 +196,14 @@ private struct JSONParser {
         return v
     }
 
+    mutating func enterContainer() throws {
+        depth += 1
+        guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth) levels") }
+    }
+
     mutating func array() throws -> JSONValue {
+        try enterContainer()
+        defer { depth -= 1 }
         i += 1
         var items: [JSONValue] = []
         skipSpace()
@@ -204,6 +220,8 @@ private struct JSONParser {
     }
 
     mutating func object() throws -> JSONValue {
+        try enterContainer()
+        defer { depth -= 1 }
         i += 1
         var fields: [(key: String, value: JSONValue)] = []
         skipSpace()

@@ -78,7 +78,7 @@ public enum FashionMNIST {
             throw DataError.invalidHeader(
                 file: labelsURL.path, detail: "\(labels.dimensions[0]) labels for \(images.dimensions[0]) images")
         }
-        let classes = labels.integerValues()
+        let classes = try labels.integerValues()
         if let index = classes.firstIndex(where: { $0 > 9 }) {
             throw DataError.invalidLabel(file: labelsURL.path, index: index, value: classes[index], detail: "Fashion-MNIST labels are 0...9")
         }

@@ -171,15 +171,24 @@ public struct IDXArray: Equatable, Sendable {
     }
 
     /// The elements as integers (floating-point elements are truncated toward zero).
-    public func integerValues() -> [Int] {
-        payload.withUnsafeBufferPointer { raw in
-            (0..<count).map { i in
+    ///
+    /// - Throws: ``DataError/invalidParameter(name:detail:)`` naming the element when a
+    ///   floating-point element is NaN, infinite or beyond `Int`'s range.
+    public func integerValues() throws -> [Int] {
+        try payload.withUnsafeBufferPointer { raw in
+            try (0..<count).map { i in
                 switch dataType {
                 case .unsignedByte: return Int(raw[i])
                 case .signedByte: return Int(Int8(bitPattern: raw[i]))
                 case .short: return Int(Int16(bitPattern: UInt16(raw[2 * i]) << 8 | UInt16(raw[2 * i + 1])))
                 case .int: return Int(Int32(bitPattern: bigEndianWord(raw.baseAddress! + 4 * i)))
-                case .float, .double: return Int(element(i, raw.baseAddress!))
+                case .float, .double:
+                    let value = element(i, raw.baseAddress!)
+                    guard let integer = Int(exactly: value.rounded(.towardZero)) else {
+                        throw DataError.invalidParameter(
+                            name: "IDX element \(i)", detail: "\(value) has no integer value")
+                    }
+                    return integer
                 }
             }
         }

@@ -60,7 +60,8 @@ public final class HyperbandPruner: Pruner {
             maxResource = longest + 1
         }
         let ratio = Double(maxResource!) / Double(minResource)
-        let n = Int((log(ratio) / log(Double(reductionFactor)) + 1e-9).rounded(.down)) + 1
+        // Trials shorter than minResource (ratio < 1) leave one bracket, not a negative count.
+        let n = max(1, Int((log(ratio) / log(Double(reductionFactor)) + 1e-9).rounded(.down)) + 1)
         for b in 0..<n {
             let s = n - 1 - b
             budgets.append(Int((Double(n) * pow(Double(reductionFactor), Double(s)) / Double(s + 1)).rounded(.up)))

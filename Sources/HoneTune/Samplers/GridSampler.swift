@@ -40,23 +40,39 @@ public final class GridSampler: FiniteSampler {
         distributions: [String: ParameterDistribution], floatPoints: Int? = nil, seed: UInt64? = nil
     ) throws {
         var space: [String: [ParameterValue]] = [:]
-        for (name, d) in distributions {
+        var total = 1
+        // Sizes are checked before any value is made, so a huge range fails fast instead of
+        // exhausting memory.
+        func checkSize(_ name: String, _ size: Double) throws {
+            guard size.isFinite, size <= Double(Self.maximumPoints), total * Int(size) <= Self.maximumPoints else {
+                throw TuneError.invalidDistribution(
+                    name: name, reason: "the grid would have more than \(Self.maximumPoints) points")
+            }
+            total *= Int(size)
+        }
+        for (name, d) in distributions.sorted(by: { $0.key < $1.key }) {
             switch d {
             case .categorical(let choices):
+                try checkSize(name, Double(choices.count))
                 space[name] = choices.map(ParameterValue.init)
             case .int(let low, let high, let log, let step):
-                let values = Array(stride(from: low, through: high, by: step))
-                if log, let n = floatPoints, values.count > n {
+                let count = ((Double(high) - Double(low)) / Double(step)).rounded(.down) + 1
+                if log, let n = floatPoints, count > Double(n) {
+                    try checkSize(name, Double(n))
                     let unit = (0..<n).map { n == 1 ? 0 : Double($0) / Double(n - 1) }
                     space[name] = Array(Set(unit.map { Int(d.fromUnit($0)) })).sorted().map { .int($0) }
                 } else {
-                    space[name] = values.map { .int($0) }
+                    try checkSize(name, count)
+                    space[name] = stride(from: low, through: high, by: step).map { .int($0) }
                 }
             case .float(let low, let high, _, let step):
                 if let step {
-                    let n = Int(((high - low) / step + 1e-9).rounded(.down))
+                    let steps = ((high - low) / step + 1e-9).rounded(.down)
+                    try checkSize(name, steps + 1)
+                    let n = Int(steps)
                     space[name] = (0...n).map { .float(min(low + Double($0) * step, high)) }
                 } else if let n = floatPoints, n >= 1 {
+                    try checkSize(name, Double(n))
                     space[name] = (0..<n).map { .float(d.fromUnit(n == 1 ? 0.5 : Double($0) / Double(n - 1))) }
                 } else {
                     throw TuneError.invalidDistribution(
@@ -66,6 +82,10 @@ public final class GridSampler: FiniteSampler {
         }
         self.init(searchSpace: space, seed: seed)
     }
+
+    /// The most points a grid made from distributions may have: each point is stored as
+    /// a waiting trial up front, and no study runs more.
+    public static let maximumPoints = 1_000_000
 
     /// The number of grid points.
     public var count: Int { searchSpace.reduce(1) { $0 * $1.values.count } }

@@ -488,12 +488,20 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
                 completeDate: complete.map(Date.init(timeIntervalSinceReferenceDate:))))
         }
         guard !trials.isEmpty else { return [] }
+        // A value's objective index must name one of the study's directions.
+        let objectiveCount = try db.query("SELECT directions FROM studies WHERE study_id = ?", [SQLValue(studyID)]) {
+            $0.text(0).split(separator: ",").count
+        }.first ?? 0
         let join = "JOIN trials t ON t.trial_id = c.trial_id WHERE t.study_id = ? AND t.number BETWEEN ? AND ?"
         for (id, k, v) in try db.query(
             "SELECT c.trial_id, c.objective, c.value FROM trial_values c \(join) ORDER BY c.trial_id, c.objective",
             range, { (Int64($0.int(0)), $0.int(1), $0.double(2)) })
         {
             guard let i = index[id] else { continue }
+            guard (0..<objectiveCount).contains(k) else {
+                throw StorageError.corrupt(
+                    path: path, detail: "trial \(trials[i].number) has a value for objective \(k), the study has \(objectiveCount)")
+            }
             var values = trials[i].values ?? []
             while values.count <= k { values.append(.nan) }
             values[k] = v
@@ -504,8 +512,13 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
             range, { (Int64($0.int(0)), $0.text(1), $0.double(2), $0.text(3)) })
         {
             guard let i = index[id] else { continue }
+            let distribution = try decode(d)
+            guard distribution.contains(v) else {
+                throw StorageError.corrupt(
+                    path: path, detail: "trial \(trials[i].number): parameter '\(name)' = \(v) is outside its distribution \(d)")
+            }
             trials[i].params[name] = v
-            trials[i].distributions[name] = try decode(d)
+            trials[i].distributions[name] = distribution
         }
         for (id, step, v) in try db.query(
             "SELECT c.trial_id, c.step, c.value FROM trial_intermediate_values c \(join)",
