@@ -175,7 +175,7 @@ public struct PreparedData {
         guard labels.dimensions.count == 1, labels.dimensions[0] == images.dimensions[0] else {
             throw DataError.invalidHeader(file: labelsURL.path, detail: "expected \(images.dimensions[0]) labels, found dimensions \(labels.dimensions)")
         }
-        let classes = labels.integerValues()
+        let classes = try labels.integerValues()
         if let index = classes.firstIndex(where: { $0 < 0 }) {
             throw DataError.invalidLabel(file: labelsURL.path, index: index, value: classes[index], detail: "labels must be class indices ≥ 0")
         }
