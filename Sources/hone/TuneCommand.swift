@@ -150,6 +150,8 @@ private struct TuneCommand {
     // MARK: Main process
 
     private func runMain(_ config: TuneConfig) throws -> Int32 {
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: config.storagePath).deletingLastPathComponent(), withIntermediateDirectories: true)
         let storage = try SQLiteStorage(path: config.storagePath)
         let workerCount = workers ?? config.workers ?? 1
         let pruner = try config.makePruner()
