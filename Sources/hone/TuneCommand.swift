@@ -17,6 +17,7 @@ import Darwin
 func runTuneCommand(_ arguments: [String]) throws -> Int32 {
     var args = arguments
     if args.first == "tune" { args.removeFirst() }
+    TrainingObjective.register()
     do {
         return try TuneCommand(arguments: args).run()
     } catch is TuneCommand.HelpShown {
@@ -149,6 +150,8 @@ private struct TuneCommand {
     // MARK: Main process
 
     private func runMain(_ config: TuneConfig) throws -> Int32 {
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: config.storagePath).deletingLastPathComponent(), withIntermediateDirectories: true)
         let storage = try SQLiteStorage(path: config.storagePath)
         let workerCount = workers ?? config.workers ?? 1
         let pruner = try config.makePruner()
@@ -300,6 +303,10 @@ private struct TuneCommand {
                 ["number": $0.number, "values": $0.values!, "params": $0.typedParams as [String: Any]] as [String: Any]
             }
         }
+        let importances = study.directions.count == 1 ? parameterImportances(study) : []
+        if !importances.isEmpty {
+            summary["importances"] = Dictionary(uniqueKeysWithValues: importances.map { ($0.name, $0.importance) })
+        }
         for (k, v) in config.objective.summary(best: best) { summary[k] = v }
         try (JSONValue(any: summary).serialized() + "\n").write(toFile: config.summaryPath, atomically: true, encoding: .utf8)
         print("")
@@ -309,6 +316,8 @@ private struct TuneCommand {
             print("best: trial \(best.number), value \(fmt(best.value!))  "
                 + paramText(best, order: config.searchSpace.parameters.map(\.name)))
         }
+        printImportances(importances, indent: "")
+        if let bestConfig = summary["best_config"] as? String { print("best training configuration written to \(bestConfig)") }
         print("summary written to \(config.summaryPath)")
     }
 
@@ -327,6 +336,7 @@ private struct TuneCommand {
             if study.directions.count == 1, let best = try? study.bestTrial {
                 print("  best: trial \(best.number), value \(fmt(best.value!))")
                 for (k, v) in best.typedParams.sorted(by: { $0.key < $1.key }) { print("    \(k) = \(v)") }
+                printImportances(parameterImportances(study), indent: "  ")
             } else if study.directions.count > 1 {
                 let front = try study.bestTrials
                 print("  Pareto front: \(front.count) trials")
@@ -344,6 +354,19 @@ private struct TuneCommand {
         }
         return 0
     }
+}
+
+/// fANOVA importances of the parameters over the study's complete trials (none with fewer
+/// than two complete trials, where a variance means nothing), most important first.
+private func parameterImportances(_ study: Study) -> [(name: String, importance: Double)] {
+    guard study.trials(states: [.complete]).count >= 2 else { return [] }
+    return FanovaImportanceEvaluator().evaluate(study: study)
+}
+
+private func printImportances(_ importances: [(name: String, importance: Double)], indent: String) {
+    guard !importances.isEmpty else { return }
+    print("\(indent)parameter importances (fANOVA):")
+    for (name, importance) in importances { print("\(indent)  \(pad(name, 28)) \(String(format: "%.3f", importance))") }
 }
 
 /// The live table: one row per finished trial, as they finish.

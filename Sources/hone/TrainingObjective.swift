@@ -1,0 +1,184 @@
+import Foundation
+import HoneCore
+import HoneTrain
+import HoneTune
+
+/// The `train` objective of `hone tune`: each trial trains a network from a `hone train`
+/// configuration with the trial's hyperparameters applied, and the study maximizes the
+/// validation accuracy (the negated validation loss for regression).
+///
+/// ```json
+/// {
+///   "objective": "train",
+///   "train": "fashion-mnist-cnn.json",
+///   "search_space": {
+///     "optimizer.learning_rate": {"float": [1e-4, 1e-1], "log": true},
+///     "batch_size": {"categorical": [32, 64, 128]}
+///   },
+///   "pruner": "median", "trials": 20
+/// }
+/// ```
+/// `"train"` is a path to a training configuration (relative to the tune configuration)
+/// or the training configuration itself, inline. Search-space names are dotted paths into
+/// it. `"runs_directory"` (default `STUDY_NAME-runs`) receives one run directory per
+/// trial (`trial-N`) and the best trial's configuration, `best_config.json`, runnable
+/// with `hone train` as is.
+///
+/// Each epoch's validation value is reported to the trial; when the pruner says so the
+/// run stops after that epoch and the trial is pruned. A run that fails (a non-finite
+/// loss, a bad value) fails its trial with the reason and the study goes on.
+final class TrainingObjective: TuneObjective {
+    /// The configuration fields this objective reads beside the common ones.
+    static let fields = ["train", "runs_directory"]
+
+    /// Makes `"objective": "train"` known to `hone tune`; call before reading a configuration.
+    static func register() {
+        TuneObjectives.register("train", extraTopLevelFields: fields) { try TrainingObjective(context: $0) }
+    }
+
+    /// The training configuration every trial starts from.
+    let base: TrainingConfig
+    /// Where the trials' run directories and `best_config.json` go.
+    let runsDirectory: URL
+    var directions: [StudyDirection] { [.maximize] }
+    var name: String { "train" }
+
+    /// The file the best trial's training configuration is written to.
+    var bestConfigURL: URL { runsDirectory.appendingPathComponent("best_config.json") }
+
+    init(context: ObjectiveContext) throws {
+        if case .object = context.spec {
+            let spec = try ConfigObject(context.spec, path: "objective")
+            try spec.checkNoUnknownFields(allowed: ["type", "function"])
+        }
+        let root = context.config
+        guard let train = root["train"] else { throw ConfigError.missingField(path: "train") }
+        switch train {
+        case .string(let path):
+            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : context.configDirectory.appendingPathComponent(path)
+            base = try TrainingConfig.load(from: url.standardizedFileURL)
+        case .object:
+            base = try TrainingConfig(json: train, baseDirectory: context.configDirectory)
+        default:
+            throw ConfigError.wrongType(path: "train", expected: "a training configuration file or object", found: train.kindDescription)
+        }
+        let runs = try root.string("runs_directory") ?? "\(try root.string("study_name") ?? "tune")-runs"
+        runsDirectory = runs.hasPrefix("/")
+            ? URL(fileURLWithPath: runs) : context.configDirectory.appendingPathComponent(runs).standardizedFileURL
+        if context.searchSpace.parameters.isEmpty {
+            throw ConfigError.invalidValue(path: "search_space", message: "is empty; name training-config fields to tune, like \"optimizer.learning_rate\"")
+        }
+        for parameter in context.searchSpace.parameters { try checkOverridePath(parameter) }
+    }
+
+    /// Refuses a search-space name that is not a training-config field: one absent from the
+    /// base configuration must at least make a valid configuration when set.
+    private func checkOverridePath(_ parameter: SearchSpace.Parameter) throws {
+        let keys = parameter.name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if Self.value(at: keys, in: base.json) != nil { return }
+        let sample = Self.json(parameter.distribution.sampleValue)
+        do {
+            let json = try TrainingConfig.applying([parameter.name: sample], to: base.json)
+            _ = try TrainingConfig(json: json, baseDirectory: base.baseDirectory)
+        } catch let error as ConfigError {
+            var message = "'\(parameter.name)' is not a field of the training configuration"
+            if let suggestion = closestMatch(to: parameter.name, in: Self.leafPaths(base.json)) {
+                message += "; did you mean '\(suggestion)'?"
+            }
+            throw ConfigError.invalidValue(path: "search_space.\(parameter.name)", message: message + " (\(error.description))")
+        }
+    }
+
+    func evaluate(_ trial: Trial, searchSpace: SearchSpace) throws -> [Double] {
+        var overrides: [String: JSONValue] = [:]
+        for (name, value) in try searchSpace.suggestAll(trial) { overrides[name] = Self.json(value) }
+        let directory = runsDirectory.appendingPathComponent("trial-\(trial.number)")
+        // A directory under this number can only be the remains of a run killed mid-trial.
+        if FileManager.default.fileExists(atPath: directory.path) { try FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: runsDirectory, withIntermediateDirectories: true)
+        var lastValue: Double?
+        var reportFailure: Error?
+        let metrics = try train(config: base, overrides: overrides, directory: directory) { epoch, value in
+            lastValue = value
+            do {
+                try trial.report(value, step: epoch)
+                return try !trial.shouldPrune()
+            } catch {
+                reportFailure = error
+                return false
+            }
+        }
+        if let reportFailure { throw reportFailure }
+        if metrics["pruned"] == 1 { throw TrialPruned("stopped after epoch \(Int(metrics["epochs_completed"] ?? 0))") }
+        guard let lastValue else { throw TrainingError.invalidSetting(name: "epochs", detail: "the run reported no epoch") }
+        return [lastValue]
+    }
+
+    /// Writes the best trial's training configuration and names it in the summary.
+    func summary(best: FrozenTrial?) -> [String: Any] {
+        var out: [String: Any] = ["runs_directory": runsDirectory.path]
+        guard let best else { return out }
+        do {
+            let overrides = best.typedParams.mapValues(Self.json)
+            let json = Self.absolutePaths(in: try TrainingConfig.applying(overrides, to: base.json), base: base.baseDirectory)
+            try FileManager.default.createDirectory(at: runsDirectory, withIntermediateDirectories: true)
+            try AtomicFile.write(Data((json.serialized() + "\n").utf8), to: bestConfigURL)
+            out["best_config"] = bestConfigURL.path
+            out["best_run_directory"] = runsDirectory.appendingPathComponent("trial-\(best.number)").path
+        } catch {
+            out["best_config_error"] = "\(error)"
+        }
+        return out
+    }
+
+    // MARK: JSON helpers
+
+    /// A parameter value as the JSON a configuration holds (integers keep an integer text).
+    static func json(_ value: ParameterValue) -> JSONValue {
+        switch value {
+        case .float(let number): return .number(number, text: "\(number)")
+        case .int(let number): return .number(Double(number), text: String(number))
+        case .string(let text): return .string(text)
+        case .bool(let flag): return .bool(flag)
+        }
+    }
+
+    static func value(at keys: [String], in json: JSONValue) -> JSONValue? {
+        guard let key = keys.first else { return json }
+        guard case .object(let fields) = json, let child = fields.first(where: { $0.key == key })?.value else { return nil }
+        return value(at: Array(keys.dropFirst()), in: child)
+    }
+
+    /// Every dotted path to a non-object value of `json`.
+    static func leafPaths(_ json: JSONValue, prefix: String = "") -> [String] {
+        guard case .object(let fields) = json else { return prefix.isEmpty ? [] : [prefix] }
+        return fields.flatMap { leafPaths($0.value, prefix: prefix.isEmpty ? $0.key : "\(prefix).\($0.key)") }
+    }
+
+    /// The configuration with its relative file names made absolute, so it runs from anywhere.
+    static func absolutePaths(in json: JSONValue, base: URL) -> JSONValue {
+        let pathFields = [
+            ["data", "train_images"], ["data", "train_labels"], ["data", "test_images"], ["data", "test_labels"],
+            ["data", "path"], ["data", "test_path"], ["data", "directory"], ["transfer", "pretrained"],
+        ]
+        var result = json
+        for keys in pathFields {
+            guard case .string(let text)? = value(at: keys, in: result), !text.hasPrefix("/") else { continue }
+            let absolute = JSONValue.string(base.appendingPathComponent(text).standardizedFileURL.path)
+            if let updated = try? TrainingConfig.applying([keys.joined(separator: "."): absolute], to: result) { result = updated }
+        }
+        return result
+    }
+}
+
+extension ParameterDistribution {
+    /// A value inside the distribution (its low end or first choice), to check that a
+    /// configuration accepts the field at all.
+    fileprivate var sampleValue: ParameterValue {
+        switch self {
+        case .float(let low, _, _, _): return .float(low)
+        case .int(let low, _, _, _): return .int(low)
+        case .categorical(let choices): return ParameterValue(choices[0])
+        }
+    }
+}
