@@ -143,6 +143,7 @@ final class TrainingObjective: TuneObjective {
         }
     }
 
+    /// The value at a path of object keys, `nil` when a key is missing.
     static func value(at keys: [String], in json: JSONValue) -> JSONValue? {
         guard let key = keys.first else { return json }
         guard case .object(let fields) = json, let child = fields.first(where: { $0.key == key })?.value else { return nil }
