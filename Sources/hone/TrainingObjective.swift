@@ -131,7 +131,7 @@ final class TrainingObjective: TuneObjective {
         return out
     }
 
-    // MARK: JSON helpers
+    // MARK: Configuration JSON
 
     /// A parameter value as the JSON a configuration holds (integers keep an integer text).
     static func json(_ value: ParameterValue) -> JSONValue {
