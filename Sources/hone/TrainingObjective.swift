@@ -131,7 +131,7 @@ final class TrainingObjective: TuneObjective {
         return out
     }
 
-    // MARK: JSON helpers
+    // MARK: Configuration JSON
 
     /// A parameter value as the JSON a configuration holds (integers keep an integer text).
     static func json(_ value: ParameterValue) -> JSONValue {
@@ -143,6 +143,7 @@ final class TrainingObjective: TuneObjective {
         }
     }
 
+    /// The value at a path of object keys, `nil` when a key is missing.
     static func value(at keys: [String], in json: JSONValue) -> JSONValue? {
         guard let key = keys.first else { return json }
         guard case .object(let fields) = json, let child = fields.first(where: { $0.key == key })?.value else { return nil }
