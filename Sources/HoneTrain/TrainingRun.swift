@@ -122,7 +122,7 @@ public final class TrainingRun {
             try CheckpointStore.restore(trainer, from: checkpoints, name: "last")
         } else {
             try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
-            try AtomicFile.write(Data(config.json.prettyText.utf8), to: directory.appendingPathComponent("config.json"))
+            try AtomicFile.write(Data((config.json.serialized() + "\n").utf8), to: directory.appendingPathComponent("config.json"))
         }
     }
 

@@ -362,3 +362,58 @@ public func closestMatch(to word: String, in candidates: [String]) -> String? {
     let limit = max(2, max(word.count, match.count) / 3)
     return d <= limit ? match : nil
 }
+
+extension JSONValue {
+    /// JSON text; numbers keep every digit (the shortest text that reads back the same
+    /// `Double`), objects keep their order.
+    public func serialized(indent: Int? = 2) -> String {
+        var out = ""
+        write(into: &out, indent: indent, level: 0)
+        return out
+    }
+
+    private func write(into out: inout String, indent: Int?, level: Int) {
+        let newline = indent.map { "\n" + String(repeating: " ", count: $0 * (level + 1)) } ?? ""
+        let close = indent.map { "\n" + String(repeating: " ", count: $0 * level) } ?? ""
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(_, let text): out += text
+        case .string(let s): out += JSONValue.quoted(s)
+        case .array(let items):
+            guard !items.isEmpty else { out += "[]"; return }
+            out += "["
+            for (k, item) in items.enumerated() {
+                out += (k == 0 ? "" : ",") + newline
+                item.write(into: &out, indent: indent, level: level + 1)
+            }
+            out += close + "]"
+        case .object(let fields):
+            guard !fields.isEmpty else { out += "{}"; return }
+            out += "{"
+            for (k, field) in fields.enumerated() {
+                out += (k == 0 ? "" : ",") + newline + JSONValue.quoted(field.key) + (indent == nil ? ":" : ": ")
+                field.value.write(into: &out, indent: indent, level: level + 1)
+            }
+            out += close + "}"
+        }
+    }
+
+    /// `text` as a JSON string literal: quoted, with quotes, backslashes and control
+    /// characters escaped (the one escaping routine every JSON writer in Hone uses).
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
