@@ -7,7 +7,7 @@ SWIFT ?= swift
 SWIFT_RELEASE = -c release
 SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 # Debian packages the build links against (and the demo's data set).
-BUILD_PACKAGES = libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config
+BUILD_PACKAGES = libdnnl-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config
 DEMO_PACKAGES = dataset-fashion-mnist
 
 .PHONY: all deps demo-deps build test demo bench clean

@@ -14,10 +14,14 @@ let package = Package(
         .executable(name: "hone", targets: ["hone"]),
     ],
     targets: [
-        // System libraries from Debian (Accelerate replaces OpenBLAS on macOS).
+        // System libraries from Debian: oneDNN's GEMM for HoneCore (Accelerate on macOS),
+        // OpenBLAS as the benchmarks' raw reference.
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CDNNL", path: "Sources/CDNNL",
+            providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
@@ -25,7 +29,7 @@ let package = Package(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
 
-        .target(name: "HoneCore", dependencies: ["CBLAS"]),
+        .target(name: "HoneCore", dependencies: [.target(name: "CDNNL", condition: .when(platforms: [.linux]))]),
         .target(name: "HoneNN", dependencies: ["HoneCore"]),
         .target(name: "HoneOptim", dependencies: ["HoneCore"]),
         .target(name: "HoneData", dependencies: ["HoneCore", "CZlib"]),

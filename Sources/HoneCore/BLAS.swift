@@ -2,11 +2,16 @@ import Foundation
 #if canImport(Accelerate)
     import Accelerate
 #else
-    import CBLAS
+    import CDNNL
 #endif
 
-/// Single-precision matrix multiply through the platform BLAS (OpenBLAS on Linux,
-/// Accelerate on macOS): C = α·op(A)·op(B) + β·C, all row-major.
+/// Single-precision matrix multiply: C = α·op(A)·op(B) + β·C, all row-major.
+///
+/// On Linux this is oneDNN's `dnnl_sgemm` (JIT-generated AVX2/AVX-512 kernels). On the
+/// 2-core reference machine it ran the training workloads' shapes (128×784·784×256,
+/// 2048×64·64×256, …) 1.3–2.2× faster than OpenBLAS and 1024³ at 197 vs 147 GFLOP/s.
+/// It runs on the same OpenMP team as ``Parallel``, so a GEMM inside a parallel loop
+/// (one image of a convolution per thread) stays on its thread. macOS uses Accelerate.
 ///
 /// - Parameters:
 ///   - m, n, k: op(A) is m×k, op(B) is k×n, C is m×n.
@@ -22,52 +27,23 @@ public func sgemm(
         for i in 0..<(m * n) { c[i] = beta == 0 ? 0 : beta * c[i] }
         return
     }
-    cblas_sgemm(
-        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k), alpha,
-        a, Int32(lda ?? (transposeA ? m : k)),
-        b, Int32(ldb ?? (transposeB ? k : n)),
-        beta, c, Int32(ldc ?? n))
-}
-
-/// Runs `body` with BLAS limited to the calling thread, so that several threads can each
-/// run their own small GEMMs at once; the previous thread count is restored afterwards.
-///
-/// OpenBLAS's thread count is global, so overlapping sections (two models training on
-/// two threads) are counted: the first to enter saves and lowers the count, the last
-/// to leave restores it.
-func withSingleThreadedBLAS(_ body: () -> Void) {
+    let leadingA = lda ?? (transposeA ? m : k)
+    let leadingB = ldb ?? (transposeB ? k : n)
+    let leadingC = ldc ?? n
     #if canImport(Accelerate)
-        body()
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(leadingA), b, Int32(leadingB), beta, c, Int32(leadingC))
     #else
-        SingleThreadedBLASSections.enter()
-        body()
-        SingleThreadedBLASSections.leave()
+        let status = dnnl_sgemm(
+            transposeA ? transposed : notTransposed, transposeB ? transposed : notTransposed,
+            Int64(m), Int64(n), Int64(k), alpha, a, Int64(leadingA), b, Int64(leadingB), beta, c, Int64(leadingC))
+        precondition(status == dnnl_success, "sgemm: oneDNN refused \(m)×\(k)·\(k)×\(n) (status \(status.rawValue))")
     #endif
 }
 
 #if !canImport(Accelerate)
-    /// The bookkeeping behind ``withSingleThreadedBLAS(_:)``.
-    private enum SingleThreadedBLASSections {
-        private static let lock = NSLock()
-        nonisolated(unsafe) private static var active = 0
-        nonisolated(unsafe) private static var savedThreadCount: Int32 = 1
-
-        static func enter() {
-            lock.lock()
-            defer { lock.unlock() }
-            if active == 0 {
-                savedThreadCount = openblas_get_num_threads()
-                if savedThreadCount > 1 { openblas_set_num_threads(1) }
-            }
-            active += 1
-        }
-
-        static func leave() {
-            lock.lock()
-            defer { lock.unlock() }
-            active -= 1
-            if active == 0 && savedThreadCount > 1 { openblas_set_num_threads(savedThreadCount) }
-        }
-    }
+    /// oneDNN's transpose flags, the BLAS characters 'T' and 'N'.
+    private let transposed = CChar(UInt8(ascii: "T"))
+    private let notTransposed = CChar(UInt8(ascii: "N"))
 #endif

@@ -98,9 +98,9 @@ struct ConvolutionPlan {
         (outHeight, outWidth) = geometry.outputSize(height: height, width: width)
     }
 
-    /// Runs `body` over ranges of images, one range per core with single-threaded BLAS
-    /// inside, or on the calling thread (BLAS threading as usual) for a single image or
-    /// little work.
+    /// Runs `body` over ranges of images, one range per core (each GEMM inside stays on
+    /// its thread: see ``Parallel``), or on the calling thread, where the GEMMs use every
+    /// core, for a single image or little work.
     private func forEachImageRange(_ body: (Range<Int>) -> Void) {
         let parallel = batch >= 2 && Parallel.workerCount > 1
             && batch * multiplyAddsPerImage >= Parallel.minimumWorkPerThread * 2
@@ -108,9 +108,7 @@ struct ConvolutionPlan {
             body(0..<batch)
             return
         }
-        withSingleThreadedBLAS {
-            Parallel.forEachChunk(batch, costPerItem: Parallel.minimumWorkPerThread, body)
-        }
+        Parallel.forEachChunk(batch, costPerItem: Parallel.minimumWorkPerThread, body)
     }
 
     func forward(x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?, out: UnsafeMutablePointer<Float>) {

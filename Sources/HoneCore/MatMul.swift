@@ -1,5 +1,5 @@
 /// The matrix product of the last two axes, batched over the leading ones (NumPy's
-/// `matmul` rules: leading axes broadcast). Runs on `cblas_sgemm`.
+/// `matmul` rules: leading axes broadcast). Runs on ``sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` (oneDNN on Linux).
 ///
 /// A 2-D right operand is applied to every row of the left one in a single GEMM, the
 /// common case of a layer applied to a batch.

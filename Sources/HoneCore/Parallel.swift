@@ -1,7 +1,16 @@
 import Dispatch
 import Foundation
+#if !canImport(Accelerate)
+    import CDNNL
+#endif
 
 /// Splits loops over many elements across the machine's cores.
+///
+/// On Linux the chunks run on the OpenMP thread team that oneDNN's GEMM also uses
+/// (GNU libgomp). One team for both means no second pool competing for the cores, a
+/// team that is still spinning from the last GEMM picks the next loop up at once, and
+/// a GEMM called inside a parallel loop runs on its own thread, because nested parallel
+/// regions are serial. Elsewhere Dispatch's `concurrentPerform` runs them.
 public enum Parallel {
     /// The number of worker threads loops are split into.
     public static let workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -26,10 +35,46 @@ public enum Parallel {
             return
         }
         let perChunk = (count + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        runChunks(chunks) { c in
             let start = c * perChunk
             let end = min(start + perChunk, count)
             if start < end { body(start..<end) }
         }
     }
+
+    /// Calls `body` once for each of `0..<chunks`, spread over the worker threads; returns
+    /// when all calls have.
+    @usableFromInline
+    static func runChunks(_ chunks: Int, _ body: (Int) -> Void) {
+        #if canImport(Accelerate)
+            DispatchQueue.concurrentPerform(iterations: chunks, execute: body)
+        #else
+            withoutActuallyEscaping(body) { body in
+                var work = TeamWork(chunks: chunks, body: body)
+                withUnsafeMutablePointer(to: &work) { pointer in
+                    GOMP_parallel(runTeamMember, pointer, UInt32(chunks), 0)
+                }
+            }
+        #endif
+    }
 }
+
+#if !canImport(Accelerate)
+    /// What every member of an OpenMP team needs: how many chunks and what to do with one.
+    private struct TeamWork {
+        let chunks: Int
+        let body: (Int) -> Void
+    }
+
+    /// One team member's share: chunks `thread`, `thread + team size`, … (a nested region
+    /// has a team of one, which then runs every chunk).
+    private func runTeamMember(_ context: UnsafeMutableRawPointer?) {
+        let work = context!.assumingMemoryBound(to: TeamWork.self)
+        let teamSize = Int(omp_get_num_threads())
+        var chunk = Int(omp_get_thread_num())
+        while chunk < work.pointee.chunks {
+            work.pointee.body(chunk)
+            chunk += teamSize
+        }
+    }
+#endif

@@ -88,7 +88,7 @@ open class Optimizer {
             let weightDecay = group.weightDecay!
             for (parameterIndex, entry) in group.parameters.enumerated() {
                 let parameter = entry.tensor
-                guard parameter.requiresGrad, let gradient = parameter.grad else { continue }
+                guard parameter.requiresGrad, parameter.count > 0, let gradient = parameter.grad else { continue }
                 precondition(
                     gradient.count == parameter.count,
                     "\(name): gradient of shape \(gradient.shape) for parameter '\(entry.name)' of shape \(parameter.shape)")

@@ -90,23 +90,24 @@ public class Adam: Optimizer {
         let step = Double(state.step)
         let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), step)))
         let correctionRoot = Float((1 - Foundation.pow(Double(beta2), step)).squareRoot())
-        // Two loops rather than a branch per element, so each vectorizes.
-        if amsgrad {
-            let maximum = state.buffer("max_exp_avg_sq", count: parameter.count).values
-            for i in parameter.indices {
-                let g = gradient[i] + weightDecay * parameter[i]
-                firstMoment[i] += (g - firstMoment[i]) * (1 - beta1)
-                secondMoment[i] = secondMoment[i] * beta2 + (1 - beta2) * g * g
-                maximum[i] = Swift.max(maximum[i], secondMoment[i])
-                parameter[i] -= stepSize * (firstMoment[i] / (maximum[i].squareRoot() / correctionRoot + epsilon))
+        let values = parameter.baseAddress!, gradients = gradient.baseAddress!
+        let first = firstMoment.baseAddress!, second = secondMoment.baseAddress!
+        let maximum = amsgrad ? state.buffer("max_exp_avg_sq", count: parameter.count).values.baseAddress! : nil
+        forEachVector(parameter.count, cost: 12) { i, lanes in
+            let value = loadVector(values, i, lanes)
+            let g = loadVector(gradients, i, lanes) + weightDecay * value
+            var m = loadVector(first, i, lanes)
+            m += (g - m) * (1 - beta1)
+            storeVector(m, first, i, lanes)
+            let v = loadVector(second, i, lanes) * beta2 + (1 - beta2) * g * g
+            storeVector(v, second, i, lanes)
+            var denominatorSquared = v
+            if let maximum {
+                denominatorSquared = pointwiseMax(loadVector(maximum, i, lanes), v)
+                storeVector(denominatorSquared, maximum, i, lanes)
             }
-        } else {
-            for i in parameter.indices {
-                let g = gradient[i] + weightDecay * parameter[i]
-                firstMoment[i] += (g - firstMoment[i]) * (1 - beta1)
-                secondMoment[i] = secondMoment[i] * beta2 + (1 - beta2) * g * g
-                parameter[i] -= stepSize * (firstMoment[i] / (secondMoment[i].squareRoot() / correctionRoot + epsilon))
-            }
+            let step = stepSize * (m / (denominatorSquared.squareRoot() / correctionRoot + epsilon))
+            storeVector(value - step, values, i, lanes)
         }
     }
 }

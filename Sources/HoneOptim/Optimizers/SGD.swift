@@ -83,19 +83,25 @@ public final class SGD: Optimizer {
         // exclusivity check per element and blocks vectorization.
         let momentum = self.momentum
         let nesterov = self.nesterov
+        let values = parameter.baseAddress!, gradients = gradient.baseAddress!
         guard momentum != 0 else {
-            for i in parameter.indices {
-                parameter[i] -= learningRate * (gradient[i] + weightDecay * parameter[i])
+            forEachVector(parameter.count, cost: 3) { i, lanes in
+                let value = loadVector(values, i, lanes)
+                let g = loadVector(gradients, i, lanes) + weightDecay * value
+                storeVector(value - learningRate * g, values, i, lanes)
             }
             return
         }
         let (buffer, isNew) = state.buffer("momentum_buffer", count: parameter.count)
+        let momentumBuffer = buffer.baseAddress!
         let keep = 1 - dampening
-        for i in parameter.indices {
-            let g = gradient[i] + weightDecay * parameter[i]
-            buffer[i] = isNew ? g : momentum * buffer[i] + keep * g
-            let direction = nesterov ? g + momentum * buffer[i] : buffer[i]
-            parameter[i] -= learningRate * direction
+        forEachVector(parameter.count, cost: 7) { i, lanes in
+            let value = loadVector(values, i, lanes)
+            let g = loadVector(gradients, i, lanes) + weightDecay * value
+            let updated = isNew ? g : momentum * loadVector(momentumBuffer, i, lanes) + keep * g
+            storeVector(updated, momentumBuffer, i, lanes)
+            let direction = nesterov ? g + momentum * updated : updated
+            storeVector(value - learningRate * direction, values, i, lanes)
         }
     }
 }
