@@ -1,4 +1,3 @@
-import Foundation
 import HoneCore
 
 /// What the model-based samplers (``GPSampler``, ``CmaEsSampler``, ``GeneticSampler``)
