@@ -43,9 +43,10 @@ let package = Package(
             name: "hone",
             dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneBenchmarks"]),
 
-        .testTarget(name: "HoneCoreTests", dependencies: ["HoneCore"]),
+        .target(name: "HoneTestSupport", dependencies: ["HoneCore"], path: "Tests/HoneTestSupport"),
+        .testTarget(name: "HoneCoreTests", dependencies: ["HoneCore", "HoneTestSupport"]),
         .testTarget(name: "HoneTuneTests", dependencies: ["HoneTune"]),
-        .testTarget(name: "HoneNNTests", dependencies: ["HoneNN"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneTrainTests", dependencies: ["HoneTrain"]),

@@ -12,6 +12,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
     case unreadable(file: String, reason: String)
     /// A compressed stream is damaged or ends early.
     case corruptCompressedData(file: String, detail: String)
+    /// A compressed stream inflates to more bytes than allowed (a damaged file or a
+    /// decompression bomb).
+    case decompressedTooLarge(file: String, limit: Int)
     /// A binary header (magic number, data type, dimensions) is not what the format allows.
     case invalidHeader(file: String, detail: String)
     /// The file holds a different number of bytes than its header (or record size) implies.
@@ -46,6 +49,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
             return "\(file): cannot read or write: \(reason)"
         case .corruptCompressedData(let file, let detail):
             return "\(file): corrupt or truncated gzip data: \(detail)"
+        case .decompressedTooLarge(let file, let limit):
+            return "\(file): gzip data inflates to more than \(limit) bytes, the most allowed; "
+                + "the file is damaged or a decompression bomb"
         case .invalidHeader(let file, let detail):
             return "\(file): invalid header: \(detail)"
         case .sizeMismatch(let file, let expected, let actual):

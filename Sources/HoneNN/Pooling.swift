@@ -1,12 +1,14 @@
 import HoneCore
 
-/// 2-D max pooling over `[N, C, H, W]`; the stride defaults to the kernel size.
-public final class MaxPool2d: Module, UnaryLayer {
+/// The window geometry ``MaxPool2d`` and ``AvgPool2d`` share: a square window over the
+/// height and width of `[N, C, H, W]`, the step between windows (the window size unless
+/// given, as in PyTorch) and the padding on each side.
+public class Pool2d: Module {
     /// Window size (height, width).
     public let kernelSize: (Int, Int)
     /// Step between windows (height, width).
     public let stride: (Int, Int)
-    /// Padding (counts as −∞).
+    /// Padding on each side (height, width): −∞ for max pooling, zeros for average pooling.
     public let padding: (Int, Int)
 
     /// Pooling with a square window; `stride` defaults to `kernelSize`.
@@ -18,31 +20,17 @@ public final class MaxPool2d: Module, UnaryLayer {
     }
 
     public override var settingsDescription: String { "kernelSize: \(kernelSize), stride: \(stride), padding: \(padding)" }
+}
 
+/// 2-D max pooling over `[N, C, H, W]`; the stride defaults to the kernel size.
+public final class MaxPool2d: Pool2d, UnaryLayer {
     public func forward(_ x: Tensor) -> Tensor {
         maxPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding)
     }
 }
 
 /// 2-D average pooling over `[N, C, H, W]`; the stride defaults to the kernel size.
-public final class AvgPool2d: Module, UnaryLayer {
-    /// Window size (height, width).
-    public let kernelSize: (Int, Int)
-    /// Step between windows (height, width).
-    public let stride: (Int, Int)
-    /// Zero padding.
-    public let padding: (Int, Int)
-
-    /// Pooling with a square window; `stride` defaults to `kernelSize`.
-    public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
-        self.kernelSize = (kernelSize, kernelSize)
-        self.stride = (stride ?? kernelSize, stride ?? kernelSize)
-        self.padding = (padding, padding)
-        super.init()
-    }
-
-    public override var settingsDescription: String { "kernelSize: \(kernelSize), stride: \(stride), padding: \(padding)" }
-
+public final class AvgPool2d: Pool2d, UnaryLayer {
     public func forward(_ x: Tensor) -> Tensor {
         avgPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding)
     }

@@ -4,6 +4,10 @@ import Foundation
 public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedError {
     /// The loss became NaN or infinite; the last checkpoint was written before this batch.
     case nonFiniteLoss(epoch: Int, batch: Int, value: Double)
+    /// A gradient became NaN or infinite while the loss stayed finite; `parameter` is the
+    /// first, in the optimizer's order, holding such a value. The optimizer step was not
+    /// taken, so the weights and the last checkpoint are as they were before this batch.
+    case nonFiniteGradient(parameter: String, epoch: Int, batch: Int, value: Double)
     /// A checkpoint could not be read, or does not fit the run it is resumed into.
     case invalidCheckpoint(file: String, detail: String)
     /// A file of the run could not be written.
@@ -17,6 +21,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
         switch self {
         case .nonFiniteLoss(let epoch, let batch, let value):
             return "loss became \(value) at epoch \(epoch), batch \(batch); training stopped "
+                + "(lower the learning rate or enable gradient clipping); the last checkpoint is intact"
+        case .nonFiniteGradient(let parameter, let epoch, let batch, let value):
+            return "gradient of '\(parameter)' became \(value) at epoch \(epoch), batch \(batch); training stopped "
                 + "(lower the learning rate or enable gradient clipping); the last checkpoint is intact"
         case .invalidCheckpoint(let file, let detail): return "checkpoint \(file): \(detail)"
         case .unwritable(let file, let detail): return "cannot write \(file): \(detail)"

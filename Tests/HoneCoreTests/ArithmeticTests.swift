@@ -1,3 +1,4 @@
+import HoneTestSupport
 import Testing
 
 @testable import HoneCore

@@ -30,6 +30,36 @@ import Testing
         #expect(detail.contains("truncated"))
     }
 
+    @Test func gzipBombStopsAtTheOutputCapWithTheFileName() throws {
+        // 64 members of 1 MiB of zeros each: about 64 KiB that inflate to 64 MiB.
+        let member = try Gzip.compress([UInt8](repeating: 0, count: 1 << 20))
+        let bomb = [[UInt8]](repeating: member, count: 64).flatMap { $0 }
+        #expect(bomb.count < 1 << 17)
+        let error = expectDataError { _ = try Gzip.decompress(bomb, file: "bomb.gz", maximumOutputBytes: 3 << 20) }
+        #expect(error == .decompressedTooLarge(file: "bomb.gz", limit: 3 << 20))
+        #expect(error?.description.contains("bomb.gz") == true)
+        #expect(try Gzip.decompress(bomb, file: "bomb.gz", maximumOutputBytes: 64 << 20).count == 64 << 20)
+    }
+
+    @Test func outputCapIsExactAndThePrefixStopsEarly() throws {
+        let bytes = (0..<5_000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        let compressed = try Gzip.compress(bytes)
+        #expect(try Gzip.decompress(compressed, file: "m", maximumOutputBytes: 5_000) == bytes)
+        let error = expectDataError { _ = try Gzip.decompress(compressed, file: "m", maximumOutputBytes: 4_999) }
+        #expect(error == .decompressedTooLarge(file: "m", limit: 4_999))
+        #expect(try Gzip.decompressedPrefix(compressed, file: "m", count: 10) == Array(bytes.prefix(10)))
+        #expect(try Gzip.decompressedPrefix(compressed, file: "m", count: 9_000) == bytes)
+    }
+
+    @Test func fileReaderPassesItsCapToTheGzipReader() throws {
+        let directory = try TemporaryDirectory()
+        let url = directory.file("big.csv.gz")
+        try FileAccess.writeBytes([UInt8](repeating: 65, count: 100_000), to: url)
+        #expect(try FileAccess.readBytes(at: url).count == 100_000)
+        let error = expectDataError { _ = try FileAccess.readBytes(at: url, maximumDecompressedBytes: 1_000) }
+        #expect(error == .decompressedTooLarge(file: url.path, limit: 1_000))
+    }
+
     @Test func bytesThatAreNotGzipAreRejected() {
         let error = expectDataError { _ = try Gzip.decompress(Array("plain text".utf8), file: "x.gz") }
         #expect(error?.description.contains("x.gz") == true)
@@ -51,6 +81,26 @@ import Testing
         // The header is the documented big-endian layout.
         let raw = try FileAccess.readRawBytes(at: directory.file("images-idx3-ubyte"))
         #expect(Array(raw.prefix(8)) == [0, 0, 0x08, 3, 0, 0, 0, 2])
+    }
+
+    @Test func gzipIDXMayInflateOnlyToTheSizeItsHeaderGives() throws {
+        let directory = try TemporaryDirectory()
+        let url = directory.file("bomb-idx1-ubyte.gz")
+        // A header for 2 bytes followed by 8 MiB of zeros.
+        let header: [UInt8] = [0, 0, 0x08, 1, 0, 0, 0, 2]
+        try Data(try Gzip.compress(header + [UInt8](repeating: 0, count: 8 << 20))).write(to: url)
+        let error = expectDataError { _ = try IDXArray(contentsOf: url) }
+        #expect(error == .decompressedTooLarge(file: url.path, limit: 10))
+        // One byte short of the header's size is still a size mismatch, as for a plain file.
+        try Data(try Gzip.compress(header + [7])).write(to: url)
+        #expect(expectDataError { _ = try IDXArray(contentsOf: url) } == .sizeMismatch(file: url.path, expectedBytes: 10, actualBytes: 9))
+        // A damaged header is reported from the few bytes inflated to read it.
+        try Data(try Gzip.compress([1, 2, 3, 4] + [UInt8](repeating: 0, count: 8 << 20))).write(to: url)
+        guard case .invalidHeader(let file, _) = expectDataError({ _ = try IDXArray(contentsOf: url) }) else {
+            Issue.record("expected an invalid header")
+            return
+        }
+        #expect(file == url.path)
     }
 
     @Test func floatsRoundTripThroughBigEndianEncoding() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import HoneTestSupport
 import Testing
 
 @testable import HoneNN
@@ -152,6 +153,32 @@ import Testing
         expectClose(AvgPool2d(kernelSize: 2)(x), [2.5, 4.5, 10.5, 12.5])
         expectClose(GlobalAvgPool2d()(x), [7.5])
         #expect(Flatten()(Tensor.zeros([2, 3, 4, 5])).shape == [2, 60])
+    }
+
+    @Test func poolingLayersTakeStrideAndPaddingFromTheirSharedGeometry() {
+        let x = Tensor(shape: [1, 1, 4, 4], scalars: (0..<16).map(Float.init))
+        let maxPool = MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
+        let avgPool = AvgPool2d(kernelSize: 3, stride: 2, padding: 1)
+        for layer in [maxPool, avgPool] as [Pool2d] {
+            #expect(layer.kernelSize == (3, 3) && layer.stride == (2, 2) && layer.padding == (1, 1))
+            #expect(layer.settingsDescription == "kernelSize: (3, 3), stride: (2, 2), padding: (1, 1)")
+        }
+        let defaults = MaxPool2d(kernelSize: 2)
+        #expect(defaults.stride == (2, 2) && defaults.padding == (0, 0))
+        // Windows start at rows and columns −1 and 1: padding is −∞ for the maximum and a
+        // counted zero for the average, summed here over the in-range cells only.
+        expectClose(maxPool(x), [5, 7, 13, 15])
+        var averages: [Float] = []
+        for top in [-1, 1] {
+            for left in [-1, 1] {
+                var total: Float = 0
+                for row in top..<(top + 3) where (0..<4).contains(row) {
+                    for column in left..<(left + 3) where (0..<4).contains(column) { total += Float(row * 4 + column) }
+                }
+                averages.append(total / 9)
+            }
+        }
+        expectClose(avgPool(x), averages)
     }
 
     @Test func conv2dLayerMatchesDirectSum() {

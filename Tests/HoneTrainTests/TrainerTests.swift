@@ -81,6 +81,98 @@ final class ScriptedValidation: TrainingCallback {
         #expect(weightBits(trainer.model) == before)
     }
 
+    @Test func nonFiniteGradientWithFiniteLossStopsNamingTheParameterBeforeTheStep() throws {
+        // d√s/ds is infinite at s = 0: the output and the loss stay finite, the gradient of
+        // `shift` does not, and the linear layer's gradients (earlier in order) stay finite.
+        final class SquareRootShift: Module, UnaryLayer {
+            let linear = Linear(4, 2, seed: 5)
+            let shift = Tensor(shape: [1], scalars: [0], requiresGrad: true)
+            func forward(_ x: Tensor) -> Tensor { linear(x) + shift.sqrt() }
+        }
+        let model = SquareRootShift()
+        let trainer = Trainer(model: model, optimizer: SGD(parameters: model.parameters(), learningRate: 0.1))
+        let loader = try DataLoader(dataset: blobs(count: 8, seed: 1), batchSize: 4)
+        let before = weightBits(model)
+        let error = try nonFiniteGradientError(trainer, loader, epochs: 1)
+        #expect(error?.parameter == "shift" && error?.epoch == 1 && error?.batch == 1 && error?.value.isFinite == false)
+        #expect(model.linear.weight.grad.map { $0.scalars.allSatisfy(\.isFinite) } == true)
+        #expect(weightBits(model) == before)
+        #expect(trainer.globalStep == 0)
+    }
+
+    /// Writes NaN into one gradient at a chosen batch of a chosen epoch (both from 0), and
+    /// remembers the weights after every optimizer step and at the end of every epoch.
+    final class GradientPoison: TrainingCallback {
+        let parameterName: String, epoch: Int, batch: Int
+        var weightsAfterLastStep: [String: [UInt32]] = [:]
+        var weightsByEpoch: [Int: [String: [UInt32]]] = [:]
+        private var currentBatch = 0
+
+        init(parameterName: String, epoch: Int, batch: Int) {
+            (self.parameterName, self.epoch, self.batch) = (parameterName, epoch, batch)
+        }
+
+        func batchWillBegin(_ trainer: Trainer, batch: Int) throws { currentBatch = batch }
+        func gradientsReady(_ trainer: Trainer) throws {
+            guard trainer.epoch == epoch, currentBatch == batch else { return }
+            let parameter = trainer.model.namedParameters().first { $0.name == parameterName }!.tensor
+            parameter.grad!.withUnsafeMutableBufferPointer { $0[$0.count - 1] = .nan }
+        }
+        func batchDidEnd(_ trainer: Trainer, batch: Int, loss: Double) throws { weightsAfterLastStep = weightBits(trainer.model) }
+        func epochDidEnd(_ trainer: Trainer, record: inout EpochRecord) throws { weightsByEpoch[record.epoch] = weightBits(trainer.model) }
+    }
+
+    /// Runs `trainer.fit` and returns the non-finite-gradient error it stops with.
+    func nonFiniteGradientError(
+        _ trainer: Trainer, _ loader: DataLoader<TensorDataset>, epochs: Int
+    ) throws -> (parameter: String, epoch: Int, batch: Int, value: Double)? {
+        do {
+            try trainer.fit(training: loader, validation: nil as DataLoader<TensorDataset>?, epochs: epochs)
+            Issue.record("training went on with a non-finite gradient")
+        } catch let error as TrainingError {
+            guard case .nonFiniteGradient(let parameter, let epoch, let batch, let value) = error else {
+                Issue.record("wrong error \(error)")
+                return nil
+            }
+            #expect(error.description.contains("'\(parameter)'") && error.description.contains("last checkpoint is intact"))
+            return (parameter, epoch, batch, value)
+        }
+        return nil
+    }
+
+    @Test func nonFiniteGradientLeavesTheLastCheckpointIntact() throws {
+        let directory = try TemporaryDirectory()
+        let poison = GradientPoison(parameterName: "layers.1.bias", epoch: 1, batch: 2)
+        let trainer = makeTrainer(callbacks: [poison, ModelCheckpoint(directory: directory.url, monitor: nil)])
+        let loader = try DataLoader(dataset: blobs(count: 32, seed: 1), batchSize: 8)
+        let error = try nonFiniteGradientError(trainer, loader, epochs: 3)
+        #expect(error?.parameter == "layers.1.bias" && error?.epoch == 2 && error?.batch == 3 && error?.value.isNaN == true)
+        // The poisoned step was not taken: the weights are those after the batch before it.
+        #expect(weightBits(trainer.model) == poison.weightsAfterLastStep)
+        #expect(trainer.epoch == 1 && trainer.globalStep == 4 + 2)
+        // The checkpoint of epoch 1 still loads, with the weights epoch 1 ended with.
+        let resumed = makeTrainer(seed: 9)
+        try CheckpointStore.restore(resumed, from: directory.url, name: "last")
+        #expect(resumed.epoch == 1 && resumed.globalStep == 4)
+        #expect(weightBits(resumed.model) == poison.weightsByEpoch[1])
+        #expect(weightBits(resumed.model) != weightBits(trainer.model))
+    }
+
+    @Test func normClippingLeavesANonFiniteGradientForTheTrainerToName() throws {
+        // Clipping runs after the poison: the norm is NaN, so clipping leaves the gradients
+        // as they are and the trainer names the poisoned parameter, not the first one.
+        let poison = GradientPoison(parameterName: "layers.1.weight", epoch: 0, batch: 1)
+        let clipping = GradientClippingCallback(.norm(maxNorm: 1))
+        let trainer = makeTrainer(callbacks: [poison, clipping])
+        let loader = try DataLoader(dataset: blobs(count: 16, seed: 1), batchSize: 8)
+        let error = try nonFiniteGradientError(trainer, loader, epochs: 1)
+        #expect(error?.parameter == "layers.1.weight" && error?.epoch == 1 && error?.batch == 2 && error?.value.isNaN == true)
+        #expect(clipping.lastNorm!.isNaN)
+        let first = trainer.model.namedParameters()[0]
+        #expect(first.name == "layers.0.weight" && first.tensor.grad!.scalars.allSatisfy(\.isFinite))
+        #expect(weightBits(trainer.model) == poison.weightsAfterLastStep)
+    }
+
     @Test func hooksFireInDocumentedOrder() throws {
         final class Recorder: TrainingCallback {
             var events: [String] = []

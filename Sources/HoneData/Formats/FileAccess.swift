@@ -4,15 +4,22 @@ import Foundation
 public enum FileAccess {
     /// The bytes of the file at `url`, inflated when its name ends in `.gz`.
     ///
+    /// - Parameter maximumDecompressedBytes: the most bytes a gzip file may inflate to.
     /// - Throws: ``DataError/fileNotFound(file:)``, ``DataError/unreadable(file:reason:)``,
-    ///   or ``DataError/corruptCompressedData(file:detail:)`` for a damaged or truncated gzip stream.
-    public static func readBytes(at url: URL) throws -> [UInt8] {
+    ///   ``DataError/corruptCompressedData(file:detail:)`` for a damaged or truncated gzip
+    ///   stream, or ``DataError/decompressedTooLarge(file:limit:)`` past the limit.
+    public static func readBytes(
+        at url: URL, maximumDecompressedBytes: Int = Gzip.defaultMaximumOutputBytes
+    ) throws -> [UInt8] {
         let raw = try readRawBytes(at: url)
-        if url.pathExtension.lowercased() == "gz" {
-            return try Gzip.decompress(raw, file: url.path)
+        if isGzip(url) {
+            return try Gzip.decompress(raw, file: url.path, maximumOutputBytes: maximumDecompressedBytes)
         }
         return raw
     }
+
+    /// Whether the file at `url` is read and written gzip-compressed (its name ends in `.gz`).
+    public static func isGzip(_ url: URL) -> Bool { url.pathExtension.lowercased() == "gz" }
 
     /// The bytes of the file at `url` as stored, without decompression.
     public static func readRawBytes(at url: URL) throws -> [UInt8] {
@@ -33,7 +40,7 @@ public enum FileAccess {
     /// Writes `bytes` to `url` through a temporary file and a rename, so a failure
     /// never leaves a half-written file; gzip-compresses when the name ends in `.gz`.
     public static func writeBytes(_ bytes: [UInt8], to url: URL) throws {
-        let payload = url.pathExtension.lowercased() == "gz" ? try Gzip.compress(bytes, file: url.path) : bytes
+        let payload = isGzip(url) ? try Gzip.compress(bytes, file: url.path) : bytes
         do {
             // Data.write(options: .atomic) writes a sibling temporary file and renames it.
             try Data(payload).write(to: url, options: .atomic)

@@ -10,11 +10,36 @@ public enum Gzip {
     private static let gzipWindowBits: Int32 = 15 + 16
     private static let chunkSize = 1 << 18
 
+    /// The most bytes ``decompress(_:file:maximumOutputBytes:)`` inflates unless told
+    /// otherwise: 4 GiB, far above any data set file it reads, and a bound on the memory a
+    /// decompression bomb (a small file that inflates to terabytes) can take.
+    public static let defaultMaximumOutputBytes = 1 << 32
+
     /// Inflates the gzip data `compressed`; `file` names the source in errors.
     ///
+    /// - Parameter maximumOutputBytes: the most bytes the data may inflate to.
     /// - Throws: ``DataError/corruptCompressedData(file:detail:)`` when the data is not
-    ///   gzip, is damaged, or ends early.
-    public static func decompress(_ compressed: [UInt8], file: String) throws -> [UInt8] {
+    ///   gzip, is damaged, or ends early; ``DataError/decompressedTooLarge(file:limit:)``
+    ///   when it inflates to more than `maximumOutputBytes`.
+    public static func decompress(
+        _ compressed: [UInt8], file: String, maximumOutputBytes: Int = defaultMaximumOutputBytes
+    ) throws -> [UInt8] {
+        try inflateMembers(compressed, file: file, limit: maximumOutputBytes, stopAtLimit: false)
+    }
+
+    /// The first `count` bytes the gzip data inflates to (all of them when it is shorter),
+    /// inflating no further: enough to read a header that says how large the rest is.
+    ///
+    /// - Throws: ``DataError/corruptCompressedData(file:detail:)`` when the data is not
+    ///   gzip, or is damaged or ends within those bytes.
+    public static func decompressedPrefix(_ compressed: [UInt8], file: String, count: Int) throws -> [UInt8] {
+        try inflateMembers(compressed, file: file, limit: count, stopAtLimit: true)
+    }
+
+    /// Inflates at most `limit` bytes: returns them when `stopAtLimit`, otherwise throws
+    /// as soon as the output would grow past `limit`.
+    private static func inflateMembers(_ compressed: [UInt8], file: String, limit: Int, stopAtLimit: Bool) throws -> [UInt8] {
+        precondition(limit >= 0, "Gzip: output limit \(limit) is negative")
         guard compressed.count >= 2, compressed[0] == 0x1f, compressed[1] == 0x8b else {
             throw DataError.corruptCompressedData(file: file, detail: "missing gzip magic bytes 1f 8b")
         }
@@ -26,26 +51,33 @@ public enum Gzip {
 
         var output = [UInt8]()
         // The gzip trailer stores the uncompressed size modulo 2^32; use it as a capacity
-        // hint, bounded by deflate's maximum ratio (about 1032:1) so a damaged trailer
-        // cannot make us reserve gigabytes.
+        // hint, bounded by deflate's maximum ratio (about 1032:1) and by the limit so a
+        // damaged trailer cannot make us reserve gigabytes.
         if compressed.count >= 8 {
             let n = compressed.count
             let hint = Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8 | Int(compressed[n - 2]) << 16
                 | Int(compressed[n - 1]) << 24
-            output.reserveCapacity(min(hint, compressed.count * 1032))
+            output.reserveCapacity(min(hint, compressed.count * 1032, limit))
         }
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         try compressed.withUnsafeBufferPointer { input in
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!)
             stream.avail_in = UInt32(input.count)
             while true {
+                let remaining = limit - output.count
+                if stopAtLimit && remaining == 0 { return }
+                // One byte past the limit is enough to tell that the data exceeds it.
+                let window = stopAtLimit || remaining >= chunkSize ? min(chunkSize, remaining) : remaining + 1
                 let status: Int32 = chunk.withUnsafeMutableBufferPointer { buffer in
                     stream.next_out = buffer.baseAddress
-                    stream.avail_out = UInt32(buffer.count)
+                    stream.avail_out = UInt32(window)
                     return inflate(&stream, Z_NO_FLUSH)
                 }
-                let produced = chunkSize - Int(stream.avail_out)
+                let produced = window - Int(stream.avail_out)
                 output.append(contentsOf: chunk[0..<produced])
+                if output.count > limit {
+                    throw DataError.decompressedTooLarge(file: file, limit: limit)
+                }
                 switch status {
                 case Z_OK:
                     continue

@@ -86,53 +86,33 @@ public struct IDXArray: Equatable, Sendable {
 
     /// Reads and validates the IDX file at `url` (inflated first when it ends in `.gz`).
     ///
+    /// A gzip file may inflate to no more than the size its header gives, so a
+    /// decompression bomb stops after that many bytes instead of filling memory.
+    ///
     /// - Throws: ``DataError`` naming the file when it is missing, its gzip stream is
-    ///   damaged, its magic number or data type is unknown, or its size disagrees with
-    ///   the dimensions in its header.
+    ///   damaged or inflates past the size in its header, its magic number or data type
+    ///   is unknown, or its size disagrees with the dimensions in its header.
     public init(contentsOf url: URL) throws {
-        try self.init(bytes: try FileAccess.readBytes(at: url), file: url.path)
+        guard FileAccess.isGzip(url) else {
+            try self.init(bytes: try FileAccess.readBytes(at: url), file: url.path)
+            return
+        }
+        let compressed = try FileAccess.readRawBytes(at: url)
+        let header = try IDXHeader(
+            try Gzip.decompressedPrefix(compressed, file: url.path, count: IDXHeader.maximumSize), file: url.path)
+        let limit = min(header.fileSize, Gzip.defaultMaximumOutputBytes)
+        try self.init(bytes: try Gzip.decompress(compressed, file: url.path, maximumOutputBytes: limit), file: url.path)
     }
 
     /// Parses IDX `bytes`; `file` names the source in errors.
     public init(bytes: [UInt8], file: String) throws {
-        guard bytes.count >= 4 else {
-            throw DataError.invalidHeader(file: file, detail: "\(bytes.count) bytes is shorter than the 4-byte magic number")
+        let header = try IDXHeader(bytes, file: file)
+        guard bytes.count == header.fileSize else {
+            throw DataError.sizeMismatch(file: file, expectedBytes: header.fileSize, actualBytes: bytes.count)
         }
-        guard bytes[0] == 0, bytes[1] == 0 else {
-            let magic = bytes[0..<4].map { String(format: "%02x", $0) }.joined()
-            throw DataError.invalidHeader(file: file, detail: "magic number 0x\(magic) does not start with two zero bytes")
-        }
-        guard let dataType = IDXDataType(rawValue: bytes[2]) else {
-            throw DataError.invalidHeader(file: file, detail: String(format: "unknown data type code 0x%02x", bytes[2]))
-        }
-        let rank = Int(bytes[3])
-        guard rank >= 1 else {
-            throw DataError.invalidHeader(file: file, detail: "zero dimensions")
-        }
-        let headerSize = 4 + 4 * rank
-        guard bytes.count >= headerSize else {
-            throw DataError.invalidHeader(
-                file: file, detail: "\(rank) dimensions need a \(headerSize)-byte header, file has \(bytes.count) bytes")
-        }
-        var dimensions = [Int]()
-        var elementCount = 1
-        for axis in 0..<rank {
-            let offset = 4 + 4 * axis
-            let size = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
-            dimensions.append(size)
-            let (product, overflow) = elementCount.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= Int(Int32.max) * 16 else {
-                throw DataError.invalidHeader(file: file, detail: "dimensions \(dimensions) are implausibly large")
-            }
-            elementCount = product
-        }
-        let expected = headerSize + elementCount * dataType.byteWidth
-        guard bytes.count == expected else {
-            throw DataError.sizeMismatch(file: file, expectedBytes: expected, actualBytes: bytes.count)
-        }
-        self.dataType = dataType
-        self.dimensions = dimensions
-        self.payload = Array(bytes[headerSize...])
+        self.dataType = header.dataType
+        self.dimensions = header.dimensions
+        self.payload = Array(bytes[header.size...])
     }
 
     /// The encoded file: header then payload.
@@ -211,5 +191,58 @@ public struct IDXArray: Equatable, Sendable {
             let high = UInt64(bigEndianWord(base + 8 * i)), low = UInt64(bigEndianWord(base + 8 * i + 4))
             return Float(Double(bitPattern: high << 32 | low))
         }
+    }
+}
+
+/// The header of an IDX file: magic number, data type and dimensions, checked, and the
+/// size of the whole file they imply.
+struct IDXHeader {
+    /// The longest header: the magic number and 255 dimension sizes.
+    static let maximumSize = 4 + 4 * 255
+
+    let dataType: IDXDataType
+    let dimensions: [Int]
+    /// The header's own bytes.
+    let size: Int
+    /// The header and every element.
+    let fileSize: Int
+
+    /// Reads the header at the start of `bytes` (the rest of the file may be missing).
+    init(_ bytes: [UInt8], file: String) throws {
+        guard bytes.count >= 4 else {
+            throw DataError.invalidHeader(file: file, detail: "\(bytes.count) bytes is shorter than the 4-byte magic number")
+        }
+        guard bytes[0] == 0, bytes[1] == 0 else {
+            let magic = bytes[0..<4].map { String(format: "%02x", $0) }.joined()
+            throw DataError.invalidHeader(file: file, detail: "magic number 0x\(magic) does not start with two zero bytes")
+        }
+        guard let dataType = IDXDataType(rawValue: bytes[2]) else {
+            throw DataError.invalidHeader(file: file, detail: String(format: "unknown data type code 0x%02x", bytes[2]))
+        }
+        let rank = Int(bytes[3])
+        guard rank >= 1 else {
+            throw DataError.invalidHeader(file: file, detail: "zero dimensions")
+        }
+        let headerSize = 4 + 4 * rank
+        guard bytes.count >= headerSize else {
+            throw DataError.invalidHeader(
+                file: file, detail: "\(rank) dimensions need a \(headerSize)-byte header, file has \(bytes.count) bytes")
+        }
+        var dimensions = [Int]()
+        var elementCount = 1
+        for axis in 0..<rank {
+            let offset = 4 + 4 * axis
+            let size = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            dimensions.append(size)
+            let (product, overflow) = elementCount.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= Int(Int32.max) * 16 else {
+                throw DataError.invalidHeader(file: file, detail: "dimensions \(dimensions) are implausibly large")
+            }
+            elementCount = product
+        }
+        self.dataType = dataType
+        self.dimensions = dimensions
+        size = headerSize
+        fileSize = headerSize + elementCount * dataType.byteWidth
     }
 }

@@ -1,12 +1,32 @@
 import Foundation
 
+/// A schedule that follows half a cosine from the initial learning rate down to a
+/// minimum over each of its periods: `η_min + (lr₀ − η_min) · (1 + cos(π · p)) / 2`,
+/// where `p` is the progress through the period; computed in Double and rounded once.
+public protocol CosineSchedule: LearningRateSchedule {
+    /// The learning rate at the start of a period.
+    var initialLearningRate: Float { get }
+    /// The learning rate at the end of a period (`eta_min`).
+    var minimumLearningRate: Float { get }
+    /// How far `step` is through its period: 0 at the start, 1 at the end.
+    func cosineProgress(at step: Int) -> Double
+}
+
+extension CosineSchedule {
+    /// The learning rate at `step` (0 is the first).
+    public func learningRate(at step: Int) -> Float {
+        let start = Double(initialLearningRate), end = Double(minimumLearningRate)
+        return Float(end + (start - end) * (1 + Foundation.cos(Double.pi * cosineProgress(at: step))) / 2)
+    }
+}
+
 /// Cosine annealing from the initial learning rate down to `minimumLearningRate` over
 /// `period` steps (Loshchilov & Hutter 2016, SGDR, arXiv 1608.03983; PyTorch's
 /// `CosineAnnealingLR`): `η_min + (lr₀ − η_min) · (1 + cos(π t / T)) / 2`.
 ///
 /// Like PyTorch's closed form, the curve continues past `period` and climbs back up;
 /// use ``CosineAnnealingWarmRestarts`` for restarts or stop training at `period`.
-public struct CosineAnnealing: LearningRateSchedule, Codable, Equatable, Sendable {
+public struct CosineAnnealing: CosineSchedule, Codable, Equatable, Sendable {
     /// The learning rate at step 0.
     public let initialLearningRate: Float
     /// The steps from the maximum to the minimum (PyTorch's `T_max`).
@@ -25,18 +45,14 @@ public struct CosineAnnealing: LearningRateSchedule, Codable, Equatable, Sendabl
         self.minimumLearningRate = minimumLearningRate
     }
 
-    /// The learning rate at `step` (0 is the first).
-    public func learningRate(at step: Int) -> Float {
-        let progress = Double(max(step, 0)) / Double(period)
-        return cosineBetween(
-            Double(initialLearningRate), Double(minimumLearningRate), progress: progress)
-    }
+    /// The steps done over the period; above 1 past the period, where the curve climbs back.
+    public func cosineProgress(at step: Int) -> Double { Double(max(step, 0)) / Double(period) }
 }
 
 /// Cosine annealing with warm restarts, SGDR (Loshchilov & Hutter 2016, arXiv 1608.03983;
 /// PyTorch's `CosineAnnealingWarmRestarts`): the cosine restarts from the initial rate
 /// after `firstPeriod` steps, and each following period is `periodMultiplier` times longer.
-public struct CosineAnnealingWarmRestarts: LearningRateSchedule, Codable, Equatable, Sendable {
+public struct CosineAnnealingWarmRestarts: CosineSchedule, Codable, Equatable, Sendable {
     /// The learning rate at the start of every period.
     public let initialLearningRate: Float
     /// The length of the first period (`T_0`).
@@ -73,16 +89,9 @@ public struct CosineAnnealingWarmRestarts: LearningRateSchedule, Codable, Equata
         return (target - start, length)
     }
 
-    /// The learning rate at `step` (0 is the first).
-    public func learningRate(at step: Int) -> Float {
+    /// The step within the current period over that period's length.
+    public func cosineProgress(at step: Int) -> Double {
         let (stepInPeriod, length) = position(at: step)
-        return cosineBetween(
-            Double(initialLearningRate), Double(minimumLearningRate),
-            progress: Double(stepInPeriod) / Double(length))
+        return Double(stepInPeriod) / Double(length)
     }
-}
-
-/// `end + (start − end) · (1 + cos(π · progress)) / 2`, rounded once to Float.
-func cosineBetween(_ start: Double, _ end: Double, progress: Double) -> Float {
-    Float(end + (start - end) * (1 + Foundation.cos(Double.pi * progress)) / 2)
 }

@@ -1,8 +1,27 @@
 import Foundation
 
+/// A schedule that multiplies the initial learning rate by `gamma` at each decay:
+/// `lr₀ · γ^k`, where `k` is the number of decays by the step. The three decays below
+/// differ only in when they decay; the rate is computed in Double and rounded once.
+public protocol DecaySchedule: LearningRateSchedule {
+    /// The learning rate at step 0.
+    var initialLearningRate: Float { get }
+    /// The factor applied at each decay.
+    var gamma: Float { get }
+    /// How many decays have happened by `step`.
+    func decayCount(at step: Int) -> Int
+}
+
+extension DecaySchedule {
+    /// The learning rate at `step` (0 is the first): `lr₀ · γ^decayCount(at: step)`.
+    public func learningRate(at step: Int) -> Float {
+        Float(Double(initialLearningRate) * Foundation.pow(Double(gamma), Double(decayCount(at: step))))
+    }
+}
+
 /// Multiplies the learning rate by `gamma` every `stepSize` steps (PyTorch's `StepLR`):
 /// `lr₀ · γ^⌊t / stepSize⌋`.
-public struct StepDecay: LearningRateSchedule, Codable, Equatable, Sendable {
+public struct StepDecay: DecaySchedule, Codable, Equatable, Sendable {
     /// The learning rate at step 0.
     public let initialLearningRate: Float
     /// Steps between decays.
@@ -21,15 +40,13 @@ public struct StepDecay: LearningRateSchedule, Codable, Equatable, Sendable {
         self.gamma = gamma
     }
 
-    /// The learning rate at `step` (0 is the first).
-    public func learningRate(at step: Int) -> Float {
-        Float(Double(initialLearningRate) * Foundation.pow(Double(gamma), Double(max(step, 0) / stepSize)))
-    }
+    /// One decay per `stepSize` steps completed.
+    public func decayCount(at step: Int) -> Int { max(step, 0) / stepSize }
 }
 
 /// Multiplies the learning rate by `gamma` at each milestone (PyTorch's `MultiStepLR`):
 /// `lr₀ · γ^(number of milestones ≤ t)`.
-public struct MultiStepDecay: LearningRateSchedule, Codable, Equatable, Sendable {
+public struct MultiStepDecay: DecaySchedule, Codable, Equatable, Sendable {
     /// The learning rate at step 0.
     public let initialLearningRate: Float
     /// The steps at which the rate drops, ascending (a repeated milestone counts twice).
@@ -47,15 +64,12 @@ public struct MultiStepDecay: LearningRateSchedule, Codable, Equatable, Sendable
         self.gamma = gamma
     }
 
-    /// The learning rate at `step` (0 is the first).
-    public func learningRate(at step: Int) -> Float {
-        let passed = milestones.lazy.filter { $0 <= step }.count
-        return Float(Double(initialLearningRate) * Foundation.pow(Double(gamma), Double(passed)))
-    }
+    /// One decay per milestone at or before `step`.
+    public func decayCount(at step: Int) -> Int { milestones.lazy.filter { $0 <= step }.count }
 }
 
 /// Multiplies the learning rate by `gamma` every step (PyTorch's `ExponentialLR`): `lr₀ · γᵗ`.
-public struct ExponentialDecay: LearningRateSchedule, Codable, Equatable, Sendable {
+public struct ExponentialDecay: DecaySchedule, Codable, Equatable, Sendable {
     /// The learning rate at step 0.
     public let initialLearningRate: Float
     /// The factor per step.
@@ -69,8 +83,6 @@ public struct ExponentialDecay: LearningRateSchedule, Codable, Equatable, Sendab
         self.gamma = gamma
     }
 
-    /// The learning rate at `step` (0 is the first).
-    public func learningRate(at step: Int) -> Float {
-        Float(Double(initialLearningRate) * Foundation.pow(Double(gamma), Double(max(step, 0))))
-    }
+    /// One decay per step.
+    public func decayCount(at step: Int) -> Int { max(step, 0) }
 }

@@ -93,7 +93,12 @@ public final class GradientClippingCallback: TrainingCallback {
     public func gradientsReady(_ trainer: Trainer) throws {
         let parameters = trainer.model.trainableParameters()
         switch method {
-        case .norm(let maxNorm): lastNorm = try GradientClipping.byGlobalNorm(parameters, maxNorm: maxNorm)
+        case .norm(let maxNorm):
+            // Non-finite gradients are left as they are: the trainer then stops, naming the
+            // first parameter that holds one, rather than scaling every gradient by NaN.
+            let norm = try GradientClipping.byGlobalNorm(parameters, maxNorm: maxNorm, onNonFinite: .skip)
+            lastNorm = norm
+            trainer.measuredGradientNorm = norm
         case .value(let clipValue): GradientClipping.byValue(parameters, clipValue: clipValue)
         }
     }

@@ -21,8 +21,7 @@ public final class CmaEsSampler: Sampler {
     public let nStartupTrials: Int
     public let sigma0: Double
     public let populationSize: Int?
-    private var rng: SeededGenerator
-    private let searchSpace = IntersectionSearchSpace(includePruned: false)
+    private let relative: RelativeSearch
     private var state: CMAState?
     private var stateKey: [String] = []
 
@@ -30,30 +29,27 @@ public final class CmaEsSampler: Sampler {
         self.nStartupTrials = nStartupTrials
         self.sigma0 = sigma0
         self.populationSize = populationSize
-        self.rng = SeededGenerator(seed: seed ?? UInt64.random(in: 0...UInt64.max))
+        self.relative = RelativeSearch(seed: seed)
     }
 
-    private var completeCount = 0
-
     public func inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial) -> [String: ParameterDistribution] {
-        let complete = study.trials(states: [.complete])
-        completeCount = complete.count
-        return searchSpace.calculate(complete).filter { !$0.value.isCategorical }
+        relative.searchSpace(study: study, trial: trial).filter { !$0.value.isCategorical }
     }
 
     public func sampleIndependent(
         study: StudyView, trial: FrozenTrial, name: String, distribution: ParameterDistribution
     ) -> Double {
-        distribution.randomInternal(&rng)
+        relative.randomValue(distribution)
     }
 
     public func sampleRelative(
         study: StudyView, trial: FrozenTrial, searchSpace space: [String: ParameterDistribution]
     ) -> [String: Double] {
-        if space.isEmpty { return [:] }
-        let transforms = sortedTransforms(space)
-        let names = transforms.map(\.name)
-        if completeCount < nStartupTrials { return [:] }
+        guard let layout = relative.layout(study: study, trial: trial, space: space),
+            !layout.isStartup(nStartupTrials)
+        else { return [:] }
+        let transforms = layout.transforms
+        let names = layout.names
         if state == nil || names != stateKey {
             state = CMAState(dimension: names.count, sigma: sigma0, lambda: populationSize)
             stateKey = names
@@ -74,7 +70,7 @@ public final class CmaEsSampler: Sampler {
                 st.tell(scored.sorted { $0.0 < $1.0 }.map { $0.1 })
             }
         }
-        let x = st.ask(&rng)
+        let x = st.ask(&relative.rng)
         if st.members.count < st.lambda { st.members[trial.number] = x }
         var out: [String: Double] = [:]
         for (d, t) in transforms.enumerated() { out[t.name] = t.denormalize(x[d]) }

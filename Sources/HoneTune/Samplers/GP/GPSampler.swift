@@ -38,11 +38,8 @@ public final class GPSampler: Sampler {
     public var nLocalSearch = 10
     /// Projected-gradient tolerance of the acquisition's local search (lengthscale units).
     public var acquisitionTolerance = 1e-2
-    private var rng: SeededGenerator
-    private let searchSpace = IntersectionSearchSpace(includePruned: false)
+    private let relative: RelativeSearch
     private var cachedHyper: (names: [String], hyper: GPHyperparameters)?
-    private var cacheTrialNumber = -1
-    private var cachedComplete: [FrozenTrial] = []
 
     /// - Parameter spaceFillingStartup: draw the startup trials as a Latin hypercube
     ///   (stratified in every parameter) instead of independently at random.
@@ -53,38 +50,29 @@ public final class GPSampler: Sampler {
         self.spaceFillingStartup = spaceFillingStartup
         self.nStartupTrials = nStartupTrials
         self.deterministicObjective = deterministicObjective
-        self.rng = SeededGenerator(seed: seed ?? UInt64.random(in: 0...UInt64.max))
-    }
-
-    private func completeTrials(_ study: StudyView, _ trial: FrozenTrial) -> [FrozenTrial] {
-        if trial.number != cacheTrialNumber {
-            cachedComplete = study.trials(states: [.complete]).filter { $0.values != nil }
-            cacheTrialNumber = trial.number
-        }
-        return cachedComplete
+        self.relative = RelativeSearch(seed: seed)
     }
 
     public func inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial) -> [String: ParameterDistribution] {
-        searchSpace.calculate(completeTrials(study, trial))
+        relative.searchSpace(study: study, trial: trial)
     }
 
     public func sampleIndependent(
         study: StudyView, trial: FrozenTrial, name: String, distribution: ParameterDistribution
     ) -> Double {
-        distribution.randomInternal(&rng)
+        relative.randomValue(distribution)
     }
 
     public func sampleRelative(
         study: StudyView, trial: FrozenTrial, searchSpace space: [String: ParameterDistribution]
     ) -> [String: Double] {
-        if space.isEmpty { return [:] }
-        let trials = completeTrials(study, trial).filter { t in space.keys.allSatisfy { t.params[$0] != nil } }
-        if trials.count < nStartupTrials {
+        guard let layout = relative.layout(study: study, trial: trial, space: space) else { return [:] }
+        let transforms = layout.transforms, trials = layout.trials
+        if layout.isStartup(nStartupTrials) {
             guard spaceFillingStartup else { return [:] }
-            return startupPoint(transforms: sortedTransforms(space), existing: trials) ?? [:]
+            return startupPoint(transforms: transforms, existing: trials) ?? [:]
         }
-        let transforms = sortedTransforms(space)
-        let names = transforms.map(\.name)
+        let names = layout.names
         let x = trials.map { t in transforms.map { $0.normalize(t.params[$0.name]!) } }
         let y = scores(trials, directions: study.directions)
         let isCat = transforms.map { $0.kind == .categorical }
@@ -98,7 +86,7 @@ public final class GPSampler: Sampler {
         var optimizer = AcquisitionOptimizer(gp: gp, transforms: transforms, threshold: threshold)
         optimizer.tolerance = acquisitionTolerance
         let best = optimizer.maximize(
-            warmStart: x[bestIndex], nPreliminary: nPreliminarySamples, nLocalSearch: nLocalSearch, rng: &rng)
+            warmStart: x[bestIndex], nPreliminary: nPreliminarySamples, nLocalSearch: nLocalSearch, rng: &relative.rng)
         var out: [String: Double] = [:]
         for (d, t) in transforms.enumerated() { out[t.name] = t.denormalize(best[d]) }
         return out
@@ -117,14 +105,14 @@ public final class GPSampler: Sampler {
                     if let v = e.params[t.name] { used.insert(min(Int(t.unitCoordinate(v) * Double(n)), n - 1)) }
                 }
                 var free = (0..<n).filter { !used.contains($0) }
-                for i in stride(from: free.count - 1, to: 0, by: -1) { free.swapAt(i, rng.nextInt(below: i + 1)) }
+                for i in stride(from: free.count - 1, to: 0, by: -1) { free.swapAt(i, relative.rng.nextInt(below: i + 1)) }
                 return free
             }
         }
         guard lhsFree.count == transforms.count, lhsFree.allSatisfy({ lhsIssued < $0.count }) else { return nil }
         var out: [String: Double] = [:]
         for (d, t) in transforms.enumerated() {
-            let u = (Double(lhsFree[d][lhsIssued]) + rng.nextDouble()) / Double(n)
+            let u = (Double(lhsFree[d][lhsIssued]) + relative.rng.nextDouble()) / Double(n)
             out[t.name] = t.kind == .categorical
                 ? min(Double(Int(u * Double(t.nChoices))), Double(t.nChoices - 1))
                 : t.denormalize(u)
@@ -197,7 +185,7 @@ public final class GPSampler: Sampler {
             let m = directions.count
             var lo = [Double](repeating: .infinity, count: m), hi = [Double](repeating: -.infinity, count: m)
             for t in trials { for i in 0..<m { let v = signs[i] * t.values![i]; lo[i] = min(lo[i], v); hi[i] = max(hi[i], v) } }
-            var w = (0..<m).map { _ in -Foundation.log(1 - rng.nextDouble()) }
+            var w = (0..<m).map { _ in -Foundation.log(1 - relative.rng.nextDouble()) }
             let ws = w.reduce(0, +)
             for i in 0..<m { w[i] /= ws }
             raw = trials.map { t in

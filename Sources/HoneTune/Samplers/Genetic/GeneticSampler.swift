@@ -34,8 +34,7 @@ public final class GeneticSampler: Sampler {
     /// generations of `populationSize`: every completed trial can be a parent at once,
     /// which uses a small trial budget far better.
     public let steadyState: Bool
-    private var rng: SeededGenerator
-    private let searchSpace = IntersectionSearchSpace(includePruned: false)
+    private let relative: RelativeSearch
     // Parent populations after each complete generation, as indices into the completed trials.
     private var populations: [[Int]] = []
     private var populationKey: [String] = []
@@ -43,8 +42,6 @@ public final class GeneticSampler: Sampler {
     /// Completed trials with every parameter of the space: minimized objectives and point.
     private var store: [Int: (obj: [Double], x: [Double])] = [:]
     private var storeSeen: [Bool] = []
-    private var cacheTrialNumber = -1
-    private var cachedComplete: [FrozenTrial] = []
 
     public init(
         seed: UInt64? = nil, populationSize: Int = 10, crossoverProbability: Double = 0.9,
@@ -59,25 +56,17 @@ public final class GeneticSampler: Sampler {
         self.crossoverEta = crossoverEta
         self.mutationEta = mutationEta
         self.swappingProbability = swappingProbability
-        self.rng = SeededGenerator(seed: seed ?? UInt64.random(in: 0...UInt64.max))
-    }
-
-    private func completeTrials(_ study: StudyView, _ trial: FrozenTrial) -> [FrozenTrial] {
-        if trial.number != cacheTrialNumber {
-            cachedComplete = study.trials(states: [.complete])
-            cacheTrialNumber = trial.number
-        }
-        return cachedComplete
+        self.relative = RelativeSearch(seed: seed)
     }
 
     public func inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial) -> [String: ParameterDistribution] {
-        searchSpace.calculate(completeTrials(study, trial))
+        relative.searchSpace(study: study, trial: trial)
     }
 
     public func sampleIndependent(
         study: StudyView, trial: FrozenTrial, name: String, distribution: ParameterDistribution
     ) -> Double {
-        distribution.randomInternal(&rng)
+        relative.randomValue(distribution)
     }
 
     /// NSGA-II survival: the best `k` of `indices` by front, the last front cut by crowding.
@@ -104,21 +93,21 @@ public final class GeneticSampler: Sampler {
     public func sampleRelative(
         study: StudyView, trial: FrozenTrial, searchSpace space: [String: ParameterDistribution]
     ) -> [String: Double] {
-        if space.isEmpty { return [:] }
-        let transforms = sortedTransforms(space)
-        let names = transforms.map(\.name)
+        guard let layout = relative.layout(study: study, trial: trial, space: space) else { return [:] }
+        let transforms = layout.transforms
+        let names = layout.names
         if names != populationKey {
             populations = []; steadyPopulation = []; store = [:]; storeSeen = []; populationKey = names
         }
         // Completed trials are read once: their objective vector and unit-cube point are kept.
         let signs = minimizationSigns(study.directions)
         var newNumbers: [Int] = []
-        for t in completeTrials(study, trial) where t.number >= storeSeen.count || !storeSeen[t.number] {
+        for t in layout.trials where t.number >= storeSeen.count || !storeSeen[t.number] {
             if t.number >= storeSeen.count {
                 storeSeen += [Bool](repeating: false, count: max(t.number + 1 - storeSeen.count, storeSeen.count))
             }
             storeSeen[t.number] = true
-            guard let values = t.values, names.allSatisfy({ t.params[$0] != nil }) else { continue }
+            guard let values = t.values else { continue }
             let obj = zip(values, signs).map { v, s in v.isNaN ? Double.infinity : v * s }
             store[t.number] = (obj, transforms.map { $0.normalize(t.params[$0.name]!) })
             newNumbers.append(t.number)
@@ -159,25 +148,25 @@ public final class GeneticSampler: Sampler {
             for (i, p) in front.enumerated() { crowd[p] = cd[i] }
         }
         func tournament() -> Int {
-            let a = rng.nextInt(below: parents.count), b = rng.nextInt(below: parents.count)
+            let a = relative.rng.nextInt(below: parents.count), b = relative.rng.nextInt(below: parents.count)
             if ranks[a] != ranks[b] { return ranks[a] < ranks[b] ? a : b }
             return crowd[a] >= crowd[b] ? a : b
         }
         var child = store[parents[tournament()]]!.x
         let other = store[parents[tournament()]]!.x
-        if rng.nextDouble() < crossoverProbability {
+        if relative.rng.nextDouble() < crossoverProbability {
             for (d, t) in transforms.enumerated() {
                 if t.kind == .categorical {
-                    if rng.nextDouble() < swappingProbability { child[d] = other[d] }
-                } else if rng.nextDouble() < 0.5 {
+                    if relative.rng.nextDouble() < swappingProbability { child[d] = other[d] }
+                } else if relative.rng.nextDouble() < 0.5 {
                     child[d] = sbx(child[d], other[d])
                 }
             }
         }
         let pm = mutationProbability ?? 1 / Double(transforms.count)
-        for (d, t) in transforms.enumerated() where rng.nextDouble() < pm {
+        for (d, t) in transforms.enumerated() where relative.rng.nextDouble() < pm {
             if t.kind == .categorical {
-                child[d] = Double(rng.nextInt(below: t.nChoices))
+                child[d] = Double(relative.rng.nextInt(below: t.nChoices))
             } else {
                 child[d] = polynomialMutation(child[d])
             }
@@ -192,21 +181,21 @@ public final class GeneticSampler: Sampler {
         if abs(x1 - x2) < 1e-14 { return x1 }
         let y1 = min(x1, x2), y2 = max(x1, x2)
         let eta = crossoverEta
-        let u = rng.nextDouble()
+        let u = relative.rng.nextDouble()
         func betaq(_ beta: Double) -> Double {
             let alpha = 2 - pow(beta, -(eta + 1))
             return u <= 1 / alpha ? pow(u * alpha, 1 / (eta + 1)) : pow(1 / (2 - u * alpha), 1 / (eta + 1))
         }
         let c1 = 0.5 * ((y1 + y2) - betaq(1 + 2 * y1 / (y2 - y1)) * (y2 - y1))
         let c2 = 0.5 * ((y1 + y2) + betaq(1 + 2 * (1 - y2) / (y2 - y1)) * (y2 - y1))
-        let c = rng.nextDouble() < 0.5 ? c1 : c2
+        let c = relative.rng.nextDouble() < 0.5 ? c1 : c2
         return min(max(c, 0), 1)
     }
 
     /// Deb's bounded polynomial mutation on [0, 1].
     private func polynomialMutation(_ y: Double) -> Double {
         let eta = mutationEta
-        let r = rng.nextDouble()
+        let r = relative.rng.nextDouble()
         let p = 1 / (eta + 1)
         let deltaq: Double
         if r < 0.5 {
