@@ -195,8 +195,7 @@ func scaledDotProductAttention(
                 }
                 for i in 0..<l {
                     let pr = p + i * s, dr = dp + i * s
-                    var dot: Float = 0
-                    for j in 0..<s { dot += pr[j] * dr[j] }
+                    let dot = FastMath.dot(pr, dr, s)
                     for j in 0..<s { dr[j] = pr[j] * (dr[j] - dot) }
                 }
                 if let dq {

@@ -16,6 +16,35 @@ enum FastMath {
         return total
     }
 
+    /// Σ a[i]·b[i].
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= count {
+            lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+                * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var total = lanes.sum()
+        while i < count { total += a[i] * b[i]; i += 1 }
+        return total
+    }
+
+    /// The largest of p[0..<count] (−∞ for none).
+    @inline(__always)
+    static func maximum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD8<Float>(repeating: -.infinity)
+        var i = 0
+        while i + 8 <= count {
+            lanes = pointwiseMax(lanes, UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self))
+            i += 8
+        }
+        var result = lanes.max()
+        while i < count { result = Swift.max(result, p[i]); i += 1 }
+        return result
+    }
+
     /// Σ (p[i] − mean)².
     @inline(__always)
     static func squaredDeviationSum(_ p: UnsafePointer<Float>, _ count: Int, mean: Float) -> Float {
@@ -76,15 +105,14 @@ enum FastMath {
     /// that is −∞ everywhere becomes all zeros.
     @inline(__always)
     static func softmaxInPlace(_ row: UnsafeMutablePointer<Float>, count: Int) {
-        var maximum = -Float.infinity
-        for j in 0..<count { maximum = Swift.max(maximum, row[j]) }
-        guard maximum > -.infinity else {
+        let largest = maximum(row, count)
+        guard largest > -.infinity else {
             row.initialize(repeating: 0, count: count)
             return
         }
         for j in 0..<count {
             let value = row[j]
-            let e = exp(value - maximum)
+            let e = exp(value - largest)
             row[j] = value == -.infinity ? 0 : e
         }
         // Eight running sums: independent chains instead of one serial dependency.

@@ -47,6 +47,9 @@ import Testing
                     #expect(abs(Double(FastMath.squaredDeviationSum(px.baseAddress!, count, mean: 0.25)) - squares) < 1e-4)
                     let (total, dot) = FastMath.gradientSums(pg.baseAddress!, px.baseAddress!, count, mean: 0.25)
                     #expect(abs(Double(total) - gs.reduce(0, +)) < 1e-4 && abs(Double(dot) - product) < 1e-4)
+                    let plainDot = zip(gs, xs).map { $0 * $1 }.reduce(0, +)
+                    #expect(abs(Double(FastMath.dot(pg.baseAddress!, px.baseAddress!, count)) - plainDot) < 1e-4)
+                    #expect(FastMath.maximum(px.baseAddress!, count) == Float(xs.max() ?? -.infinity))
                 }
             }
         }
