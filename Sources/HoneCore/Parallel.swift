@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 #if !canImport(Accelerate)
     import CDNNL
+    import Synchronization
 #endif
 
 /// Splits loops over many elements across the machine's cores.
@@ -50,9 +51,9 @@ public enum Parallel {
             DispatchQueue.concurrentPerform(iterations: chunks, execute: body)
         #else
             withoutActuallyEscaping(body) { body in
-                var work = TeamWork(chunks: chunks, body: body)
-                withUnsafeMutablePointer(to: &work) { pointer in
-                    GOMP_parallel(runTeamMember, pointer, UInt32(chunks), 0)
+                let work = TeamWork(chunks: chunks, body: body)
+                withExtendedLifetime(work) {
+                    GOMP_parallel(runTeamMember, Unmanaged.passUnretained(work).toOpaque(), UInt32(chunks), 0)
                 }
             }
         #endif
@@ -60,21 +61,30 @@ public enum Parallel {
 }
 
 #if !canImport(Accelerate)
-    /// What every member of an OpenMP team needs: how many chunks and what to do with one.
-    private struct TeamWork {
+    /// What every member of an OpenMP team needs: how many chunks, what to do with one,
+    /// and the next chunk nobody has taken yet.
+    private final class TeamWork {
         let chunks: Int
         let body: (Int) -> Void
+        let next = Atomic<Int>(0)
+
+        init(chunks: Int, body: @escaping (Int) -> Void) {
+            self.chunks = chunks
+            self.body = body
+        }
     }
 
-    /// One team member's share: chunks `thread`, `thread + team size`, … (a nested region
-    /// has a team of one, which then runs every chunk).
+    /// One team member's share: chunks taken one at a time until none are left. Taking
+    /// them (rather than owning chunk `thread number`) matters on a busy machine: when
+    /// the other thread is not scheduled yet, the caller does its work instead of
+    /// waiting a whole time slice for it (a nested region has a team of one, which then
+    /// runs every chunk).
     private func runTeamMember(_ context: UnsafeMutableRawPointer?) {
-        let work = context!.assumingMemoryBound(to: TeamWork.self)
-        let teamSize = Int(omp_get_num_threads())
-        var chunk = Int(omp_get_thread_num())
-        while chunk < work.pointee.chunks {
-            work.pointee.body(chunk)
-            chunk += teamSize
+        let work = Unmanaged<TeamWork>.fromOpaque(context!).takeUnretainedValue()
+        while true {
+            let chunk = work.next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard chunk < work.chunks else { return }
+            work.body(chunk)
         }
     }
 #endif

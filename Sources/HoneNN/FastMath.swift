@@ -37,7 +37,9 @@ enum FastMath {
         var lanes = SIMD8<Float>(repeating: -.infinity)
         var i = 0
         while i + 8 <= count {
-            lanes = pointwiseMax(lanes, UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self))
+            // A compare and a blend; `pointwiseMax` lowers to one scalar compare per lane.
+            let values = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+            lanes.replace(with: values, where: values .> lanes)
             i += 8
         }
         var result = lanes.max()
