@@ -46,12 +46,13 @@ public final class TPESampler: Sampler {
     private var rng: SeededGenerator
     private let searchSpace = IntersectionSearchSpace(includePruned: true)
 
-    // Finished trials, kept incrementally, and the per-trial cache of the split.
+    // Finished trials, each read once, and the per-trial cache of the split.
     private var table: TrialTable?
+    /// Every trial numbered below this one has finished and is in `table`: each trial
+    /// reads only the trials from here on (the running ones and the new ones).
+    private var readUpTo = 0
     private var cacheTrialNumber = -1
-    private var cachedFinished: [FrozenTrial] = []
     private var cachedSplit: Split?
-    private var running: [FrozenTrial] = []
 
     /// Below/above membership of the table's rows plus running trials (constant liar).
     struct Split {
@@ -118,36 +119,47 @@ public final class TPESampler: Sampler {
         multivariate ?? (study.directions.count <= 1)
     }
 
-    private func finishedTrials(_ study: StudyView, _ trial: FrozenTrial) -> [FrozenTrial] {
+    /// Reads the trials finished since the last trial into the table and the search space;
+    /// returns how many complete or pruned trials there are.
+    @discardableResult
+    private func refreshTrials(_ study: StudyView, _ trial: FrozenTrial) -> Int {
         if trial.number != cacheTrialNumber {
-            cachedFinished = study.trials(states: [.complete, .pruned])
             cacheTrialNumber = trial.number
             cachedSplit = nil
             if table == nil || table!.signs != minimizationSigns(study.directions) {
                 table = TrialTable(directions: study.directions)
+                readUpTo = 0
             }
-            table!.update(cachedFinished)
+            let fresh = study.trials(states: nil, fromNumber: readUpTo)
+            for t in fresh {
+                guard t.number == readUpTo, t.state.isFinished else { break }
+                readUpTo += 1
+            }
+            let finished = fresh.filter { $0.state == .complete || $0.state == .pruned }
+            table!.update(finished)
+            searchSpace.update(finished)
         }
-        return cachedFinished
+        return table!.finishedCount
     }
 
     public func inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial) -> [String: ParameterDistribution] {
         guard isMultivariate(study) else { return [:] }
-        return searchSpace.calculate(finishedTrials(study, trial))
+        refreshTrials(study, trial)
+        return searchSpace.current
     }
 
     public func sampleRelative(
         study: StudyView, trial: FrozenTrial, searchSpace space: [String: ParameterDistribution]
     ) -> [String: Double] {
         if space.isEmpty { return [:] }
-        if finishedTrials(study, trial).count < nStartupTrials { return [:] }
+        if refreshTrials(study, trial) < nStartupTrials { return [:] }
         return sample(study: study, trial: trial, space: space)
     }
 
     public func sampleIndependent(
         study: StudyView, trial: FrozenTrial, name: String, distribution: ParameterDistribution
     ) -> Double {
-        if distribution.isSingle || finishedTrials(study, trial).count < nStartupTrials {
+        if distribution.isSingle || refreshTrials(study, trial) < nStartupTrials {
             if spaceFillingStartup && trial.number < nStartupTrials && !distribution.isSingle {
                 return stratifiedStartupValue(name: name, distribution: distribution, index: trial.number)
             }
@@ -174,11 +186,12 @@ public final class TPESampler: Sampler {
 
     private func split(_ study: StudyView, _ trial: FrozenTrial) -> Split {
         if let s = cachedSplit { return s }
-        _ = finishedTrials(study, trial)
+        refreshTrials(study, trial)
         let table = table!
         var running: [FrozenTrial] = []
         if constantLiar {
-            running = study.trials(states: [.running]).filter { $0.number != trial.number }
+            // Running trials are never below `readUpTo`.
+            running = study.trials(states: [.running], fromNumber: readUpTo).filter { $0.number != trial.number }
         }
         let s = Split(isBelow: TPESampler.belowMask(table, directions: study.directions, gamma: gamma), running: running)
         cachedSplit = s
@@ -296,46 +309,41 @@ public final class TPESampler: Sampler {
         return (below, above)
     }
 
-    /// Observations of the rows on one side of the split that have every parameter,
-    /// in trial-number order (running trials last, as they are the newest).
-    private func observations(below: Bool, _ split: Split, _ transforms: [ParamTransform]) -> [[Double]] {
+    /// Observations (`[parameter][observation]`) and weights of one side of the split: the
+    /// rows that have every parameter, in trial-number order, then (above only) the running
+    /// trials that have them, as they are the newest. Past `limit` observations, an evenly
+    /// spaced subsample that keeps the newest one; only the kept values are gathered, so
+    /// the cost grows with the trials only through one pass over the split.
+    private func observations(
+        below: Bool, _ split: Split, _ transforms: [ParamTransform], uniformWeights: Bool, limit: Int?
+    ) -> (values: [[Double]], weights: [Double]) {
         let table = table!
-        let cols = transforms.map { table.column($0.name) }
-        var obs = [[Double]](repeating: [], count: transforms.count)
-        let rows = table.rowsByNumber
-        for d in obs.indices { obs[d].reserveCapacity(rows.count) }
-        split.isBelow.withUnsafeBufferPointer { mask in
-            outer: for r in rows where mask[r] == below {
-                for c in cols where c[r].isNaN { continue outer }
-                for d in cols.indices { obs[d].append(cols[d][r]) }
-            }
+        let names = transforms.map(\.name)
+        let rows = table.rows(where: split.isBelow, is: below, having: names)
+        let running = below ? [] : split.running.filter { t in names.allSatisfy { t.params[$0] != nil } }
+        let n = rows.count + running.count
+        var weights = uniformWeights ? [Double](repeating: 1, count: n) : Array(weightsFunc(n).prefix(n))
+        var picks = Array(0..<n)
+        if let cap = limit, n > cap {
+            let spacing = Double(n - 1) / Double(max(cap - 1, 1))
+            picks = [Int](repeating: 0, count: cap)
+            for i in 0..<cap { picks[cap - 1 - i] = n - 1 - Int((Double(i) * spacing).rounded()) }
+            weights = picks.map { weights[$0] }
         }
-        if !below {
-            outer: for t in split.running {
-                for tr in transforms where t.params[tr.name] == nil { continue outer }
-                for (d, tr) in transforms.enumerated() { obs[d].append(t.params[tr.name]!) }
-            }
+        let values = names.map { name in
+            let column = table.column(name)
+            return picks.map { $0 < rows.count ? column[rows[$0]] : running[$0 - rows.count].params[name]! }
         }
-        return obs
+        return (values, weights)
     }
 
     private func sample(study: StudyView, trial: FrozenTrial, space: [String: ParameterDistribution]) -> [String: Double] {
         let transforms = sortedTransforms(space)
         let sp = split(study, trial)
-        let obsBelow = observations(below: true, sp, transforms)
-        let obsAboveAll = observations(below: false, sp, transforms)
-        let nb = obsBelow.first?.count ?? 0, na = obsAboveAll.first?.count ?? 0
-        let wBelow = study.directions.count > 1 ? [Double](repeating: 1, count: nb) : Array(weightsFunc(nb).prefix(nb))
-        var wAbove = Array(weightsFunc(na).prefix(na))
-        var obsAbove = obsAboveAll
-        if let cap = maxAboveKernels, na > cap {
-            // Evenly spaced subsample, always keeping the newest observation.
-            var picks = [Int](repeating: 0, count: cap)
-            let spacing = Double(na - 1) / Double(max(cap - 1, 1))
-            for i in 0..<cap { picks[cap - 1 - i] = na - 1 - Int((Double(i) * spacing).rounded()) }
-            wAbove = picks.map { wAbove[$0] }
-            for d in obsAbove.indices { obsAbove[d] = picks.map { obsAbove[d][$0] } }
-        }
+        let (obsBelow, wBelow) = observations(
+            below: true, sp, transforms, uniformWeights: study.directions.count > 1, limit: nil)
+        let (obsAbove, wAbove) = observations(
+            below: false, sp, transforms, uniformWeights: false, limit: maxAboveKernels)
         let below = ParzenEstimator(transforms: transforms, observations: obsBelow, obsWeights: wBelow, parameters: parameters)
         let above = ParzenEstimator(transforms: transforms, observations: obsAbove, obsWeights: wAbove, parameters: parameters)
         let candidates = below.sample(count: nEICandidates, rng: &rng)
