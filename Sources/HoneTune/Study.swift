@@ -151,7 +151,8 @@ public final class Study: StudyWriter, @unchecked Sendable {
     public func fetchTrials(states: Set<TrialState>? = nil) throws -> [FrozenTrial] {
         cacheLock.lock()
         defer { cacheLock.unlock() }
-        let all = finishedPrefix + (try refreshFinishedPrefix())
+        let rest = try refreshFinishedPrefix()
+        let all = finishedPrefix + rest
         guard let states else { return all }
         return all.filter { states.contains($0.state) }
     }
