@@ -105,10 +105,17 @@ private func median(_ xs: [Double]) -> Double {
 }
 
 /// W5. `quick` runs 2 seeds × 50 trials and a 300-trial long run, for smoke tests.
+/// `HONE_BENCH_TUNE_SAMPLERS` (comma-separated names), `HONE_BENCH_TUNE_SEEDS` and
+/// `HONE_BENCH_TUNE_LONG_TRIALS` (0 skips the long run) override the defaults, to check
+/// a change on many seeds without the other samplers.
 public func runTuneBenchmark(quick: Bool) -> [BenchResult] {
-    runTuneBenchmark(
-        samplers: ["random", "tpe", "tpe-independent", "gp", "genetic", "cmaes"],
-        seeds: quick ? 2 : 5, trials: quick ? 50 : 100, longTrials: quick ? 300 : 1000)
+    let environment = ProcessInfo.processInfo.environment
+    let samplers = environment["HONE_BENCH_TUNE_SAMPLERS"].map { $0.split(separator: ",").map(String.init) }
+    return runTuneBenchmark(
+        samplers: samplers ?? ["random", "tpe", "tpe-independent", "gp", "genetic", "cmaes"],
+        seeds: environment["HONE_BENCH_TUNE_SEEDS"].flatMap { Int($0) } ?? (quick ? 2 : 5),
+        trials: quick ? 50 : 100,
+        longTrials: environment["HONE_BENCH_TUNE_LONG_TRIALS"].flatMap { Int($0) } ?? (quick ? 300 : 1000))
 }
 
 /// W5 with explicit settings. `tpe` is the default TPESampler (multivariate for one
@@ -139,6 +146,15 @@ public func runTuneBenchmark(samplers: [String], seeds: Int, trials: Int, longTr
             let longRun = long >= 100
                 ? runTuneStudy(sampler: makeTuneSampler(s, seed: 0), function: function, trials: long) : nil
             let overhead = longRun?.overhead ?? [], wall = longRun?.wall ?? []
+            if verbose && long >= 100 {
+                // Means over 100-trial windows, steadier than the 10-trial metrics.
+                let windows = stride(from: 0, to: long, by: 100).map { (lo: Int) -> String in
+                    let hi = min(lo + 100, long)
+                    let mean: Double = overhead[lo..<hi].reduce(0, +) / Double(hi - lo) * 1e3
+                    return String(format: "%d-%d: %.4f", lo + 1, hi, mean)
+                }
+                FileHandle.standardError.write("\(s) \(function.rawValue) overhead ms/trial by window \(windows.joined(separator: ", "))\n".data(using: .utf8)!)
+            }
             for name in names {
                 for c in checkpoints {
                     results.append(BenchResult(workload: name, metric: "median_regret_at_\(c)", value: median(regrets[c]!)))

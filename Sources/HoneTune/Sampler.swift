@@ -6,11 +6,20 @@ public protocol StudyView: AnyObject {
     var studyName: String { get }
     /// The study's trials, oldest first, filtered by state when `states` is given.
     func trials(states: Set<TrialState>?) -> [FrozenTrial]
+    /// The trials numbered `fromNumber` or higher, oldest first, filtered by state: what a
+    /// sampler that keeps its own record of older, finished trials reads on each call, so
+    /// that a trial costs O(new trials) instead of O(all trials).
+    func trials(states: Set<TrialState>?, fromNumber: Int) -> [FrozenTrial]
 }
 
 extension StudyView {
     /// Default for views that have no name (test doubles).
     public var studyName: String { "" }
+
+    /// Default: every trial, filtered (O(all trials); ``Study`` reads only the newer ones).
+    public func trials(states: Set<TrialState>?, fromNumber: Int) -> [FrozenTrial] {
+        trials(states: states).filter { $0.number >= fromNumber }
+    }
 }
 
 /// A study view that also lets samplers and pruners keep bookkeeping on a trial,

@@ -151,15 +151,39 @@ public final class Study: StudyWriter, @unchecked Sendable {
     public func fetchTrials(states: Set<TrialState>? = nil) throws -> [FrozenTrial] {
         cacheLock.lock()
         defer { cacheLock.unlock() }
+        let rest = try refreshFinishedPrefix()
+        let all = finishedPrefix + rest
+        guard let states else { return all }
+        return all.filter { states.contains($0.state) }
+    }
+
+    /// Reads the trials past the cached finished prefix, moves the newly finished ones at
+    /// its front into the prefix and returns the rest. Call with `cacheLock` held.
+    private func refreshFinishedPrefix() throws -> ArraySlice<FrozenTrial> {
         let fresh = try storage.trials(studyID: studyID, states: nil, fromNumber: finishedPrefix.count)
         var k = 0
         while k < fresh.count, fresh[k].state.isFinished, fresh[k].number == finishedPrefix.count {
             finishedPrefix.append(fresh[k])
             k += 1
         }
-        let all = finishedPrefix + fresh[k...]
-        guard let states else { return all }
-        return all.filter { states.contains($0.state) }
+        return fresh[k...]
+    }
+
+    /// The trials numbered `fromNumber` or higher (``StudyView``): only those are copied,
+    /// so a sampler that reads just the new trials pays for them alone. On a storage
+    /// failure returns what is cached and keeps the error in ``lastStorageError``.
+    public func trials(states: Set<TrialState>?, fromNumber: Int) -> [FrozenTrial] {
+        cacheLock.lock()
+        var rest: ArraySlice<FrozenTrial> = []
+        var failure: Error?
+        do { rest = try refreshFinishedPrefix() } catch { failure = error }
+        // The cached prefix holds trial k at index k.
+        var selected = Array(finishedPrefix[min(max(fromNumber, 0), finishedPrefix.count)...])
+        cacheLock.unlock()
+        if let failure { hide(failure) }
+        selected += rest.filter { $0.number >= fromNumber }
+        guard let states else { return selected }
+        return selected.filter { states.contains($0.state) }
     }
 
     /// The study's trials (``StudyView``); on a storage failure returns what is cached and

@@ -4,7 +4,8 @@ extension TuneSamplers {
     /// Registers the model-based samplers with `hone tune` configurations:
     ///
     /// - `"tpe"`: `seed`, `n_startup_trials`, `n_ei_candidates`, `multivariate`,
-    ///   `constant_liar`, `prior_weight`, `max_above_kernels`, `space_filling_startup`
+    ///   `constant_liar`, `prior_weight`, `max_above_kernels`, `space_filling_startup`,
+    ///   `rank_weighted_good_group`
     /// - `"gp"`: `seed`, `n_startup_trials`, `deterministic_objective`,
     ///   `space_filling_startup`, `power_transform`
     /// - `"cmaes"`: `seed`, `n_startup_trials`, `sigma0`, `population_size`
@@ -17,16 +18,18 @@ extension TuneSamplers {
             let c = o.config
             try c.checkNoUnknownFields(allowed: [
                 "type", "seed", "n_startup_trials", "n_ei_candidates", "multivariate", "constant_liar",
-                "prior_weight", "max_above_kernels", "space_filling_startup",
+                "prior_weight", "max_above_kernels", "space_filling_startup", "rank_weighted_good_group",
             ])
             return TPESampler(
-                seed: o.workerSeed, nStartupTrials: try c.int("n_startup_trials", atLeast: 0) ?? 10,
-                nEICandidates: try c.int("n_ei_candidates", atLeast: 1) ?? 48,
+                seed: o.workerSeed,
+                nStartupTrials: try c.int("n_startup_trials", atLeast: 0) ?? TPESampler.defaultStartupTrials,
+                nEICandidates: try c.int("n_ei_candidates", atLeast: 1) ?? TPESampler.defaultEICandidates,
                 priorWeight: max(try c.double("prior_weight") ?? 1.0, 0),
                 multivariate: try c.bool("multivariate"),
                 constantLiar: try c.bool("constant_liar") ?? (o.workerIndex > 0),
                 maxAboveKernels: try c.int("max_above_kernels", atLeast: 1) ?? 200,
-                spaceFillingStartup: try c.bool("space_filling_startup") ?? false)
+                spaceFillingStartup: try c.bool("space_filling_startup") ?? false,
+                rankWeightedGoodGroup: try c.bool("rank_weighted_good_group") ?? true)
         }
         store("gp") { o in
             let c = o.config

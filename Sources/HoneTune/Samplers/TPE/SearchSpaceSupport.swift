@@ -15,6 +15,15 @@ final class IntersectionSearchSpace {
     init(includePruned: Bool) { self.includePruned = includePruned }
 
     func calculate(_ trials: [FrozenTrial]) -> [String: ParameterDistribution] {
+        update(trials)
+        return current
+    }
+
+    /// The intersection so far, without single-valued parameters.
+    var current: [String: ParameterDistribution] { (space ?? [:]).filter { !$0.value.isSingle } }
+
+    /// Narrows the intersection by the given trials it has not seen yet.
+    func update(_ trials: [FrozenTrial]) {
         for t in trials where t.number >= seen.count || !seen[t.number] {
             guard t.state == .complete || (includePruned && t.state == .pruned) else { continue }
             if t.number >= seen.count { seen += [Bool](repeating: false, count: max(t.number + 1 - seen.count, seen.count)) }
@@ -26,7 +35,6 @@ final class IntersectionSearchSpace {
                 space = t.distributions
             }
         }
-        return (space ?? [:]).filter { !$0.value.isSingle }
     }
 }
 

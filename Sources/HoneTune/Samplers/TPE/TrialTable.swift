@@ -12,6 +12,8 @@ final class TrialTable {
     private(set) var intermediate: [[Int: Double]] = []
     private var params: [[String: Double]] = []
     private var columns: [String: [Double]] = [:]
+    /// How many rows lack each parameter of `columns` (NaN entries).
+    private var missing: [String: Int] = [:]
     private var rowOfNumber: [Int: Int] = [:]
     /// Trial numbers already in the table (a bitmap for the per-trial scan).
     private var known: [Bool] = []
@@ -21,6 +23,8 @@ final class TrialTable {
     private(set) var completeByValue: [Int] = []
     private(set) var completeCount = 0
     private(set) var prunedRows: [Int] = []
+    /// Complete or pruned trials seen, including complete ones without values (no row).
+    private(set) var finishedCount = 0
     let signs: [Double]
 
     init(directions: [StudyDirection]) { signs = minimizationSigns(directions) }
@@ -33,16 +37,21 @@ final class TrialTable {
         var changed = false
         for t in trials where t.number >= known.count || !known[t.number] {
             guard t.state == .complete || t.state == .pruned else { continue }
+            if t.number >= known.count { known += [Bool](repeating: false, count: max(t.number + 1 - known.count, known.count)) }
+            known[t.number] = true
+            finishedCount += 1
             if t.state == .complete && t.values == nil { continue }
             let row = numbers.count
             rowOfNumber[t.number] = row
-            if t.number >= known.count { known += [Bool](repeating: false, count: max(t.number + 1 - known.count, known.count)) }
-            known[t.number] = true
             numbers.append(t.number)
             states.append(t.state)
             intermediate.append(t.state == .pruned ? t.intermediateValues : [:])
             params.append(t.params)
-            for (name, _) in columns { columns[name]!.append(t.params[name] ?? .nan) }
+            for (name, _) in columns {
+                let value = t.params[name]
+                columns[name]!.append(value ?? .nan)
+                if value == nil { missing[name, default: 0] += 1 }
+            }
             // Keep rowsByNumber sorted (trials usually arrive in order: O(1)).
             var pos = rowsByNumber.count
             while pos > 0 && numbers[rowsByNumber[pos - 1]] > t.number { pos -= 1 }
@@ -72,7 +81,24 @@ final class TrialTable {
         if let c = columns[name] { return c }
         let c = params.map { $0[name] ?? .nan }
         columns[name] = c
+        missing[name] = c.reduce(0) { $0 + ($1.isNaN ? 1 : 0) }
         return c
+    }
+
+    /// The rows, in trial-number order, whose `mask` entry is `side` and that have every
+    /// parameter in `names`: one pass over the mask, plus one per parameter that some
+    /// trial lacks.
+    func rows(where mask: [Bool], is side: Bool, having names: [String]) -> [Int] {
+        var selected: [Int] = []
+        selected.reserveCapacity(count)
+        mask.withUnsafeBufferPointer { m in
+            for r in rowsByNumber where m[r] == side { selected.append(r) }
+        }
+        for name in names {
+            let c = column(name)
+            if missing[name, default: 0] > 0 { selected.removeAll { c[$0].isNaN } }
+        }
+        return selected
     }
 
     func row(ofNumber n: Int) -> Int? { rowOfNumber[n] }
