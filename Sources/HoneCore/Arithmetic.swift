@@ -6,28 +6,28 @@ import Foundation
 
 extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcastMap(a, b, op: "add") { $0 + $1 }
+        let out = arithmetic(a, b, .add)
         return record("add", output: out, inputs: [a, b]) { g in
             [a.requiresGrad ? g.sum(toShape: a.shape) : nil, b.requiresGrad ? g.sum(toShape: b.shape) : nil]
         }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcastMap(a, b, op: "subtract") { $0 - $1 }
+        let out = arithmetic(a, b, .subtract)
         return record("subtract", output: out, inputs: [a, b]) { g in
             [a.requiresGrad ? g.sum(toShape: a.shape) : nil, b.requiresGrad ? (-g).sum(toShape: b.shape) : nil]
         }
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcastMap(a, b, op: "multiply") { $0 * $1 }
+        let out = arithmetic(a, b, .multiply)
         return record("multiply", output: out, inputs: [a, b]) { g in
             [a.requiresGrad ? (g * b).sum(toShape: a.shape) : nil, b.requiresGrad ? (g * a).sum(toShape: b.shape) : nil]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcastMap(a, b, op: "divide") { $0 / $1 }
+        let out = arithmetic(a, b, .divide)
         let quotient = out.detached()
         return record("divide", output: out, inputs: [a, b]) { g in
             [
@@ -45,7 +45,7 @@ extension Tensor {
     // MARK: Scalar operands (no broadcasting bookkeeping, one fused pass)
 
     public static func + (a: Tensor, s: Float) -> Tensor {
-        record("add scalar", output: a.map { $0 + s }, inputs: [a]) { g in [g] }
+        record("add scalar", output: arithmetic(a, s, .add), inputs: [a]) { g in [g] }
     }
 
     public static func + (s: Float, a: Tensor) -> Tensor { a + s }
@@ -57,7 +57,7 @@ extension Tensor {
     }
 
     public static func * (a: Tensor, s: Float) -> Tensor {
-        record("multiply scalar", output: a.map { $0 * s }, inputs: [a]) { g in [g * s] }
+        record("multiply scalar", output: arithmetic(a, s, .multiply), inputs: [a]) { g in [g * s] }
     }
 
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }

@@ -97,3 +97,39 @@ import Testing
 }
 
 import Foundation
+
+/// Tensors large enough to be split across cores take the vectorized operator loops;
+/// every element is checked against the operator applied one pair at a time.
+@Suite struct LargeArithmeticTests {
+    static let count = 300_003
+
+    static func values(seed: UInt64, offset: Float) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in generator.nextFloat() * 4 - 2 + offset }
+    }
+
+    @Test func sameShapeOperatorsMatchPairwiseResults() {
+        let x = Self.values(seed: 1, offset: 0), y = Self.values(seed: 2, offset: 5)
+        let a = Tensor(shape: [Self.count], scalars: x), b = Tensor(shape: [Self.count], scalars: y)
+        #expect((a + b).scalars == zip(x, y).map { $0 + $1 })
+        #expect((a - b).scalars == zip(x, y).map { $0 - $1 })
+        #expect((a * b).scalars == zip(x, y).map { $0 * $1 })
+        #expect((a / b).scalars == zip(x, y).map { $0 / $1 })
+    }
+
+    @Test func scalarOperatorsMatchElementwiseResults() {
+        let x = Self.values(seed: 3, offset: 0)
+        let a = Tensor(shape: [Self.count], scalars: x)
+        #expect((a + 1.5).scalars == x.map { $0 + 1.5 })
+        #expect((a * -0.25).scalars == x.map { $0 * -0.25 })
+        #expect((a - 2).scalars == x.map { $0 + -2 })
+    }
+
+    @Test func broadcastOperandsStillBroadcast() {
+        let rows = 1_000, columns = 301
+        let x = (0..<(rows * columns)).map { Float($0 % 97) * 0.5 }
+        let bias = (0..<columns).map { Float($0) - 150 }
+        let sum = Tensor(shape: [rows, columns], scalars: x) + Tensor(shape: [columns], scalars: bias)
+        #expect(sum.scalars == (0..<(rows * columns)).map { x[$0] + bias[$0 % columns] })
+    }
+}
