@@ -8,22 +8,25 @@ public func maxPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? =
     let src = x.storage.pointer, dst = out.storage.pointer
     winners.withUnsafeMutableBufferPointer { argmax in
         let argmax = argmax.baseAddress!
-        window.forEachWindow { plane, outIndex, rows, columns in
-            var best = -Float.infinity
-            var bestIndex = -1
-            for iy in rows {
-                for ix in columns {
-                    let index = iy * window.width + ix
-                    let v = src[plane + index]
-                    if v > best || bestIndex < 0 || v.isNaN {
-                        best = v
-                        bestIndex = index
-                        if v.isNaN { break }
+        window.forEachPlaneRange { planes in
+            for p in planes {
+                window.forEachWindow(ofPlane: p) { plane, outIndex, rows, columns in
+                    // The first maximal element wins; the first NaN wins and stays, like PyTorch.
+                    var bestIndex = rows.lowerBound * window.width + columns.lowerBound
+                    var best = src[plane + bestIndex]
+                    for iy in rows {
+                        for ix in columns {
+                            let index = iy * window.width + ix
+                            let v = src[plane + index]
+                            let take = (v > best || v.isNaN) && !best.isNaN
+                            best = take ? v : best
+                            bestIndex = take ? index : bestIndex
+                        }
                     }
+                    dst[outIndex] = best
+                    argmax[outIndex] = Int32(bestIndex)
                 }
             }
-            dst[outIndex] = best
-            argmax[outIndex] = Int32(bestIndex)
         }
     }
     return Tensor.record("maxPool2d", output: out, inputs: [x]) { g in
@@ -46,20 +49,28 @@ public func avgPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? =
     let out = Tensor(uninitializedShape: window.outputShape)
     let scale = 1 / Float(kernelSize.0 * kernelSize.1)
     let src = x.storage.pointer, dst = out.storage.pointer
-    window.forEachWindow { plane, outIndex, rows, columns in
-        var total: Float = 0
-        for iy in rows {
-            for ix in columns { total += src[plane + iy * window.width + ix] }
+    window.forEachPlaneRange { planes in
+        for p in planes {
+            window.forEachWindow(ofPlane: p) { plane, outIndex, rows, columns in
+                var total: Float = 0
+                for iy in rows {
+                    for ix in columns { total += src[plane + iy * window.width + ix] }
+                }
+                dst[outIndex] = total * scale
+            }
         }
-        dst[outIndex] = total * scale
     }
     return Tensor.record("avgPool2d", output: out, inputs: [x]) { g in
         let grad = Tensor.zeros(x.shape)
         let gp = g.storage.pointer, dp = grad.storage.pointer
-        window.forEachWindow { plane, outIndex, rows, columns in
-            let share = gp[outIndex] * scale
-            for iy in rows {
-                for ix in columns { dp[plane + iy * window.width + ix] += share }
+        window.forEachPlaneRange { planes in
+            for p in planes {
+                window.forEachWindow(ofPlane: p) { plane, outIndex, rows, columns in
+                    let share = gp[outIndex] * scale
+                    for iy in rows {
+                        for ix in columns { dp[plane + iy * window.width + ix] += share }
+                    }
+                }
             }
         }
         return [grad]
@@ -90,21 +101,27 @@ private struct PoolingWindow {
         outputShape = [x.shape[0], x.shape[1], outHeight, outWidth]
     }
 
-    /// Calls `body(planeOffset, outputIndex, inputRows, inputColumns)` for every output
-    /// element, with the window clipped to the input; planes are split across cores.
+    /// Calls `body` with ranges of planes, one per core for large inputs.
+    ///
+    /// The per-window loop is the caller's, written inside `body` with
+    /// ``forEachWindow(ofPlane:_:)``: a window closure handed through the parallel chunk
+    /// would be called indirectly once per output element.
     @inline(__always)
-    func forEachWindow(_ body: (Int, Int, Range<Int>, Range<Int>) -> Void) {
+    func forEachPlaneRange(_ body: (Range<Int>) -> Void) {
+        Parallel.forEachChunk(planes, costPerItem: outHeight * outWidth * kernel.0 * kernel.1, body)
+    }
+
+    /// Calls `body(planeOffset, outputIndex, inputRows, inputColumns)` for every output
+    /// element of plane `p`, with the window clipped to the input.
+    @inline(__always)
+    func forEachWindow(ofPlane p: Int, _ body: (Int, Int, Range<Int>, Range<Int>) -> Void) {
         let outPlane = outHeight * outWidth
-        Parallel.forEachChunk(planes, costPerItem: outPlane * kernel.0 * kernel.1) { range in
-            for p in range {
-                for oy in 0..<outHeight {
-                    let y0 = oy * stride.0 - padding.0
-                    let rows = Swift.max(y0, 0)..<Swift.min(y0 + kernel.0, height)
-                    for ox in 0..<outWidth {
-                        let x0 = ox * stride.1 - padding.1
-                        body(p * height * width, p * outPlane + oy * outWidth + ox, rows, Swift.max(x0, 0)..<Swift.min(x0 + kernel.1, width))
-                    }
-                }
+        for oy in 0..<outHeight {
+            let y0 = oy * stride.0 - padding.0
+            let rows = Swift.max(y0, 0)..<Swift.min(y0 + kernel.0, height)
+            for ox in 0..<outWidth {
+                let x0 = ox * stride.1 - padding.1
+                body(p * height * width, p * outPlane + oy * outWidth + ox, rows, Swift.max(x0, 0)..<Swift.min(x0 + kernel.1, width))
             }
         }
     }

@@ -156,6 +156,54 @@ func naiveConv2d(
         expectClose(maxPool2d(negative, kernelSize: (3, 3), stride: (1, 1), padding: (1, 1)), [-3, -3, -3, -3])
     }
 
+    /// (kernel, stride, padding): padded windows take the general loop, unpadded ones the
+    /// vector path (with output rows of 5, 6 and 4 elements, so vectors span rows).
+    static let poolingShapes = [((3, 3), (2, 2), (1, 1)), ((2, 2), (2, 2), (0, 0)), ((3, 2), (2, 3), (0, 0)), ((2, 3), (3, 2), (0, 0))]
+
+    @Test(arguments: 0..<4)
+    func maxPoolMatchesABruteForceSearchOnALargeBatch(shapeIndex: Int) {
+        // Large enough to be split across cores; values drawn from a few levels so ties
+        // are common: the gradient must go to the first maximal element of each window.
+        let ((kh, kw), (sh, sw), (ph, pw)) = Self.poolingShapes[shapeIndex]
+        var generator = SeededGenerator(seed: 7)
+        let (n, c, h, w) = (8, 6, 13, 11)
+        let values = (0..<(n * c * h * w)).map { _ in Float(generator.nextInt(below: 5)) }
+        let x = Tensor(shape: [n, c, h, w], scalars: values, requiresGrad: true)
+        let y = maxPool2d(x, kernelSize: (kh, kw), stride: (sh, sw), padding: (ph, pw))
+        let (oh, ow) = ((h + 2 * ph - kh) / sh + 1, (w + 2 * pw - kw) / sw + 1)
+        #expect(y.shape == [n, c, oh, ow])
+        var expected: [Float] = [], winners = [Float](repeating: 0, count: values.count)
+        for plane in 0..<(n * c) {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var best = -Float.infinity, bestIndex = -1
+                    for iy in max(oy * sh - ph, 0)..<min(oy * sh - ph + kh, h) {
+                        for ix in max(ox * sw - pw, 0)..<min(ox * sw - pw + kw, w) where values[plane * h * w + iy * w + ix] > best {
+                            best = values[plane * h * w + iy * w + ix]
+                            bestIndex = plane * h * w + iy * w + ix
+                        }
+                    }
+                    expected.append(best)
+                    winners[bestIndex] += 1
+                }
+            }
+        }
+        #expect(y.scalars == expected)
+        y.sum().backward()
+        #expect(x.grad!.scalars == winners)
+    }
+
+    @Test func maxPoolKeepsTheFirstNaNOfAWindow() {
+        let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, .nan, 7, 2, 9, 3, .nan, .infinity], requiresGrad: true)
+        let y = maxPool2d(x, kernelSize: (2, 2))
+        #expect(y.scalars[0].isNaN && y.scalars[1].isNaN)
+        y.sum().backward()
+        let gradient = x.grad!.scalars
+        // Each window's gradient lands on its NaN (even past an infinity), nowhere else.
+        #expect(gradient[1] == 1 && gradient[6] == 1)
+        #expect([0, 2, 3, 4, 5, 7].allSatisfy { gradient[$0] == 0 })
+    }
+
     @Test func poolingGradients() {
         // Distinct values keep the maximum of each window unique.
         let x = Tensor(shape: [2, 2, 5, 5], scalars: (0..<100).map { Float(($0 * 37) % 100) / 10 })
