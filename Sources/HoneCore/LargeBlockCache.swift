@@ -11,7 +11,9 @@ import Synchronization
 /// only when the cache would grow past ``capacityBytes``.
 enum LargeBlockCache {
     /// Blocks at least this large are mapped and cached; smaller ones use `malloc`.
-    static let minimumBytes = 1 << 20
+    /// 256 KiB catches the MLP's 784×256 weight gradient (784 KiB), which `malloc` maps
+    /// fresh every step: 1 MiB left W1 training 20–40% slower on page faults.
+    static let minimumBytes = 1 << 18
     /// The most bytes kept for reuse (not counting blocks in use).
     static let capacityBytes = 512 << 20
 
