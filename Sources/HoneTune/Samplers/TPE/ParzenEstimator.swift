@@ -172,6 +172,21 @@ struct ParzenEstimator {
     func logPDF(_ candidates: [[Double]]) -> [Double] {
         let nC = candidates.first?.count ?? 0
         let nK = nKernels
+        let terms = logKernelTerms(candidates)
+        var out = [Double](repeating: 0, count: nC)
+        terms.withUnsafeBufferPointer { a in
+            for c in 0..<nC {
+                out[c] = SamplerMath.logSumExp(UnsafeBufferPointer(rebasing: a[(c * nK)..<((c + 1) * nK)]))
+            }
+        }
+        return out
+    }
+
+    /// Log of each kernel's weighted density at each candidate, row-major (candidate c's
+    /// kernel k at `c · nKernels + k`): the log density is each row's log-sum-exp.
+    func logKernelTerms(_ candidates: [[Double]]) -> [Double] {
+        let nC = candidates.first?.count ?? 0
+        let nK = nKernels
         var acc = [Double](repeating: 0, count: nC * nK)
         for c in 0..<nC { for k in 0..<nK { acc[c * nK + k] = logWeights[k] } }
         acc.withUnsafeMutableBufferPointer { a in
@@ -212,12 +227,6 @@ struct ParzenEstimator {
                 }
             }
         }
-        var out = [Double](repeating: 0, count: nC)
-        acc.withUnsafeBufferPointer { a in
-            for c in 0..<nC {
-                out[c] = SamplerMath.logSumExp(UnsafeBufferPointer(rebasing: a[(c * nK)..<((c + 1) * nK)]))
-            }
-        }
-        return out
+        return acc
     }
 }

@@ -266,14 +266,9 @@ public final class TPESampler: Sampler {
         let below = ParzenEstimator(transforms: transforms, observations: obsBelow, obsWeights: wBelow, parameters: parameters)
         let above = ParzenEstimator(transforms: transforms, observations: obsAbove, obsWeights: wAbove, parameters: parameters)
         let candidates = below.sample(count: nEICandidates, rng: &rng)
-        let lb = below.logPDF(candidates)
-        let la = above.logPDF(candidates)
-        var best = 0
-        var bestScore = -Double.infinity
-        for c in 0..<nEICandidates {
-            let s = lb[c] - la[c]
-            if s > bestScore { bestScore = s; best = c }
-        }
+        let best = TPESampler.bestCandidate(
+            belowLogDensity: below.logPDF(candidates), aboveLogTerms: above.logKernelTerms(candidates),
+            kernelCount: above.nKernels)
         var out: [String: Double] = [:]
         for (d, t) in transforms.enumerated() { out[t.name] = candidates[d][best] }
         return out
