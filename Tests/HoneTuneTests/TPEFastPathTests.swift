@@ -106,3 +106,58 @@ import Testing
         #expect(TPESampler.bestCandidate(belowLogDensity: [-.infinity, -.infinity], aboveLogTerms: [0, 0], kernelCount: 1) == 0)
     }
 }
+
+/// g(x)'s kernel order read off the table instead of sorted: the table's value order must
+/// follow its updates, and the estimator must take only a hint that is the exact order.
+@Suite struct TPEKernelOrderTests {
+    @Test func tableKeepsRowsSortedByValueAcrossUpdates() {
+        var rng = SeededGenerator(seed: 5)
+        let table = TrialTable(directions: [.minimize])
+        var number = 0
+        func batch(_ count: Int) -> [FrozenTrial] {
+            (0..<count).map { _ in
+                var t = FrozenTrial(number: number, state: .complete)
+                t.values = [rng.nextDouble()]
+                // Some trials lack x; a few share a value, so ties go by row.
+                if number % 7 != 3 { t.params = ["x": number % 5 == 0 ? 0.5 : rng.nextDouble()] }
+                number += 1
+                return t
+            }
+        }
+        table.update(batch(20))
+        #expect(table.rowsSortedByValue("x").count == 20 - 3)
+        for _ in 0..<5 {
+            table.update(batch(13))
+            let column = table.column("x")
+            let expected = column.indices.filter { !column[$0].isNaN }.sorted { (column[$0], $0) < (column[$1], $1) }
+            #expect(table.rowsSortedByValue("x") == expected)
+        }
+    }
+
+    @Test func onlyTheExactOrderIsTakenAsAHint() {
+        let values = [0.4, 0.1, 0.4, 0.9]
+        #expect(ParzenEstimator.isSortedOrder([1, 0, 2, 3], of: values))
+        #expect(!ParzenEstimator.isSortedOrder([1, 2, 0, 3], of: values))  // tie out of index order
+        #expect(!ParzenEstimator.isSortedOrder([1, 0, 3], of: values))  // one missing
+        #expect(!ParzenEstimator.isSortedOrder([1, 0, 0, 3], of: values))  // one repeated
+        #expect(!ParzenEstimator.isSortedOrder([1, 0, 2, 4], of: values))  // out of range
+    }
+
+    @Test func aWrongHintChangesNothing() {
+        let transform = ParamTransform(name: "x", distribution: .float(low: 0, high: 1, log: false, step: nil))
+        var rng = SeededGenerator(seed: 9)
+        let observations = [(0..<40).map { _ in rng.nextDouble() }]
+        let weights = [Double](repeating: 1, count: 40)
+        let plain = ParzenEstimator(
+            transforms: [transform], observations: observations, obsWeights: weights, parameters: ParzenParameters())
+        let right = (0..<40).sorted { (observations[0][$0], $0) < (observations[0][$1], $1) }
+        for hint in [right, Array(0..<40), Array(right.reversed())] {
+            let hinted = ParzenEstimator(
+                transforms: [transform], observations: observations, obsWeights: weights, parameters: ParzenParameters(),
+                orderHints: [hint])
+            #expect(hinted.sigmas == plain.sigmas)
+            let candidates = [(0..<16).map { Double($0) / 15 }]
+            #expect(hinted.logPDF(candidates) == plain.logPDF(candidates))
+        }
+    }
+}

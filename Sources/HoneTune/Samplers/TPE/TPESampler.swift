@@ -243,7 +243,7 @@ public final class TPESampler: Sampler {
     /// the cost grows with the trials only through one pass over the split.
     private func observations(
         below: Bool, _ split: Split, _ transforms: [ParamTransform], uniformWeights: Bool, limit: Int?
-    ) -> (values: [[Double]], weights: [Double]) {
+    ) -> (values: [[Double]], weights: [Double], orderHints: [[Int]?]) {
         let table = table!
         let names = transforms.map(\.name)
         let rows = table.rows(where: split.isBelow, is: below, having: names)
@@ -264,18 +264,37 @@ public final class TPESampler: Sampler {
             let column = table.column(name)
             return picks.map { $0 < rows.count ? column[rows[$0]] : running[$0 - rows.count].params[name]! }
         }
-        return (values, weights)
+        return (values, weights, running.isEmpty && below == false ? orderHints(names, rows: rows, picks: picks) : [])
+    }
+
+    /// For each parameter, the kept observations' positions in order of value, read off
+    /// the table's value-sorted rows in one pass instead of sorted per trial; the estimator
+    /// checks each hint (ties, or values that normalize alike, fail it and sort instead).
+    private func orderHints(_ names: [String], rows: [Int], picks: [Int]) -> [[Int]?] {
+        let table = table!
+        var position = [Int](repeating: -1, count: table.count)
+        for (p, pick) in picks.enumerated() { position[rows[pick]] = p }
+        return names.map { name in
+            var hint: [Int] = []
+            hint.reserveCapacity(picks.count)
+            position.withUnsafeBufferPointer { pos in
+                for row in table.rowsSortedByValue(name) where pos[row] >= 0 { hint.append(pos[row]) }
+            }
+            return hint
+        }
     }
 
     private func sample(study: StudyView, trial: FrozenTrial, space: [String: ParameterDistribution]) -> [String: Double] {
         let transforms = sortedTransforms(space)
         let sp = split(study, trial)
-        let (obsBelow, wBelow) = observations(
+        let (obsBelow, wBelow, _) = observations(
             below: true, sp, transforms, uniformWeights: study.directions.count > 1, limit: nil)
-        let (obsAbove, wAbove) = observations(
+        let (obsAbove, wAbove, aboveHints) = observations(
             below: false, sp, transforms, uniformWeights: false, limit: maxAboveKernels)
         let below = ParzenEstimator(transforms: transforms, observations: obsBelow, obsWeights: wBelow, parameters: parameters)
-        let above = ParzenEstimator(transforms: transforms, observations: obsAbove, obsWeights: wAbove, parameters: parameters)
+        let above = ParzenEstimator(
+            transforms: transforms, observations: obsAbove, obsWeights: wAbove, parameters: parameters,
+            orderHints: aboveHints)
         let candidates = below.sample(count: nEICandidates, rng: &rng)
         let best = TPESampler.bestCandidate(
             belowLogDensity: below.logPDF(candidates), aboveLogTerms: above.logKernelTerms(candidates),
