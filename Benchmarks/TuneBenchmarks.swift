@@ -63,16 +63,27 @@ func makeTuneSampler(_ name: String, seed: UInt64) -> Sampler {
     case "genetic": return GeneticSampler(seed: seed)
     case "cmaes": return CmaEsSampler(seed: seed)
     case "genetic-generational": return GeneticSampler(seed: seed, populationSize: 50, steadyState: false)
-    default: fatalError("unknown sampler \(name)")
+    case "tpe-above-all": return TPESampler(seed: seed, maxAboveKernels: nil)
+    default:
+        // `tpe-above-N`: the default TPE with g(x) capped at N kernels, to weigh the cap.
+        if name.hasPrefix("tpe-above-"), let cap = Int(name.dropFirst("tpe-above-".count)), cap > 0 {
+            return TPESampler(seed: seed, maxAboveKernels: cap)
+        }
+        fatalError("unknown sampler \(name)")
     }
 }
 
 /// One study of `trials` trials; returns the best value so far after each trial, the
-/// sampler's CPU seconds spent on each trial, and each trial's whole wall-clock time
-/// (study, storage, sampler and objective: what Optuna's anchor measures).
-func runTuneStudy(sampler: Sampler, function: BenchmarkFunction, trials: Int) -> (best: [Double], overhead: [Double], wall: [Double]) {
+/// sampler's CPU seconds spent on each trial, each trial's whole wall-clock time
+/// (study, storage, sampler and objective: what Optuna's anchor measures), and a digest
+/// of every sampled value (FNV-1a over their bit patterns, parameters in name order), so
+/// a change meant only for speed can be checked to sample the very same sequence.
+func runTuneStudy(
+    sampler: Sampler, function: BenchmarkFunction, trials: Int
+) -> (best: [Double], overhead: [Double], wall: [Double], digest: UInt64) {
     let timed = TimedSampler(sampler)
     var best: [Double] = [], overhead: [Double] = [], wall: [Double] = []
+    var digest: UInt64 = 0xcbf2_9ce4_8422_2325
     var bestSoFar = Double.infinity, lastSeconds = 0.0
     let clock = ContinuousClock()
     var lastStamp = clock.now
@@ -81,6 +92,13 @@ func runTuneStudy(sampler: Sampler, function: BenchmarkFunction, trials: Int) ->
         let study = try Study.create(sampler: timed)
         try study.optimize(trials: trials, callbacks: [{ _, t in
             if let v = t.value { bestSoFar = min(bestSoFar, v) }
+            for name in t.params.keys.sorted() {
+                var bits = t.params[name]!.bitPattern
+                for _ in 0..<8 {
+                    digest = (digest ^ (bits & 0xff)) &* 0x100_0000_01b3
+                    bits >>= 8
+                }
+            }
             best.append(bestSoFar)
             overhead.append(timed.seconds - lastSeconds)
             lastSeconds = timed.seconds
@@ -95,7 +113,7 @@ func runTuneStudy(sampler: Sampler, function: BenchmarkFunction, trials: Int) ->
     } catch {
         fatalError("W5 study failed: \(error)")
     }
-    return (best, overhead, wall)
+    return (best, overhead, wall, digest)
 }
 
 private func median(_ xs: [Double]) -> Double {
@@ -107,14 +125,15 @@ private func median(_ xs: [Double]) -> Double {
 /// W5. `quick` runs 2 seeds × 50 trials and a 300-trial long run, for smoke tests.
 /// `HONE_BENCH_TUNE_SAMPLERS` (comma-separated names), `HONE_BENCH_TUNE_SEEDS` and
 /// `HONE_BENCH_TUNE_LONG_TRIALS` (0 skips the long run) override the defaults, to check
-/// a change on many seeds without the other samplers.
+/// a change on many seeds without the other samplers; `HONE_BENCH_TUNE_TRIALS` sets the
+/// trials per seed (regret is also reported at 200, 300 and 1,000 trials when reached).
 public func runTuneBenchmark(quick: Bool) -> [BenchResult] {
     let environment = ProcessInfo.processInfo.environment
     let samplers = environment["HONE_BENCH_TUNE_SAMPLERS"].map { $0.split(separator: ",").map(String.init) }
     return runTuneBenchmark(
         samplers: samplers ?? ["random", "tpe", "tpe-independent", "gp", "genetic", "cmaes"],
         seeds: environment["HONE_BENCH_TUNE_SEEDS"].flatMap { Int($0) } ?? (quick ? 2 : 5),
-        trials: quick ? 50 : 100,
+        trials: environment["HONE_BENCH_TUNE_TRIALS"].flatMap { Int($0) } ?? (quick ? 50 : 100),
         longTrials: environment["HONE_BENCH_TUNE_LONG_TRIALS"].flatMap { Int($0) } ?? (quick ? 300 : 1000))
 }
 
@@ -124,21 +143,25 @@ public func runTuneBenchmark(quick: Bool) -> [BenchResult] {
 /// trials of one long run (seed 0); `trial_wall_ms_at_…` is the whole trial's wall-clock
 /// time over the same windows. GP's run stops at 100 trials (its cubic cost makes 1,000
 /// impractical).
-/// Set `HONE_BENCH_VERBOSE` to print every seed's regrets to standard error.
+/// Set `HONE_BENCH_VERBOSE` to print every seed's regrets and sampled-values digest to standard error.
 public func runTuneBenchmark(samplers: [String], seeds: Int, trials: Int, longTrials: Int) -> [BenchResult] {
     var results: [BenchResult] = []
     let verbose = ProcessInfo.processInfo.environment["HONE_BENCH_VERBOSE"] != nil
-    let checkpoints = [25, 50, 100].filter { $0 <= trials }
+    let checkpoints = [25, 50, 100, 200, 300, 1000].filter { $0 <= trials }
     for s in samplers {
         for function in [BenchmarkFunction.branin, .hartmann6] {
             var regrets = [Int: [Double]]()
+            var digests: [String] = []
             for seed in 0..<seeds {
                 let run = runTuneStudy(sampler: makeTuneSampler(s, seed: UInt64(seed)), function: function, trials: trials)
                 for c in checkpoints { regrets[c, default: []].append(run.best[c - 1] - function.globalMinimum) }
+                digests.append(String(run.digest, radix: 16))
             }
             if verbose {
                 let per = checkpoints.map { c in "@\(c): " + regrets[c]!.map { String(format: "%.4g", $0) }.joined(separator: " ") }
                 FileHandle.standardError.write("\(s) \(function.rawValue) per seed \(per.joined(separator: " | "))\n".data(using: .utf8)!)
+                FileHandle.standardError.write(
+                    "\(s) \(function.rawValue) sampled-values digest per seed \(digests.joined(separator: " "))\n".data(using: .utf8)!)
             }
             var names = ["W5/\(function.rawValue)/\(s)"]
             if s == "tpe" { names.append("W5/\(function.rawValue)/tpe-multivariate") }

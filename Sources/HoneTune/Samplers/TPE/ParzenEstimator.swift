@@ -44,7 +44,13 @@ struct ParzenEstimator {
     ///   - observations: `observations[d][i]` is observation i of parameter d, in internal
     ///     representation.
     ///   - obsWeights: one weight per observation (the prior kernel is added here).
-    init(transforms: [ParamTransform], observations: [[Double]], obsWeights: [Double], parameters p: ParzenParameters) {
+    ///   - orderHints: per parameter, optionally, the observations' indices in order of
+    ///     normalized value, ties by index, to spare a sort; a hint that is not exactly
+    ///     that order is ignored, so a hint never changes the estimator.
+    init(
+        transforms: [ParamTransform], observations: [[Double]], obsWeights: [Double], parameters p: ParzenParameters,
+        orderHints: [[Int]?] = []
+    ) {
         self.transforms = transforms
         let nObs = observations.first?.count ?? 0
         var w = nObs == 0 ? [1.0] : obsWeights + [p.priorWeight]
@@ -89,10 +95,16 @@ struct ParzenEstimator {
             let mu = obs.map { t.normalize($0) }
             var sigma = [Double](repeating: 0, count: nObs)
             if nObs > 0 {
-                var pairs = [(Double, Int)](repeating: (0, 0), count: nObs)
-                for i in 0..<nObs { pairs[i] = (mu[i], i) }
-                pairs.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-                let order = pairs.map { $0.1 }
+                let hint = d < orderHints.count ? orderHints[d] : nil
+                let order: [Int]
+                if let hint, ParzenEstimator.isSortedOrder(hint, of: mu) {
+                    order = hint
+                } else {
+                    var pairs = [(Double, Int)](repeating: (0, 0), count: nObs)
+                    for i in 0..<nObs { pairs[i] = (mu[i], i) }
+                    pairs.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                    order = pairs.map { $0.1 }
+                }
                 var ext = [Double](repeating: 0, count: nObs + 2)
                 ext[0] = 0
                 for (r, i) in order.enumerated() { ext[r + 1] = mu[i] }
@@ -128,6 +140,20 @@ struct ParzenEstimator {
         self.mus = mus
         self.sigmas = sigmas
         self.cumProbs = cum
+    }
+
+    /// Whether `order` lists every index of `values` once, by value, ties by index: its
+    /// (value, index) pairs strictly increase (so no index repeats) and cover the count.
+    static func isSortedOrder(_ order: [Int], of values: [Double]) -> Bool {
+        guard order.count == values.count else { return false }
+        for (r, i) in order.enumerated() {
+            guard i >= 0 && i < values.count && !values[i].isNaN else { return false }
+            if r > 0 {
+                let previous = order[r - 1]
+                guard values[previous] < values[i] || (values[previous] == values[i] && previous < i) else { return false }
+            }
+        }
+        return true
     }
 
     /// `count` draws from the mixture; `result[d][c]` is candidate c's internal value of parameter d.
@@ -172,6 +198,21 @@ struct ParzenEstimator {
     func logPDF(_ candidates: [[Double]]) -> [Double] {
         let nC = candidates.first?.count ?? 0
         let nK = nKernels
+        let terms = logKernelTerms(candidates)
+        var out = [Double](repeating: 0, count: nC)
+        terms.withUnsafeBufferPointer { a in
+            for c in 0..<nC {
+                out[c] = SamplerMath.logSumExp(UnsafeBufferPointer(rebasing: a[(c * nK)..<((c + 1) * nK)]))
+            }
+        }
+        return out
+    }
+
+    /// Log of each kernel's weighted density at each candidate, row-major (candidate c's
+    /// kernel k at `c · nKernels + k`): the log density is each row's log-sum-exp.
+    func logKernelTerms(_ candidates: [[Double]]) -> [Double] {
+        let nC = candidates.first?.count ?? 0
+        let nK = nKernels
         var acc = [Double](repeating: 0, count: nC * nK)
         for c in 0..<nC { for k in 0..<nK { acc[c * nK + k] = logWeights[k] } }
         acc.withUnsafeMutableBufferPointer { a in
@@ -212,12 +253,6 @@ struct ParzenEstimator {
                 }
             }
         }
-        var out = [Double](repeating: 0, count: nC)
-        acc.withUnsafeBufferPointer { a in
-            for c in 0..<nC {
-                out[c] = SamplerMath.logSumExp(UnsafeBufferPointer(rebasing: a[(c * nK)..<((c + 1) * nK)]))
-            }
-        }
-        return out
+        return acc
     }
 }

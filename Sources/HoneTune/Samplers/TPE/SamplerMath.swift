@@ -111,14 +111,34 @@ enum SamplerMath {
     }
 
     /// log Σ exp(xs), with −∞ entries allowed.
+    ///
+    /// Bit for bit the plain sum of every `exp(x − max)` in order, but without calling
+    /// `exp` where the term cannot change the sum: below −746 it underflows to +0, and once
+    /// the first maximum's term 1 is in (the sum is then ≥ 1, so half its ulp is ≥ 2⁻⁵³), a
+    /// term below e⁻³⁷ ≈ 8.5·10⁻¹⁷ < 2⁻⁵³ rounds away. With narrow bandwidths most kernels
+    /// of g(x) are that far from a candidate, and `exp` was the largest cost of a sample.
     static func logSumExp(_ xs: UnsafeBufferPointer<Double>) -> Double {
         var m = -Double.infinity
-        for x in xs where x > m { m = x }
+        var first = 0
+        for i in xs.indices where xs[i] > m {
+            m = xs[i]
+            first = i
+        }
         if !m.isFinite { return m }
         var s = 0.0
-        for x in xs { s += Foundation.exp(x - m) }
+        // NaN differences fail neither test and go through exp, as in the plain sum.
+        for i in 0..<first where !(xs[i] - m < underflowExponent) { s += Foundation.exp(xs[i] - m) }
+        s += 1
+        for i in (first + 1)..<xs.count where !(xs[i] - m < negligibleExponent) {
+            s += Foundation.exp(xs[i] - m)
+        }
         return m + Foundation.log(s)
     }
+
+    /// `exp` of anything below this is +0 (its smallest subnormal result is at −745.13).
+    static let underflowExponent = -746.0
+    /// `exp` of anything below this is under half an ulp of any sum ≥ 1.
+    static let negligibleExponent = -37.0
 
     /// log E[max(0, Z + z)] for Z ~ N(0, 1): the standardized log expected improvement
     /// (Ament et al. 2023, eq. 9), finite for every finite z.

@@ -15,6 +15,9 @@ final class TrialTable {
     /// How many rows lack each parameter of `columns` (NaN entries).
     private var missing: [String: Int] = [:]
     private var rowOfNumber: [Int: Int] = [:]
+    /// Rows having each parameter, sorted by its value (ties: earlier row first), kept
+    /// up to date once asked for, so g(x)'s kernels need no sort of their own.
+    private var rowsByValue: [String: [Int]] = [:]
     /// Trial numbers already in the table (a bitmap for the per-trial scan).
     private var known: [Bool] = []
     /// Rows sorted by trial number.
@@ -51,6 +54,10 @@ final class TrialTable {
                 let value = t.params[name]
                 columns[name]!.append(value ?? .nan)
                 if value == nil { missing[name, default: 0] += 1 }
+            }
+            for (name, sorted) in rowsByValue {
+                guard let value = t.params[name] else { continue }
+                rowsByValue[name]!.insert(row, at: TrialTable.insertionIndex(of: value, in: sorted, columns[name]!))
             }
             // Keep rowsByNumber sorted (trials usually arrive in order: O(1)).
             var pos = rowsByNumber.count
@@ -102,4 +109,23 @@ final class TrialTable {
     }
 
     func row(ofNumber n: Int) -> Int? { rowOfNumber[n] }
+
+    /// The rows having parameter `name`, sorted by its value (ties: earlier row first).
+    func rowsSortedByValue(_ name: String) -> [Int] {
+        if let sorted = rowsByValue[name] { return sorted }
+        let c = column(name)
+        let sorted = c.indices.filter { !c[$0].isNaN }.sorted { (c[$0], $0) < (c[$1], $1) }
+        rowsByValue[name] = sorted
+        return sorted
+    }
+
+    /// Where a new (last) row with `value` goes in `sorted`: after every row not above it.
+    private static func insertionIndex(of value: Double, in sorted: [Int], _ column: [Double]) -> Int {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if column[sorted[mid]] <= value { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
 }

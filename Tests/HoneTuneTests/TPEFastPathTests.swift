@@ -1,0 +1,163 @@
+import Foundation
+import HoneCore
+import Testing
+@testable import HoneTune
+
+/// The log-sum-exp behind every TPE density skips `exp` where a term cannot change the
+/// sum; these tests hold it to the plain sum of every term, bit for bit, so TPE samples
+/// exactly what it sampled before the shortcut.
+@Suite struct TPELogSumExpTests {
+    /// The plain definition: every term summed in order.
+    private static func plainLogSumExp(_ xs: [Double]) -> Double {
+        guard let m = xs.filter({ !$0.isNaN }).max(), m.isFinite else {
+            return xs.filter { !$0.isNaN }.max() ?? -Double.infinity
+        }
+        var s = 0.0
+        for x in xs { s += Foundation.exp(x - m) }
+        return m + Foundation.log(s)
+    }
+
+    private static func fast(_ xs: [Double]) -> Double {
+        xs.withUnsafeBufferPointer { SamplerMath.logSumExp($0) }
+    }
+
+    @Test func matchesThePlainSumBitForBit() {
+        var rng = SeededGenerator(seed: 7)
+        for trial in 0..<3000 {
+            let n = 1 + rng.nextInt(below: 300)
+            // Spreads from narrow (every term counts) to far wider than exp's range, with
+            // values crowding the thresholds −37 and −746 below the maximum.
+            let spread = [1.0, 30.0, 40.0, 80.0, 800.0, 2000.0][trial % 6]
+            var xs = (0..<n).map { _ in -spread * rng.nextDouble() + 5 }
+            if trial % 5 == 0 && n > 3 {
+                let top = xs.max()!
+                xs[rng.nextInt(below: n)] = top - 37 + 1e-9 * (rng.nextDouble() - 0.5)
+                xs[rng.nextInt(below: n)] = top - 746 + 1e-9 * (rng.nextDouble() - 0.5)
+                xs[rng.nextInt(below: n)] = top  // a tied maximum
+            }
+            if trial % 7 == 0 { xs[rng.nextInt(below: n)] = -.infinity }
+            let expected = Self.plainLogSumExp(xs)
+            let got = Self.fast(xs)
+            #expect(got.bitPattern == expected.bitPattern, "n \(n), spread \(spread): \(got) vs \(expected)")
+        }
+    }
+
+    @Test func termsBeforeTheMaximumStillCount() {
+        // Before the maximum's term is in, the running sum is below 1 and small terms
+        // change it: a skip that ignored the order would drop these.
+        let tiny = -40.0
+        let xs = [Double](repeating: tiny, count: 1000) + [0.0]
+        #expect(Self.fast(xs).bitPattern == Self.plainLogSumExp(xs).bitPattern)
+        #expect(Self.fast(xs) > 0)
+    }
+
+    @Test func edgeCases() {
+        #expect(Self.fast([]) == -.infinity)
+        #expect(Self.fast([-.infinity, -.infinity]) == -.infinity)
+        #expect(Self.fast([3.0]) == 3.0)
+        #expect(Self.fast([0.0, 0.0]).bitPattern == Foundation.log(2.0).bitPattern)
+        #expect(Self.fast([1.0, .nan]).isNaN)
+        #expect(Self.fast([.nan, 1.0]).isNaN)
+    }
+}
+
+/// The candidate choice skips candidates whose bound cannot beat the best score; it must
+/// pick exactly what a plain scan over every candidate's full score picks.
+@Suite struct TPECandidateChoiceTests {
+    private static func plainChoice(_ below: [Double], _ terms: [Double], kernelCount: Int) -> Int {
+        var best = 0
+        var bestScore = -Double.infinity
+        for c in below.indices {
+            let row = Array(terms[(c * kernelCount)..<((c + 1) * kernelCount)])
+            var s = 0.0
+            let m = row.max()!
+            for x in row { s += Foundation.exp(x - m) }
+            let score = below[c] - (m.isFinite ? m + Foundation.log(s) : m)
+            if score > bestScore { bestScore = score; best = c }
+        }
+        return best
+    }
+
+    @Test func picksWhatAPlainScanPicks() {
+        var rng = SeededGenerator(seed: 11)
+        for trial in 0..<2000 {
+            let count = 1 + rng.nextInt(below: 40)
+            let kernelCount = 1 + rng.nextInt(below: 60)
+            let spread = [0.5, 5.0, 50.0][trial % 3]
+            var below = (0..<count).map { _ in spread * rng.nextGaussian() }
+            var terms = (0..<(count * kernelCount)).map { _ in spread * rng.nextGaussian() - 3 }
+            if trial % 4 == 0 && count > 2 {
+                // Exact ties between two candidates' scores.
+                let a = rng.nextInt(below: count), b = rng.nextInt(below: count)
+                below[b] = below[a]
+                for k in 0..<kernelCount { terms[b * kernelCount + k] = terms[a * kernelCount + k] }
+            }
+            if trial % 9 == 0 { below[rng.nextInt(below: count)] = -.infinity }
+            if trial % 11 == 0 { below = below.map { _ in -.infinity } }
+            let got = TPESampler.bestCandidate(belowLogDensity: below, aboveLogTerms: terms, kernelCount: kernelCount)
+            #expect(got == Self.plainChoice(below, terms, kernelCount: kernelCount), "trial \(trial)")
+        }
+    }
+
+    @Test func tiesGoToTheFirstCandidate() {
+        let terms = [0.0, -1.0, -2.0, 0.0, -1.0, -2.0, 5.0, 4.0, 3.0]
+        #expect(TPESampler.bestCandidate(belowLogDensity: [1, 1, 1], aboveLogTerms: terms, kernelCount: 3) == 0)
+        #expect(TPESampler.bestCandidate(belowLogDensity: [0, 1, 5], aboveLogTerms: terms, kernelCount: 3) == 1)
+        #expect(TPESampler.bestCandidate(belowLogDensity: [-.infinity, -.infinity], aboveLogTerms: [0, 0], kernelCount: 1) == 0)
+    }
+}
+
+/// g(x)'s kernel order read off the table instead of sorted: the table's value order must
+/// follow its updates, and the estimator must take only a hint that is the exact order.
+@Suite struct TPEKernelOrderTests {
+    @Test func tableKeepsRowsSortedByValueAcrossUpdates() {
+        var rng = SeededGenerator(seed: 5)
+        let table = TrialTable(directions: [.minimize])
+        var number = 0
+        func batch(_ count: Int) -> [FrozenTrial] {
+            (0..<count).map { _ in
+                var t = FrozenTrial(number: number, state: .complete)
+                t.values = [rng.nextDouble()]
+                // Some trials lack x; a few share a value, so ties go by row.
+                if number % 7 != 3 { t.params = ["x": number % 5 == 0 ? 0.5 : rng.nextDouble()] }
+                number += 1
+                return t
+            }
+        }
+        table.update(batch(20))
+        #expect(table.rowsSortedByValue("x").count == 20 - 3)
+        for _ in 0..<5 {
+            table.update(batch(13))
+            let column = table.column("x")
+            let expected = column.indices.filter { !column[$0].isNaN }.sorted { (column[$0], $0) < (column[$1], $1) }
+            #expect(table.rowsSortedByValue("x") == expected)
+        }
+    }
+
+    @Test func onlyTheExactOrderIsTakenAsAHint() {
+        let values = [0.4, 0.1, 0.4, 0.9]
+        #expect(ParzenEstimator.isSortedOrder([1, 0, 2, 3], of: values))
+        #expect(!ParzenEstimator.isSortedOrder([1, 2, 0, 3], of: values))  // tie out of index order
+        #expect(!ParzenEstimator.isSortedOrder([1, 0, 3], of: values))  // one missing
+        #expect(!ParzenEstimator.isSortedOrder([1, 0, 0, 3], of: values))  // one repeated
+        #expect(!ParzenEstimator.isSortedOrder([1, 0, 2, 4], of: values))  // out of range
+    }
+
+    @Test func aWrongHintChangesNothing() {
+        let transform = ParamTransform(name: "x", distribution: .float(low: 0, high: 1, log: false, step: nil))
+        var rng = SeededGenerator(seed: 9)
+        let observations = [(0..<40).map { _ in rng.nextDouble() }]
+        let weights = [Double](repeating: 1, count: 40)
+        let plain = ParzenEstimator(
+            transforms: [transform], observations: observations, obsWeights: weights, parameters: ParzenParameters())
+        let right = (0..<40).sorted { (observations[0][$0], $0) < (observations[0][$1], $1) }
+        for hint in [right, Array(0..<40), Array(right.reversed())] {
+            let hinted = ParzenEstimator(
+                transforms: [transform], observations: observations, obsWeights: weights, parameters: ParzenParameters(),
+                orderHints: [hint])
+            #expect(hinted.sigmas == plain.sigmas)
+            let candidates = [(0..<16).map { Double($0) / 15 }]
+            #expect(hinted.logPDF(candidates) == plain.logPDF(candidates))
+        }
+    }
+}
