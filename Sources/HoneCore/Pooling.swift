@@ -9,6 +9,10 @@ public func maxPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? =
     winners.withUnsafeMutableBufferPointer { argmax in
         let argmax = argmax.baseAddress!
         window.forEachPlaneRange { planes in
+            if window.isHalvingTwoByTwo && window.outWidth >= 8 {
+                maxPoolTwoByTwo(window, planes: planes, source: src, target: dst, winners: argmax)
+                return
+            }
             for p in planes {
                 window.forEachWindow(ofPlane: p) { plane, outIndex, rows, columns in
                     // The first maximal element wins; the first NaN wins and stays, like PyTorch.
@@ -39,6 +43,56 @@ public func maxPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? =
             }
         }
         return [grad]
+    }
+}
+
+/// 2×2 max pooling with stride 2 and no padding (LeNet's and VGG's), eight outputs at a
+/// time: two 16-value loads per pair of input rows, split into even and odd columns, and
+/// vector selects. The scalar loop spent 2–4 ns per input on mispredicted "is this larger"
+/// branches (a quarter of a LeNet training step).
+///
+/// Same result as the scanning loop, first maximal element or first NaN in row-major
+/// order: the winner of each row pair (a, b) and (c, d) is found first, then the lower
+/// winner replaces the upper one only when strictly larger or NaN (and the upper one is
+/// not NaN), which is exactly when the scan would have moved past a and b. A row whose
+/// width is not a multiple of 8 ends with one overlapping block, recomputing a few outputs.
+private func maxPoolTwoByTwo(
+    _ window: PoolingWindow, planes: Range<Int>, source: UnsafePointer<Float>, target: UnsafeMutablePointer<Float>,
+    winners: UnsafeMutablePointer<Int32>
+) {
+    typealias Values = SIMD8<Float>
+    typealias Indices = SIMD8<Int32>
+    let width = window.width, outWidth = window.outWidth, outPlane = window.outHeight * outWidth
+    let evenColumns = Indices(0, 2, 4, 6, 8, 10, 12, 14)
+    let sameRow = Indices(repeating: 0), nextRow = Indices(repeating: Int32(width))
+    for p in planes {
+        let plane = source + p * width * window.height
+        for oy in 0..<window.outHeight {
+            let upperRow = 2 * oy * width
+            var ox = 0
+            while true {
+                let start = Swift.min(ox, outWidth - 8)
+                let upperPair = UnsafeRawPointer(plane + upperRow + 2 * start).loadUnaligned(as: SIMD16<Float>.self)
+                let lowerPair = UnsafeRawPointer(plane + upperRow + width + 2 * start).loadUnaligned(as: SIMD16<Float>.self)
+                let (a, b) = (upperPair.evenHalf, upperPair.oddHalf)
+                let (c, d) = (lowerPair.evenHalf, lowerPair.oddHalf)
+                let takeB = (b .> a .| b .!= b) .& (a .== a)
+                let upper = a.replacing(with: b, where: takeB)
+                let upperOffset = sameRow.replacing(with: 1, where: takeB)
+                let takeD = (d .> c .| d .!= d) .& (c .== c)
+                let lower = c.replacing(with: d, where: takeD)
+                let lowerOffset = nextRow.replacing(with: nextRow &+ 1, where: takeD)
+                let takeLower = (lower .> upper .| lower .!= lower) .& (upper .== upper)
+                let best = upper.replacing(with: lower, where: takeLower)
+                let offset = upperOffset.replacing(with: lowerOffset, where: takeLower)
+                let output = p * outPlane + oy * outWidth + start
+                UnsafeMutableRawPointer(target + output).storeBytes(of: best, as: Values.self)
+                let index = Indices(repeating: Int32(upperRow + 2 * start)) &+ evenColumns &+ offset
+                UnsafeMutableRawPointer(winners + output).storeBytes(of: index, as: Indices.self)
+                if start + 8 >= outWidth { break }
+                ox += 8
+            }
+        }
     }
 }
 
@@ -99,6 +153,11 @@ private struct PoolingWindow {
         outWidth = (width + 2 * padding.1 - kernelSize.1) / stride.1 + 1
         precondition(outHeight > 0 && outWidth > 0, "\(op): input \(x.shape) is smaller than the kernel \(kernelSize)")
         outputShape = [x.shape[0], x.shape[1], outHeight, outWidth]
+    }
+
+    /// Whether this is 2×2 pooling with stride 2 and no padding.
+    var isHalvingTwoByTwo: Bool {
+        kernel == (2, 2) && stride == (2, 2) && padding == (0, 0)
     }
 
     /// Calls `body` with ranges of planes, one per core for large inputs.

@@ -158,16 +158,22 @@ func naiveConv2d(
 
     /// (kernel, stride, padding): padded windows take the general loop, unpadded ones the
     /// vector path (with output rows of 5, 6 and 4 elements, so vectors span rows).
-    static let poolingShapes = [((3, 3), (2, 2), (1, 1)), ((2, 2), (2, 2), (0, 0)), ((3, 2), (2, 3), (0, 0)), ((2, 3), (3, 2), (0, 0))]
+    static let poolingShapes = [
+        ((3, 3), (2, 2), (1, 1)), ((2, 2), (2, 2), (0, 0)), ((3, 2), (2, 3), (0, 0)), ((2, 3), (3, 2), (0, 0)),
+    ]
 
-    @Test(arguments: 0..<4)
-    func maxPoolMatchesABruteForceSearchOnALargeBatch(shapeIndex: Int) {
+    @Test(arguments: 0..<4, [11, 16, 35])
+    func maxPoolMatchesABruteForceSearchOnALargeBatch(shapeIndex: Int, w: Int) {
         // Large enough to be split across cores; values drawn from a few levels so ties
         // are common: the gradient must go to the first maximal element of each window.
         let ((kh, kw), (sh, sw), (ph, pw)) = Self.poolingShapes[shapeIndex]
         var generator = SeededGenerator(seed: 7)
-        let (n, c, h, w) = (8, 6, 13, 11)
-        let values = (0..<(n * c * h * w)).map { _ in Float(generator.nextInt(below: 5)) }
+        // Widths 11 (5 outputs a row: scalar), 16 (8: one vector block) and 35 (17: two
+        // blocks and an overlapping one) for the 2×2 vector path; NaNs sprinkled in.
+        let (n, c, h) = (8, 6, 13)
+        let values = (0..<(n * c * h * w)).map { _ in
+            generator.nextInt(below: 97) == 0 ? Float.nan : Float(generator.nextInt(below: 5))
+        }
         let x = Tensor(shape: [n, c, h, w], scalars: values, requiresGrad: true)
         let y = maxPool2d(x, kernelSize: (kh, kw), stride: (sh, sw), padding: (ph, pw))
         let (oh, ow) = ((h + 2 * ph - kh) / sh + 1, (w + 2 * pw - kw) / sw + 1)
@@ -178,9 +184,13 @@ func naiveConv2d(
                 for ox in 0..<ow {
                     var best = -Float.infinity, bestIndex = -1
                     for iy in max(oy * sh - ph, 0)..<min(oy * sh - ph + kh, h) {
-                        for ix in max(ox * sw - pw, 0)..<min(ox * sw - pw + kw, w) where values[plane * h * w + iy * w + ix] > best {
-                            best = values[plane * h * w + iy * w + ix]
-                            bestIndex = plane * h * w + iy * w + ix
+                        for ix in max(ox * sw - pw, 0)..<min(ox * sw - pw + kw, w) {
+                            let index = plane * h * w + iy * w + ix
+                            // Row-major scan: a larger value or the first NaN takes over.
+                            if bestIndex < 0 || (!best.isNaN && (values[index] > best || values[index].isNaN)) {
+                                best = values[index]
+                                bestIndex = index
+                            }
                         }
                     }
                     expected.append(best)
@@ -188,7 +198,7 @@ func naiveConv2d(
                 }
             }
         }
-        #expect(y.scalars == expected)
+        #expect(y.scalars.map(\.bitPattern) == expected.map(\.bitPattern))
         y.sum().backward()
         #expect(x.grad!.scalars == winners)
     }
