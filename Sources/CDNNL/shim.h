@@ -5,6 +5,4 @@
 
 int omp_get_thread_num(void);
 int omp_get_num_threads(void);
-int omp_get_max_threads(void);
-int omp_in_parallel(void);
 void GOMP_parallel(void (*function)(void *), void *data, unsigned threadCount, unsigned flags);

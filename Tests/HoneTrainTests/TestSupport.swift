@@ -42,8 +42,12 @@ func blobs(count: Int, featureCount: Int = 4, seed: UInt64) -> TensorDataset {
 }
 
 /// Writes a small image classification set as IDX files: `count` images of
-/// `side`×`side` bytes whose brightness pattern depends on the class (3 classes).
-func writeIDXImages(in directory: TemporaryDirectory, prefix: String, count: Int, side: Int = 8, seed: UInt64) throws {
+/// `side`×`side` bytes whose brightness pattern depends on the class (3 classes). A
+/// pattern pixel is `brightness` plus noise drawn below `noise`, any other pixel the noise alone.
+func writeIDXImages(
+    in directory: TemporaryDirectory, prefix: String, count: Int, side: Int = 8, seed: UInt64,
+    brightness: Int = 195, noise noiseLevels: Int = 60
+) throws {
     var generator = SeededGenerator(seed: seed)
     var pixels: [UInt8] = []
     var labels: [UInt8] = []
@@ -53,8 +57,8 @@ func writeIDXImages(in directory: TemporaryDirectory, prefix: String, count: Int
         for row in 0..<side {
             for column in 0..<side {
                 let bright = (label == 0 && row < side / 2) || (label == 1 && column < side / 2) || (label == 2 && (row + column) % 2 == 0)
-                let noise = Int(generator.nextInt(below: 60))
-                pixels.append(UInt8(bright ? 195 + noise : noise))
+                let noise = Int(generator.nextInt(below: noiseLevels))
+                pixels.append(UInt8(bright ? brightness + noise : noise))
             }
         }
     }

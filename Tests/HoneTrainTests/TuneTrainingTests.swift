@@ -15,21 +15,7 @@ struct TuneTrainingTests {
     /// a freshly initialized linear model is near chance, a trained one is not.
     func writeData(_ directory: TemporaryDirectory) throws {
         for (prefix, count, seed) in [("train", 96, UInt64(1)), ("test", 24, UInt64(2))] {
-            var generator = SeededGenerator(seed: seed)
-            var pixels: [UInt8] = []
-            var labels: [UInt8] = []
-            for index in 0..<count {
-                let label = index % 3
-                labels.append(UInt8(label))
-                for row in 0..<8 {
-                    for column in 0..<8 {
-                        let lit = (label == 0 && row < 4) || (label == 1 && column < 4) || (label == 2 && (row + column) % 2 == 0)
-                        pixels.append(UInt8((lit ? 40 : 0) + generator.nextInt(below: 200)))
-                    }
-                }
-            }
-            try IDXArray(unsignedBytes: pixels, dimensions: [count, 8, 8]).write(to: directory.file("\(prefix)-images.idx.gz"))
-            try IDXArray(unsignedBytes: labels, dimensions: [count]).write(to: directory.file("\(prefix)-labels.idx.gz"))
+            try writeIDXImages(in: directory, prefix: prefix, count: count, seed: seed, brightness: 40, noise: 200)
         }
     }
 

@@ -61,13 +61,7 @@ public struct GaussianProcess {
     /// A GP with given hyperparameters (no fitting). Returns nil if the kernel matrix is
     /// not positive definite.
     public init?(x: [[Double]], y: [Double], isCategorical: [Bool], hyper: GPHyperparameters) {
-        self.x = x
-        self.y = y
-        self.isCategorical = isCategorical
-        self.hyper = hyper
-        n = x.count
-        dims = isCategorical.count
-        flatX = x.flatMap { $0 }
+        self.init(unchecked: x, y: y, isCategorical: isCategorical, hyper: hyper)
         guard cacheMatrices() else { return nil }
     }
 
