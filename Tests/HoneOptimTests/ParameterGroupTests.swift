@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import HoneOptim
@@ -77,13 +78,17 @@ import Testing
         #expect(optimizer.parameterKeys == [["0", "1"], ["2"]])
     }
 
-    @Test func stepsAllocateNothingOnceStateExists() {
-        let parameter = Tensor.normal([4096], seed: 3).requiringGrad()
-        parameter.grad = Tensor.normal([4096], seed: 4)
-        let optimizer = Adam(parameters: [parameter], amsgrad: true)
-        optimizer.step()
-        let before = TensorStorage.liveBytes
-        for _ in 0..<10 { optimizer.step() }
-        #expect(TensorStorage.liveBytes == before)
+    /// Runs in a child process (an exit test): the live-byte counter is global, and tests
+    /// running beside this one in the same process allocate and free tensors too.
+    @Test func stepsAllocateNothingOnceStateExists() async {
+        await #expect(processExitsWith: .success) {
+            let parameter = Tensor.normal([4096], seed: 3).requiringGrad()
+            parameter.grad = Tensor.normal([4096], seed: 4)
+            let optimizer = Adam(parameters: [parameter], amsgrad: true)
+            optimizer.step()
+            let before = TensorStorage.liveBytes
+            for _ in 0..<10 { optimizer.step() }
+            if TensorStorage.liveBytes != before { exit(1) }
+        }
     }
 }
