@@ -79,7 +79,7 @@ func makeTuneSampler(_ name: String, seed: UInt64) -> Sampler {
 /// of every sampled value (FNV-1a over their bit patterns, parameters in name order), so
 /// a change meant only for speed can be checked to sample the very same sequence.
 func runTuneStudy(
-    sampler: Sampler, function: BenchmarkFunction, trials: Int
+    sampler: Sampler, function: TestFunction, trials: Int
 ) -> (best: [Double], overhead: [Double], wall: [Double], digest: UInt64) {
     let timed = TimedSampler(sampler)
     var best: [Double] = [], overhead: [Double] = [], wall: [Double] = []
@@ -87,7 +87,8 @@ func runTuneStudy(
     var bestSoFar = Double.infinity, lastSeconds = 0.0
     let clock = ContinuousClock()
     var lastStamp = clock.now
-    let bounds = function.bounds(dimension: 6)
+    let bounds = function.function.bounds(dimension: function.dimension)
+    let first = function.function == .branin ? 1 : 0
     do {
         let study = try Study.create(sampler: timed)
         try study.optimize(trials: trials, callbacks: [{ _, t in
@@ -107,8 +108,8 @@ func runTuneStudy(
             wall.append(Double(c.seconds) + Double(c.attoseconds) * 1e-18)
             lastStamp = now
         }]) { trial in
-            let x = try bounds.indices.map { try trial.suggestFloat("x\(function == .branin ? $0 + 1 : $0)", in: bounds[$0]) }
-            return function.evaluate(x)
+            let x = try bounds.indices.map { try trial.suggestFloat("x\($0 + first)", in: bounds[$0]) }
+            return function.function.evaluate(x)
         }
     } catch {
         fatalError("W5 study failed: \(error)")
@@ -127,11 +128,16 @@ private func median(_ xs: [Double]) -> Double {
 /// `HONE_BENCH_TUNE_LONG_TRIALS` (0 skips the long run) override the defaults, to check
 /// a change on many seeds without the other samplers; `HONE_BENCH_TUNE_TRIALS` sets the
 /// trials per seed (regret is also reported at 200, 300 and 1,000 trials when reached).
+/// `HONE_BENCH_TUNE_FUNCTIONS` replaces Branin and Hartmann6 by other test functions, to
+/// check a sampler change beyond W5: names of ``BenchmarkFunction`` with the dimension
+/// appended for those of any dimension (`forrester,six_hump_camel,hartmann3,levy4`).
 public func runTuneBenchmark(quick: Bool) -> [BenchResult] {
     let environment = ProcessInfo.processInfo.environment
     let samplers = environment["HONE_BENCH_TUNE_SAMPLERS"].map { $0.split(separator: ",").map(String.init) }
+    let functions = environment["HONE_BENCH_TUNE_FUNCTIONS"].map { $0.split(separator: ",").map(String.init) }
     return runTuneBenchmark(
         samplers: samplers ?? ["random", "tpe", "tpe-independent", "gp", "genetic", "cmaes"],
+        functions: (functions ?? ["branin", "hartmann6"]).map(parseTestFunction),
         seeds: environment["HONE_BENCH_TUNE_SEEDS"].flatMap { Int($0) } ?? (quick ? 2 : 5),
         trials: environment["HONE_BENCH_TUNE_TRIALS"].flatMap { Int($0) } ?? (quick ? 50 : 100),
         longTrials: environment["HONE_BENCH_TUNE_LONG_TRIALS"].flatMap { Int($0) } ?? (quick ? 300 : 1000))
@@ -144,27 +150,57 @@ public func runTuneBenchmark(quick: Bool) -> [BenchResult] {
 /// time over the same windows. GP's run stops at 100 trials (its cubic cost makes 1,000
 /// impractical).
 /// Set `HONE_BENCH_VERBOSE` to print every seed's regrets and sampled-values digest to standard error.
+/// A test function by name, with its dimension appended for the functions of any
+/// dimension (`levy4`); stops on a name that is none.
+func parseTestFunction(_ name: String) -> TestFunction {
+    if let function = BenchmarkFunction(rawValue: name), let fixed = function.dimension {
+        return TestFunction(function: function, dimension: fixed)
+    }
+    let digits = name.reversed().prefix { $0.isNumber }
+    let base = String(name.dropLast(digits.count))
+    guard let function = BenchmarkFunction(rawValue: base) else { fatalError("unknown test function \(name)") }
+    if let fixed = function.dimension {
+        guard digits.isEmpty || Int(String(digits.reversed())) == fixed else { fatalError("\(base) has \(fixed) inputs") }
+        return TestFunction(function: function, dimension: fixed)
+    }
+    guard let n = Int(String(digits.reversed())), n > 0 else { fatalError("\(base) needs a dimension, e.g. \(base)4") }
+    return TestFunction(function: function, dimension: n)
+}
+
+/// A benchmark function at one dimension, named as in the report (`levy4`, `branin`).
+struct TestFunction {
+    let function: BenchmarkFunction
+    let dimension: Int
+    var name: String { function.dimension == nil ? "\(function.rawValue)\(dimension)" : function.rawValue }
+    var minimum: Double { function.globalMinimum(dimension: dimension) }
+}
+
 public func runTuneBenchmark(samplers: [String], seeds: Int, trials: Int, longTrials: Int) -> [BenchResult] {
+    runTuneBenchmark(samplers: samplers, functions: [parseTestFunction("branin"), parseTestFunction("hartmann6")],
+                     seeds: seeds, trials: trials, longTrials: longTrials)
+}
+
+func runTuneBenchmark(samplers: [String], functions: [TestFunction], seeds: Int, trials: Int, longTrials: Int) -> [BenchResult] {
     var results: [BenchResult] = []
     let verbose = ProcessInfo.processInfo.environment["HONE_BENCH_VERBOSE"] != nil
     let checkpoints = [25, 50, 100, 200, 300, 1000].filter { $0 <= trials }
     for s in samplers {
-        for function in [BenchmarkFunction.branin, .hartmann6] {
+        for function in functions {
             var regrets = [Int: [Double]]()
             var digests: [String] = []
             for seed in 0..<seeds {
                 let run = runTuneStudy(sampler: makeTuneSampler(s, seed: UInt64(seed)), function: function, trials: trials)
-                for c in checkpoints { regrets[c, default: []].append(run.best[c - 1] - function.globalMinimum) }
+                for c in checkpoints { regrets[c, default: []].append(run.best[c - 1] - function.minimum) }
                 digests.append(String(run.digest, radix: 16))
             }
             if verbose {
                 let per = checkpoints.map { c in "@\(c): " + regrets[c]!.map { String(format: "%.4g", $0) }.joined(separator: " ") }
-                FileHandle.standardError.write("\(s) \(function.rawValue) per seed \(per.joined(separator: " | "))\n".data(using: .utf8)!)
+                FileHandle.standardError.write("\(s) \(function.name) per seed \(per.joined(separator: " | "))\n".data(using: .utf8)!)
                 FileHandle.standardError.write(
-                    "\(s) \(function.rawValue) sampled-values digest per seed \(digests.joined(separator: " "))\n".data(using: .utf8)!)
+                    "\(s) \(function.name) sampled-values digest per seed \(digests.joined(separator: " "))\n".data(using: .utf8)!)
             }
-            var names = ["W5/\(function.rawValue)/\(s)"]
-            if s == "tpe" { names.append("W5/\(function.rawValue)/tpe-multivariate") }
+            var names = ["W5/\(function.name)/\(s)"]
+            if s == "tpe" { names.append("W5/\(function.name)/tpe-multivariate") }
             let long = s == "gp" ? min(longTrials, 100) : longTrials
             let longRun = long >= 100
                 ? runTuneStudy(sampler: makeTuneSampler(s, seed: 0), function: function, trials: long) : nil
@@ -176,7 +212,7 @@ public func runTuneBenchmark(samplers: [String], seeds: Int, trials: Int, longTr
                     let mean: Double = overhead[lo..<hi].reduce(0, +) / Double(hi - lo) * 1e3
                     return String(format: "%d-%d: %.4f", lo + 1, hi, mean)
                 }
-                FileHandle.standardError.write("\(s) \(function.rawValue) overhead ms/trial by window \(windows.joined(separator: ", "))\n".data(using: .utf8)!)
+                FileHandle.standardError.write("\(s) \(function.name) overhead ms/trial by window \(windows.joined(separator: ", "))\n".data(using: .utf8)!)
             }
             for name in names {
                 for c in checkpoints {

@@ -62,12 +62,14 @@ import Testing
         let optuna = TPESampler.optunaCompatible(seed: 1)
         #expect(optuna.nStartupTrials == 10 && optuna.nEICandidates == 24)
         #expect(optuna.maxAboveKernels == nil && !optuna.rankWeightedGoodGroup)
+        #expect(optuna.bandwidthFactor == 1 && optuna.bandwidthFloor == nil && optuna.candidatesPerDimension == 0)
         let hone = TPESampler(seed: 1)
         #expect(hone.nStartupTrials == TPESampler.defaultStartupTrials && hone.nEICandidates == TPESampler.defaultEICandidates)
         #expect(hone.rankWeightedGoodGroup && hone.maxAboveKernels == 200)
         // The same settings spelled out sample the same sequence.
-        let spelled = TPESampler(seed: 1, nStartupTrials: 10, nEICandidates: 24, maxAboveKernels: nil,
-                                 rankWeightedGoodGroup: false, gamma: { TPESampler.optunaGamma($0) })
+        let spelled = TPESampler(seed: 1, nStartupTrials: 10, nEICandidates: 24, priorWeight: 1, maxAboveKernels: nil,
+                                 rankWeightedGoodGroup: false, bandwidthFactor: 1, bandwidthFloor: nil,
+                                 candidatesPerDimension: 0, gamma: { TPESampler.optunaGamma($0) })
         #expect(Self.draws(optuna, count: 50) == Self.draws(spelled, count: 50))
     }
 

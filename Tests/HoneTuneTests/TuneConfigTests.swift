@@ -172,4 +172,38 @@ import Testing
         #expect(BenchmarkFunction.sphere.evaluate([0, 0, 0]) == 0)
         #expect(BenchmarkFunction.sphere.evaluate([1, 2]) == 5)
     }
+
+    /// Every function's stated minimum is its value at the stated minimizer, and no point
+    /// of a seeded random scan of its box (plus small steps around the minimizer) is lower.
+    @Test(arguments: BenchmarkFunction.allCases)
+    func statedMinimaHold(_ f: BenchmarkFunction) {
+        let n = f.dimension ?? 4
+        let best = f.minimizer(dimension: n)
+        let minimum = f.globalMinimum(dimension: n)
+        #expect(abs(f.evaluate(best) - minimum) < 1e-4 * max(1, abs(minimum)), "\(f)")
+        var rng = SeededGenerator(seed: 7)
+        let bounds = f.bounds(dimension: n)
+        for _ in 0..<20_000 {
+            let x = bounds.map { $0.lowerBound + rng.nextDouble() * ($0.upperBound - $0.lowerBound) }
+            #expect(f.evaluate(x) >= minimum - 1e-6 * max(1, abs(minimum)), "\(f) at \(x)")
+        }
+        for i in 0..<n {
+            for step in [-1e-2, 1e-2] {
+                var x = best
+                x[i] += step
+                #expect(f.evaluate(x) >= minimum - 1e-6 * max(1, abs(minimum)), "\(f) near its minimizer")
+            }
+        }
+    }
+
+    @Test func handValues() {
+        // Values worked out by hand from the definitions.
+        #expect(abs(BenchmarkFunction.forrester.evaluate([0.5]) - 0.9092974268256817) < 1e-12)  // 1² · sin 2
+        #expect(BenchmarkFunction.sixHumpCamel.evaluate([1, 1]) == (4 - 2.1 + 1.0 / 3) + 1 + 0)
+        #expect(BenchmarkFunction.rosenbrock.evaluate([0, 0, 0]) == 2)
+        #expect(BenchmarkFunction.styblinskiTang.evaluate([1, 0]) == 0.5 * (1 - 16 + 5))
+        #expect(abs(BenchmarkFunction.ackley.evaluate([0, 0])) < 1e-12)
+        #expect(abs(BenchmarkFunction.levy.evaluate([1, 1, 1])) < 1e-12)
+    }
 }
+

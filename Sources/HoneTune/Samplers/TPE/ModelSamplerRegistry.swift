@@ -5,7 +5,8 @@ extension TuneSamplers {
     ///
     /// - `"tpe"`: `seed`, `n_startup_trials`, `n_ei_candidates`, `multivariate`,
     ///   `constant_liar`, `prior_weight`, `max_above_kernels`, `space_filling_startup`,
-    ///   `rank_weighted_good_group`
+    ///   `rank_weighted_good_group`, `bandwidth_factor`, `bandwidth_floor` (false: Optuna's
+    ///   clip), `candidates_per_dimension`
     /// - `"gp"`: `seed`, `n_startup_trials`, `deterministic_objective`,
     ///   `space_filling_startup`, `power_transform`
     /// - `"cmaes"`: `seed`, `n_startup_trials`, `sigma0`, `population_size`
@@ -19,17 +20,26 @@ extension TuneSamplers {
             try c.checkNoUnknownFields(allowed: [
                 "type", "seed", "n_startup_trials", "n_ei_candidates", "multivariate", "constant_liar",
                 "prior_weight", "max_above_kernels", "space_filling_startup", "rank_weighted_good_group",
+                "bandwidth_factor", "bandwidth_floor", "candidates_per_dimension",
             ])
+            let factor = try c.double("bandwidth_factor") ?? TPESampler.defaultBandwidthFactor
+            guard factor > 0 && factor.isFinite else {
+                throw ConfigError.invalidValue(path: "sampler.bandwidth_factor", message: "must be a positive number, got \(factor)")
+            }
             return TPESampler(
                 seed: o.workerSeed,
                 nStartupTrials: try c.int("n_startup_trials", atLeast: 0) ?? TPESampler.defaultStartupTrials,
                 nEICandidates: try c.int("n_ei_candidates", atLeast: 1) ?? TPESampler.defaultEICandidates,
-                priorWeight: max(try c.double("prior_weight") ?? 1.0, 0),
+                priorWeight: max(try c.double("prior_weight") ?? TPESampler.defaultPriorWeight, 0),
                 multivariate: try c.bool("multivariate"),
                 constantLiar: try c.bool("constant_liar") ?? (o.workerIndex > 0),
                 maxAboveKernels: try c.int("max_above_kernels", atLeast: 1) ?? 200,
                 spaceFillingStartup: try c.bool("space_filling_startup") ?? false,
-                rankWeightedGoodGroup: try c.bool("rank_weighted_good_group") ?? true)
+                rankWeightedGoodGroup: try c.bool("rank_weighted_good_group") ?? true,
+                bandwidthFactor: factor,
+                bandwidthFloor: try c.bool("bandwidth_floor") ?? true ? .hone : nil,
+                candidatesPerDimension: try c.int("candidates_per_dimension", atLeast: 0)
+                    ?? TPESampler.defaultCandidatesPerDimension)
         }
         store("gp") { o in
             let c = o.config

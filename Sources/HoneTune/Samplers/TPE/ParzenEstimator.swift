@@ -6,6 +6,11 @@ struct ParzenParameters {
     var priorWeight: Double = 1.0
     var considerMagicClip: Bool = true
     var considerEndpoints: Bool = false
+    /// Multiplies each kernel's neighbour-distance bandwidth before the clip (Optuna: 1).
+    var bandwidthFactor: Double = 1.0
+    /// The magic clip's lower bound, 1/(n + 2), is lowered to at most this, but for values
+    /// on a grid not below one grid cell (Optuna: no cap).
+    var magicClipCap: Double = .infinity
 }
 
 /// A mixture of product kernels over a set of parameters: one truncated-normal (or
@@ -116,8 +121,13 @@ struct ParzenEstimator {
                     sorted[nObs - 1] = ext[nObs] - ext[nObs - 1]
                 }
                 let maxSigma = 1.0
-                let minSigma = p.considerMagicClip ? 1.0 / min(100.0, 1.0 + Double(nObs + 1)) : 1e-12
-                for (r, i) in order.enumerated() { sigma[i] = min(max(sorted[r], minSigma), maxSigma) }
+                // A lowered clip stops at one grid cell: narrower kernels would put all their
+                // mass on values already tried and never reach the neighbouring ones.
+                let cap = t.kind == .discrete
+                    ? max(p.magicClipCap, 1 / (((t.rawHigh - t.rawLow) / t.step).rounded(.down) + 1)) : p.magicClipCap
+                let minSigma = p.considerMagicClip ? min(1.0 / min(100.0, 1.0 + Double(nObs + 1)), cap) : 1e-12
+                let factor = p.bandwidthFactor
+                for (r, i) in order.enumerated() { sigma[i] = min(max(sorted[r] * factor, minSigma), maxSigma) }
             }
             let allMu = mu + [0.5]
             let allSigma = sigma + [1.0]
