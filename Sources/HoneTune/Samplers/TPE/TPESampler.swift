@@ -59,15 +59,12 @@ public final class TPESampler: Sampler {
     /// 1,000 trials as at 250. `nil` keeps every trial, like Optuna.
     ///
     /// g has about n − γ(n) kernels, so the cap first acts near trial 225, and the cost
-    /// per trial grows until then with g (sampler CPU time, trials 91–100 → 991–1,000:
-    /// Branin 0.046 → 0.095 ms, Hartmann6 0.082 → 0.135 ms, medians of 9 runs; before
-    /// the bit-identical shortcuts of log-sum-exp, the candidate choice and g's kernel
-    /// order, 0.059 → 0.146 and 0.106 → 0.193; Optuna's TPE 3.3 → 21.7 ms). A lower cap would flatten that growth but loses results: over
-    /// seeds 0–39, the median regret after 200 and 300 trials with cap 128 is 0.00208 and
-    /// 0.00188 on Branin (cap 200: 0.00198 and 0.00184; worse on 7 and 12 seeds, better
-    /// on 2 and 7) and 0.0209 and 0.0209 on Hartmann6 (cap 200: 0.0237 and 0.0209; worse
-    /// on 7 and 15 seeds, better on 6 and 8); cap 100 is worse on both functions at both
-    /// counts (Branin 0.00286, 0.00195; Hartmann6 0.0244, 0.0239).
+    /// per trial grows until then with g (sampler CPU time, trials 91–100 → 991–1,000,
+    /// medians of 3 runs: Branin 0.069 → 0.135 ms, Hartmann6 0.141 → 0.244 ms; flat from
+    /// trial 300 on; Optuna's TPE 3.3 → 21.7 ms). A lower cap would flatten that growth
+    /// but loses results: over seeds 0–299, the median regret on Hartmann6 after 300
+    /// trials is 0.0167 with cap 200, 0.0192 with 128 and 0.0227 with 100 (Branin: no
+    /// difference, 7.9·10⁻⁶, 8.1·10⁻⁶, 7.4·10⁻⁶).
     public let maxAboveKernels: Int?
     /// Draw the startup trials as a Latin hypercube (each parameter's range stratified)
     /// instead of independently at random. Off by default: over 20 seeds it made no
