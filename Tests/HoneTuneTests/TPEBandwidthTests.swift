@@ -86,22 +86,16 @@ import Testing
     }
 
     @Test func configOptions() throws {
-        func sampler(_ options: String) throws -> TPESampler {
-            let text = #"{"objective": "branin", "search_space": {"x1": {"float": [-5, 10]}, "x2": {"float": [0, 15]}}, "trials": 5, "#
-                + #""sampler": {"type": "tpe", "seed": 4\#(options)}}"#
-            let config = try TuneConfig(json: try JSONValue.parse(text), directory: FileManager.default.temporaryDirectory)
-            return try #require(try config.makeSampler() as? TPESampler)
-        }
-        let defaults = try sampler("")
+        let defaults = try tpeSamplerFromConfig("")
         #expect(defaults.bandwidthFloor == .hone && defaults.bandwidthFactor == TPESampler.defaultBandwidthFactor)
         #expect(defaults.candidatesPerDimension == TPESampler.defaultCandidatesPerDimension)
-        let optunaLike = try sampler(#", "bandwidth_floor": false, "bandwidth_factor": 1, "candidates_per_dimension": 0"#)
+        let optunaLike = try tpeSamplerFromConfig(#", "bandwidth_floor": false, "bandwidth_factor": 1, "candidates_per_dimension": 0"#)
         #expect(optunaLike.bandwidthFloor == nil && optunaLike.bandwidthFactor == 1 && optunaLike.candidatesPerDimension == 0)
         for bad in [#", "bandwidth_factor": 0"#, #", "bandwidth_factor": -1"#, #", "candidates_per_dimension": -2"#] {
-            #expect(throws: ConfigError.self, "\(bad)") { try sampler(bad) }
+            #expect(throws: ConfigError.self, "\(bad)") { try tpeSamplerFromConfig(bad) }
         }
         do {
-            _ = try sampler(#", "bandwidth_factor": 0"#)
+            _ = try tpeSamplerFromConfig(#", "bandwidth_factor": 0"#)
         } catch {
             #expect("\(error)".contains("bandwidth_factor"), "\(error)")
         }

@@ -74,14 +74,8 @@ import Testing
     }
 
     @Test func registryOptionTurnsRankWeightingOff() throws {
-        func sampler(_ options: String) throws -> TPESampler {
-            let text = #"{"objective": "branin", "search_space": {"x1": {"float": [-5, 10]}, "x2": {"float": [0, 15]}}, "trials": 5, "#
-                + #""sampler": {"type": "tpe", "seed": 4\#(options)}}"#
-            let config = try TuneConfig(json: try JSONValue.parse(text), directory: FileManager.default.temporaryDirectory)
-            return try #require(try config.makeSampler() as? TPESampler)
-        }
-        let a = try sampler("")
-        let b = try sampler(#", "rank_weighted_good_group": false"#)
+        let a = try tpeSamplerFromConfig("")
+        let b = try tpeSamplerFromConfig(#", "rank_weighted_good_group": false"#)
         #expect(a.rankWeightedGoodGroup && !b.rankWeightedGoodGroup)
         let on = MiniStudy(), off = MiniStudy()
         on.optimize(a, params: TestFunctions.braninParams, n: 30, objective: TestFunctions.branin)

@@ -19,6 +19,16 @@ struct Boom: Error, CustomStringConvertible {
     var description: String { "boom" }
 }
 
+/// The TPE sampler a `hone tune` configuration on Branin builds from `"sampler": {"type":
+/// "tpe", "seed": 4` + `options` + `}` (options start with a comma).
+func tpeSamplerFromConfig(_ options: String) throws -> TPESampler {
+    let text = #"{"objective": "branin", "search_space": {"x1": {"float": [-5, 10]}, "x2": {"float": [0, 15]}}, "trials": 5, "#
+        + #""sampler": {"type": "tpe", "seed": 4\#(options)}}"#
+    let config = try TuneConfig(json: try JSONValue.parse(text), directory: FileManager.default.temporaryDirectory)
+    guard let sampler = try config.makeSampler() as? TPESampler else { throw Boom() }
+    return sampler
+}
+
 func branin2(_ t: Trial) throws -> Double {
     let x1 = try t.suggestFloat("x1", in: -5...10)
     let x2 = try t.suggestFloat("x2", in: 0...15)
