@@ -58,6 +58,7 @@ func makeTuneSampler(_ name: String, seed: UInt64) -> Sampler {
     case "tpe-multivariate": return TPESampler(seed: seed, multivariate: true)
     case "tpe-independent": return TPESampler(seed: seed, multivariate: false)
     case "tpe-optuna": return TPESampler.optunaCompatible(seed: seed)
+    case "tpe-optuna-independent": return TPESampler.optunaCompatible(seed: seed, multivariate: false)
     case "tpe-lhs-startup": return TPESampler(seed: seed, spaceFillingStartup: true)
     case "gp": return GPSampler(seed: seed)
     case "genetic": return GeneticSampler(seed: seed)
@@ -127,7 +128,8 @@ private func median(_ xs: [Double]) -> Double {
 /// `HONE_BENCH_TUNE_SAMPLERS` (comma-separated names), `HONE_BENCH_TUNE_SEEDS` and
 /// `HONE_BENCH_TUNE_LONG_TRIALS` (0 skips the long run) override the defaults, to check
 /// a change on many seeds without the other samplers; `HONE_BENCH_TUNE_TRIALS` sets the
-/// trials per seed (regret is also reported at 200, 300 and 1,000 trials when reached).
+/// trials per seed (regret is also reported at 200, 300 and 1,000 trials when reached),
+/// `HONE_BENCH_TUNE_WIDE_SEEDS` the seeds of the wide run (default 200; 0 skips it).
 /// `HONE_BENCH_TUNE_FUNCTIONS` replaces Branin and Hartmann6 by other test functions, to
 /// check a sampler change beyond W5: names of ``BenchmarkFunction`` with the dimension
 /// appended for those of any dimension (`forrester,six_hump_camel,hartmann3,levy4`).
@@ -140,16 +142,10 @@ public func runTuneBenchmark(quick: Bool) -> [BenchResult] {
         functions: (functions ?? ["branin", "hartmann6"]).map(parseTestFunction),
         seeds: environment["HONE_BENCH_TUNE_SEEDS"].flatMap { Int($0) } ?? (quick ? 2 : 5),
         trials: environment["HONE_BENCH_TUNE_TRIALS"].flatMap { Int($0) } ?? (quick ? 50 : 100),
-        longTrials: environment["HONE_BENCH_TUNE_LONG_TRIALS"].flatMap { Int($0) } ?? (quick ? 300 : 1000))
+        longTrials: environment["HONE_BENCH_TUNE_LONG_TRIALS"].flatMap { Int($0) } ?? (quick ? 300 : 1000),
+        wideSeeds: environment["HONE_BENCH_TUNE_WIDE_SEEDS"].flatMap { Int($0) } ?? (quick ? 0 : 200))
 }
 
-/// W5 with explicit settings. `tpe` is the default TPESampler (multivariate for one
-/// objective, like Optuna 5's default) and is also reported as `tpe-multivariate`.
-/// Overhead is the sampler's CPU time, mean over trials 91–100 and over the last 10
-/// trials of one long run (seed 0); `trial_wall_ms_at_…` is the whole trial's wall-clock
-/// time over the same windows. GP's run stops at 100 trials (its cubic cost makes 1,000
-/// impractical).
-/// Set `HONE_BENCH_VERBOSE` to print every seed's regrets and sampled-values digest to standard error.
 /// A test function by name, with its dimension appended for the functions of any
 /// dimension (`levy4`); stops on a name that is none.
 func parseTestFunction(_ name: String) -> TestFunction {
@@ -175,12 +171,26 @@ struct TestFunction {
     var minimum: Double { function.globalMinimum(dimension: dimension) }
 }
 
-public func runTuneBenchmark(samplers: [String], seeds: Int, trials: Int, longTrials: Int) -> [BenchResult] {
+/// W5 on Branin and Hartmann6 with explicit settings (see the next function).
+public func runTuneBenchmark(samplers: [String], seeds: Int, trials: Int, longTrials: Int, wideSeeds: Int = 0) -> [BenchResult] {
     runTuneBenchmark(samplers: samplers, functions: [parseTestFunction("branin"), parseTestFunction("hartmann6")],
-                     seeds: seeds, trials: trials, longTrials: longTrials)
+                     seeds: seeds, trials: trials, longTrials: longTrials, wideSeeds: wideSeeds)
 }
 
-func runTuneBenchmark(samplers: [String], functions: [TestFunction], seeds: Int, trials: Int, longTrials: Int) -> [BenchResult] {
+/// W5 with explicit settings. `tpe` is the default TPESampler (multivariate for one
+/// objective, like Optuna 5's default) and is also reported as `tpe-multivariate`.
+/// Overhead is the sampler's CPU time, mean over trials 91–100 and over the last 10
+/// trials of one long run (seed 0); `trial_wall_ms_at_…` is the whole trial's wall-clock
+/// time over the same windows. GP's run stops at 100 trials (its cubic cost makes 1,000
+/// impractical).
+/// `wideSeeds` > 0 also runs every sampler but GP on that many seeds (0, 1, …) and reports
+/// `median_regret_at_50_wide` and `median_regret_at_100_wide` with `wide_seeds`: the
+/// median of five seeds swings by a factor of two or more from one set of seeds to
+/// another, so a comparison that should hold beyond seeds 0–4 needs these.
+/// Set `HONE_BENCH_VERBOSE` to print every seed's regrets and sampled-values digest to standard error.
+func runTuneBenchmark(
+    samplers: [String], functions: [TestFunction], seeds: Int, trials: Int, longTrials: Int, wideSeeds: Int = 0
+) -> [BenchResult] {
     var results: [BenchResult] = []
     let verbose = ProcessInfo.processInfo.environment["HONE_BENCH_VERBOSE"] != nil
     let checkpoints = [25, 50, 100, 200, 300, 1000].filter { $0 <= trials }
@@ -198,6 +208,13 @@ func runTuneBenchmark(samplers: [String], functions: [TestFunction], seeds: Int,
                 FileHandle.standardError.write("\(s) \(function.name) per seed \(per.joined(separator: " | "))\n".data(using: .utf8)!)
                 FileHandle.standardError.write(
                     "\(s) \(function.name) sampled-values digest per seed \(digests.joined(separator: " "))\n".data(using: .utf8)!)
+            }
+            var wide: [Int: [Double]] = [:]
+            if wideSeeds > 0 && s != "gp" && trials >= 50 {
+                for seed in 0..<wideSeeds {
+                    let run = runTuneStudy(sampler: makeTuneSampler(s, seed: UInt64(seed)), function: function, trials: trials)
+                    for c in [50, 100] where c <= trials { wide[c, default: []].append(run.best[c - 1] - function.minimum) }
+                }
             }
             var names = ["W5/\(function.name)/\(s)"]
             if s == "tpe" { names.append("W5/\(function.name)/tpe-multivariate") }
@@ -217,6 +234,12 @@ func runTuneBenchmark(samplers: [String], functions: [TestFunction], seeds: Int,
             for name in names {
                 for c in checkpoints {
                     results.append(BenchResult(workload: name, metric: "median_regret_at_\(c)", value: median(regrets[c]!)))
+                }
+                for c in wide.keys.sorted() {
+                    results.append(BenchResult(workload: name, metric: "median_regret_at_\(c)_wide", value: median(wide[c]!)))
+                }
+                if !wide.isEmpty {
+                    results.append(BenchResult(workload: name, metric: "wide_seeds", value: Double(wideSeeds)))
                 }
                 if long >= 100 {
                     let w = overhead[90..<100].reduce(0, +) / 10 * 1e3
