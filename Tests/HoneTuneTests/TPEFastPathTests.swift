@@ -21,6 +21,30 @@ import Testing
         xs.withUnsafeBufferPointer { SamplerMath.logSumExp($0) }
     }
 
+    /// With a limit, the sum stops only when its result is above that limit, and otherwise
+    /// returns exactly the unlimited result.
+    @Test func limitedSumStopsOnlyAboveTheLimit() {
+        var rng = SeededGenerator(seed: 8)
+        for trial in 0..<3000 {
+            let n = 1 + rng.nextInt(below: 200)
+            let spread = [1.0, 10.0, 60.0][trial % 3]
+            let xs = (0..<n).map { _ in spread * rng.nextGaussian() }
+            let full = Self.fast(xs)
+            // Limits around the result: far below, just below, equal, just above, far above.
+            for offset in [-5.0, -1e-6, 0, 1e-6, 5.0, .infinity, .nan] {
+                let limit = full + offset
+                let got = xs.withUnsafeBufferPointer { SamplerMath.logSumExp($0, unlessAbove: limit) }
+                if let got {
+                    #expect(got.bitPattern == full.bitPattern, "trial \(trial) offset \(offset)")
+                } else {
+                    #expect(full > limit, "trial \(trial) offset \(offset): stopped though \(full) ≤ \(limit)")
+                }
+                if offset >= 0 || offset.isNaN { #expect(got != nil, "trial \(trial) offset \(offset)") }
+                if offset <= -1e-6 { #expect(got == nil, "trial \(trial) offset \(offset)") }
+            }
+        }
+    }
+
     @Test func matchesThePlainSumBitForBit() {
         var rng = SeededGenerator(seed: 7)
         for trial in 0..<3000 {

@@ -135,6 +135,34 @@ enum SamplerMath {
         return m + Foundation.log(s)
     }
 
+    /// ``logSumExp(_:)``, or `nil` once a partial sum shows the result is above `limit`:
+    /// terms are added in the same order, all positive, so every partial sum is at most
+    /// the full one, also after rounding. `limit` should already hold any margin for the
+    /// rounding of the caller's own arithmetic; NaN or +∞ never stops the sum.
+    static func logSumExp(_ xs: UnsafeBufferPointer<Double>, unlessAbove limit: Double) -> Double? {
+        var m = -Double.infinity
+        var first = 0
+        for i in xs.indices where xs[i] > m {
+            m = xs[i]
+            first = i
+        }
+        if !m.isFinite { return m }
+        // Above this sum the result exceeds `limit`; 1e-12 relative covers exp's and log's rounding.
+        let stop = Foundation.exp(limit - m) * (1 + 1e-12)
+        var s = 0.0
+        for i in 0..<first where !(xs[i] - m < underflowExponent) {
+            s += Foundation.exp(xs[i] - m)
+            if s > stop { return nil }
+        }
+        s += 1
+        if s > stop { return nil }
+        for i in (first + 1)..<xs.count where !(xs[i] - m < negligibleExponent) {
+            s += Foundation.exp(xs[i] - m)
+            if s > stop { return nil }
+        }
+        return m + Foundation.log(s)
+    }
+
     /// `exp` of anything below this is +0 (its smallest subnormal result is at −745.13).
     static let underflowExponent = -746.0
     /// `exp` of anything below this is under half an ulp of any sum ≥ 1.

@@ -11,8 +11,9 @@ extension TPESampler {
     /// `belowLogDensity[c] −` that term bounds c's score from above, also after rounding
     /// (both steps are monotone). Candidates are scored in order of falling bound, and
     /// the rest are dropped once a bound falls below the best score: their log-sum-exps,
-    /// g's 200 exps each, are most of a sample's cost past a few hundred trials. The
-    /// result is the plain scan's, so sampling stays bit for bit the same.
+    /// g's 200 exps each, are most of a sample's cost past a few hundred trials. A scored
+    /// candidate's sum also stops as soon as its partial sum already puts it below the
+    /// best. The result is the plain scan's, so sampling stays bit for bit the same.
     static func bestCandidate(belowLogDensity: [Double], aboveLogTerms: [Double], kernelCount: Int) -> Int {
         let count = belowLogDensity.count
         precondition(aboveLogTerms.count == count * kernelCount, "aboveLogTerms must hold count × kernelCount terms")
@@ -34,7 +35,12 @@ extension TPESampler {
             var bestScore = -Double.infinity
             for c in order {
                 if bounds[c] < bestScore { break }
-                let score = belowLogDensity[c] - SamplerMath.logSumExp(row(c))
+                // A candidate loses once log g(c) passes belowLogDensity[c] − bestScore; the
+                // margin keeps the rounding of that difference from dropping a tie.
+                let margin = 1e-9 + 1e-14 * (abs(belowLogDensity[c]) + abs(bestScore))
+                let limit = bestScore.isFinite ? belowLogDensity[c] - bestScore + margin : .infinity
+                guard let logG = SamplerMath.logSumExp(row(c), unlessAbove: limit) else { continue }
+                let score = belowLogDensity[c] - logG
                 if score > bestScore || (score == bestScore && c < best) {
                     bestScore = score
                     best = c
