@@ -118,21 +118,8 @@ enum SamplerMath {
     /// term below e⁻³⁷ ≈ 8.5·10⁻¹⁷ < 2⁻⁵³ rounds away. With narrow bandwidths most kernels
     /// of g(x) are that far from a candidate, and `exp` was the largest cost of a sample.
     static func logSumExp(_ xs: UnsafeBufferPointer<Double>) -> Double {
-        var m = -Double.infinity
-        var first = 0
-        for i in xs.indices where xs[i] > m {
-            m = xs[i]
-            first = i
-        }
-        if !m.isFinite { return m }
-        var s = 0.0
-        // NaN differences fail neither test and go through exp, as in the plain sum.
-        for i in 0..<first where !(xs[i] - m < underflowExponent) { s += Foundation.exp(xs[i] - m) }
-        s += 1
-        for i in (first + 1)..<xs.count where !(xs[i] - m < negligibleExponent) {
-            s += Foundation.exp(xs[i] - m)
-        }
-        return m + Foundation.log(s)
+        // No limit: the sum never stops early.
+        logSumExp(xs, unlessAbove: .infinity)!
     }
 
     /// ``logSumExp(_:)``, or `nil` once a partial sum shows the result is above `limit`:
@@ -150,6 +137,7 @@ enum SamplerMath {
         // Above this sum the result exceeds `limit`; 1e-12 relative covers exp's and log's rounding.
         let stop = Foundation.exp(limit - m) * (1 + 1e-12)
         var s = 0.0
+        // NaN differences fail neither test and go through exp, as in the plain sum.
         for i in 0..<first where !(xs[i] - m < underflowExponent) {
             s += Foundation.exp(xs[i] - m)
             if s > stop { return nil }
