@@ -17,8 +17,12 @@ import HoneCore
 /// result is rounded to valid values. `spaceFillingStartup: false` and
 /// `powerTransform = false` give Optuna's behaviour (random startup, plain standardization).
 ///
-/// Running trials are not modelled (Optuna uses fantasies, qLogEI): parallel workers
-/// may propose nearby points.
+/// Running trials (other workers' trials, in parallel studies) are modelled by the
+/// "kriging believer": each is added to the data with the fitted GP's mean at its point
+/// as its value (hyperparameters kept), so the posterior variance, and with it the
+/// expected improvement, drops around points already being evaluated and the next
+/// proposal goes elsewhere. The best value stays the best observed one. With one worker
+/// nothing is running but the trial being sampled, and nothing changes.
 ///
 /// Multi-objective studies are scalarized per trial with a random augmented Chebyshev
 /// weighting of the normalized objectives (ParEGO).
@@ -32,6 +36,9 @@ public final class GPSampler: Sampler {
     public let spaceFillingStartup: Bool
     /// Warp the objective with a fitted Yeo–Johnson power transform before the GP.
     public var powerTransform = true
+    /// Model running trials by their predicted values (kriging believer); off, parallel
+    /// workers given the same data propose about the same point.
+    public var krigingBeliever = true
     private var lhsFree: [[Int]] = []
     private var lhsIssued = 0
     public var nPreliminarySamples = 2048
@@ -83,7 +90,22 @@ public final class GPSampler: Sampler {
         cachedHyper = (names, gp.hyper)
         let threshold = y.max() ?? 0
         let bestIndex = y.firstIndex(of: threshold) ?? 0
-        var optimizer = AcquisitionOptimizer(gp: gp, transforms: transforms, threshold: threshold)
+        var model = gp
+        if krigingBeliever {
+            let running = study.trials(states: [.running]).filter { t in
+                t.number != trial.number && transforms.allSatisfy { t.params[$0.name] != nil }
+            }
+            if !running.isEmpty {
+                let xr = running.map { t in transforms.map { $0.normalize(t.params[$0.name]!) } }
+                let yr = xr.map { gp.posterior($0).mean }
+                // Nil only if the augmented kernel matrix is not positive definite (a running
+                // point on top of another): the plain model is used then.
+                if let believer = GaussianProcess(x: x + xr, y: y + yr, isCategorical: isCat, hyper: gp.hyper) {
+                    model = believer
+                }
+            }
+        }
+        var optimizer = AcquisitionOptimizer(gp: model, transforms: transforms, threshold: threshold)
         optimizer.tolerance = acquisitionTolerance
         let best = optimizer.maximize(
             warmStart: x[bestIndex], nPreliminary: nPreliminarySamples, nLocalSearch: nLocalSearch, rng: &relative.rng)

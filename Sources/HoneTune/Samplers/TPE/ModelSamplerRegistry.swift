@@ -8,7 +8,7 @@ extension TuneSamplers {
     ///   `rank_weighted_good_group`, `bandwidth_factor`, `bandwidth_floor` (false: Optuna's
     ///   clip), `candidates_per_dimension`
     /// - `"gp"`: `seed`, `n_startup_trials`, `deterministic_objective`,
-    ///   `space_filling_startup`, `power_transform`
+    ///   `space_filling_startup`, `power_transform`, `kriging_believer`
     /// - `"cmaes"`: `seed`, `n_startup_trials`, `sigma0`, `population_size`
     /// - `"genetic"` (also `"nsga2"`): `seed`, `population_size`, `crossover_prob`,
     ///   `mutation_prob`, `steady_state`
@@ -45,12 +45,14 @@ extension TuneSamplers {
             let c = o.config
             try c.checkNoUnknownFields(allowed: [
                 "type", "seed", "n_startup_trials", "deterministic_objective", "space_filling_startup", "power_transform",
+                "kriging_believer",
             ])
             let g = GPSampler(
                 seed: o.workerSeed, nStartupTrials: try c.int("n_startup_trials", atLeast: 0) ?? 10,
                 deterministicObjective: try c.bool("deterministic_objective") ?? false,
                 spaceFillingStartup: try c.bool("space_filling_startup") ?? true)
             g.powerTransform = try c.bool("power_transform") ?? true
+            g.krigingBeliever = try c.bool("kriging_believer") ?? true
             return g
         }
         let genetic: Factory = { o in
