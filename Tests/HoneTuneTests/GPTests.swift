@@ -187,12 +187,7 @@ import Testing
     }
 
     @Test func configTurnsTheBelieverOff() throws {
-        func sampler(_ options: String) throws -> GPSampler {
-            let text = #"{"objective": "branin", "search_space": {"x1": {"float": [-5, 10]}, "x2": {"float": [0, 15]}}, "trials": 5, "#
-                + #""sampler": {"type": "gp"\#(options)}}"#
-            let config = try TuneConfig(json: try JSONValue.parse(text), directory: FileManager.default.temporaryDirectory)
-            return try #require(try config.makeSampler() as? GPSampler)
-        }
+        func sampler(_ options: String) throws -> GPSampler { try samplerFromConfig("gp", options) }
         #expect(try sampler("").krigingBeliever)
         #expect(try !sampler(#", "kriging_believer": false"#).krigingBeliever)
         #expect(throws: ConfigError.self) { try sampler(#", "kriging_believer": 3"#) }

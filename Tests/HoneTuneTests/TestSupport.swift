@@ -19,14 +19,19 @@ struct Boom: Error, CustomStringConvertible {
     var description: String { "boom" }
 }
 
-/// The TPE sampler a `hone tune` configuration on Branin builds from `"sampler": {"type":
-/// "tpe", "seed": 4` + `options` + `}` (options start with a comma).
-func tpeSamplerFromConfig(_ options: String) throws -> TPESampler {
+/// The sampler a `hone tune` configuration on Branin builds from `"sampler": {"type":
+/// TYPE` + `options` + `}` (options start with a comma).
+func samplerFromConfig<S: Sampler>(_ type: String, _ options: String, as: S.Type = S.self) throws -> S {
     let text = #"{"objective": "branin", "search_space": {"x1": {"float": [-5, 10]}, "x2": {"float": [0, 15]}}, "trials": 5, "#
-        + #""sampler": {"type": "tpe", "seed": 4\#(options)}}"#
+        + #""sampler": {"type": "\#(type)"\#(options)}}"#
     let config = try TuneConfig(json: try JSONValue.parse(text), directory: FileManager.default.temporaryDirectory)
-    guard let sampler = try config.makeSampler() as? TPESampler else { throw Boom() }
+    guard let sampler = try config.makeSampler() as? S else { throw Boom() }
     return sampler
+}
+
+/// The TPE sampler of ``samplerFromConfig(_:_:as:)`` with seed 4.
+func tpeSamplerFromConfig(_ options: String) throws -> TPESampler {
+    try samplerFromConfig("tpe", #", "seed": 4"# + options)
 }
 
 func branin2(_ t: Trial) throws -> Double {
