@@ -63,11 +63,13 @@ import Testing
         #expect(optuna.nStartupTrials == 10 && optuna.nEICandidates == 24)
         #expect(optuna.maxAboveKernels == nil && !optuna.rankWeightedGoodGroup)
         #expect(optuna.bandwidthFactor == 1 && optuna.bandwidthFloor == nil && optuna.candidatesPerDimension == 0)
+        #expect(!optuna.constantLiar && TPESampler(seed: 1).constantLiar)
         let hone = TPESampler(seed: 1)
         #expect(hone.nStartupTrials == TPESampler.defaultStartupTrials && hone.nEICandidates == TPESampler.defaultEICandidates)
         #expect(hone.rankWeightedGoodGroup && hone.maxAboveKernels == 200)
         // The same settings spelled out sample the same sequence.
-        let spelled = TPESampler(seed: 1, nStartupTrials: 10, nEICandidates: 24, priorWeight: 1, maxAboveKernels: nil,
+        let spelled = TPESampler(seed: 1, nStartupTrials: 10, nEICandidates: 24, priorWeight: 1, constantLiar: false,
+                                 maxAboveKernels: nil,
                                  rankWeightedGoodGroup: false, bandwidthFactor: 1, bandwidthFloor: nil,
                                  candidatesPerDimension: 0, gamma: { TPESampler.optunaGamma($0) })
         #expect(Self.draws(optuna, count: 50) == Self.draws(spelled, count: 50))

@@ -32,7 +32,7 @@ extension TuneSamplers {
                 nEICandidates: try c.int("n_ei_candidates", atLeast: 1) ?? TPESampler.defaultEICandidates,
                 priorWeight: max(try c.double("prior_weight") ?? TPESampler.defaultPriorWeight, 0),
                 multivariate: try c.bool("multivariate"),
-                constantLiar: try c.bool("constant_liar") ?? (o.workerIndex > 0),
+                constantLiar: try c.bool("constant_liar") ?? true,
                 maxAboveKernels: try c.int("max_above_kernels", atLeast: 1) ?? 200,
                 spaceFillingStartup: try c.bool("space_filling_startup") ?? false,
                 rankWeightedGoodGroup: try c.bool("rank_weighted_good_group") ?? true,

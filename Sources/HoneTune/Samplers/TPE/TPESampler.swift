@@ -42,7 +42,9 @@ import HoneCore
 /// - `multivariate` (default: on for single-objective studies, like Optuna 5) models the
 ///   parameters every trial shares jointly with product kernels; parameters outside that
 ///   space (conditional ones) are sampled one by one, each from the trials that have it.
-/// - `constantLiar` counts running trials as bad ones, so parallel workers spread out.
+/// - `constantLiar` (default on; Optuna: off) counts running trials as bad ones, so
+///   parallel workers spread out. A study with one worker has no running trial but the
+///   one being sampled, so the default changes nothing there.
 /// - Multi-objective studies split by nondominated rank, ties broken by hypervolume
 ///   contribution (two objectives) or crowding distance.
 ///
@@ -116,7 +118,7 @@ public final class TPESampler: Sampler {
         nEICandidates: Int = TPESampler.defaultEICandidates,
         priorWeight: Double = TPESampler.defaultPriorWeight, considerMagicClip: Bool = true,
         considerEndpoints: Bool = false,
-        multivariate: Bool? = nil, constantLiar: Bool = false, maxAboveKernels: Int? = 200,
+        multivariate: Bool? = nil, constantLiar: Bool = true, maxAboveKernels: Int? = 200,
         spaceFillingStartup: Bool = false, rankWeightedGoodGroup: Bool = true,
         bandwidthFactor: Double = TPESampler.defaultBandwidthFactor,
         bandwidthFloor: BandwidthFloor? = .hone, candidatesPerDimension: Int = TPESampler.defaultCandidatesPerDimension,
@@ -171,7 +173,7 @@ public final class TPESampler: Sampler {
     /// weighted by age only, every trial in g(x)).
     public static func optunaCompatible(seed: UInt64? = nil, multivariate: Bool? = nil) -> TPESampler {
         TPESampler(seed: seed, nStartupTrials: 10, nEICandidates: 24, priorWeight: 1, multivariate: multivariate,
-                   maxAboveKernels: nil, rankWeightedGoodGroup: false, bandwidthFactor: 1, bandwidthFloor: nil,
+                   constantLiar: false, maxAboveKernels: nil, rankWeightedGoodGroup: false, bandwidthFactor: 1, bandwidthFloor: nil,
                    candidatesPerDimension: 0, gamma: { n in optunaGamma(n) })
     }
 
