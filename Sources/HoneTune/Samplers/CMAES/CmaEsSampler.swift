@@ -57,9 +57,11 @@ public final class CmaEsSampler: Sampler {
         let st = state!
         // Tell: once every member of the generation has finished.
         if st.members.count == st.lambda {
-            let all = study.trials(states: nil)
+            // Only the trials from the generation's oldest member on: a trial's cost does
+            // not grow with the study.
+            let recent = study.trials(states: nil, fromNumber: st.members.keys.min() ?? 0)
             var byNumber: [Int: FrozenTrial] = [:]
-            for t in all where st.members.keys.contains(t.number) { byNumber[t.number] = t }
+            for t in recent where st.members.keys.contains(t.number) { byNumber[t.number] = t }
             if st.members.keys.allSatisfy({ byNumber[$0]?.state.isFinished ?? false }) {
                 let sign = minimizationSigns(study.directions).first ?? 1
                 let scored = st.members.map { number, x -> (Double, [Double]) in
