@@ -67,8 +67,9 @@ public final class TPESampler: Sampler {
     ///
     /// g has about n − γ(n) kernels, so the cap first acts near trial 225, and the cost
     /// per trial grows until then with g (sampler CPU time, trials 91–100 → 991–1,000,
-    /// medians of 3 runs: Branin 0.069 → 0.135 ms, Hartmann6 0.141 → 0.244 ms; flat from
-    /// trial 300 on; Optuna's TPE 3.3 → 21.7 ms). A lower cap would flatten that growth
+    /// medians of 3 runs: Branin 0.067 → 0.125 ms, Hartmann6 0.124 → 0.219 ms; flat from
+    /// trial 300 on; Optuna's TPE, whole trials 1–100 → 901–1,000: 2.1 → 12.0 ms and
+    /// 3.4 → 12.1 ms). A lower cap would flatten that growth
     /// but loses results: over seeds 0–299, the median regret on Hartmann6 after 300
     /// trials is 0.0167 with cap 200, 0.0192 with 128 and 0.0227 with 100 (Branin: no
     /// difference, 7.9·10⁻⁶, 8.1·10⁻⁶, 7.4·10⁻⁶).
