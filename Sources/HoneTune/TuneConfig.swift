@@ -78,6 +78,8 @@ public final class BenchmarkObjective: TuneObjective {
     public let function: BenchmarkFunction
     public let sleepSeconds: Double
     public let steps: Int
+    /// The number of inputs: the search space's numeric parameters.
+    public let dimension: Int
     public var directions: [StudyDirection] { [.minimize] }
     public var name: String { function.rawValue }
 
@@ -105,6 +107,7 @@ public final class BenchmarkObjective: TuneObjective {
         if numeric.isEmpty {
             throw ConfigError.invalidValue(path: "search_space", message: "\(function.rawValue) needs numeric parameters")
         }
+        dimension = numeric.count
     }
 
     public func evaluate(_ trial: Trial, searchSpace: SearchSpace) throws -> [Double] {
@@ -128,8 +131,9 @@ public final class BenchmarkObjective: TuneObjective {
     }
 
     public func summary(best: FrozenTrial?) -> [String: Any] {
-        var out: [String: Any] = ["global_minimum": function.globalMinimum]
-        if let v = best?.value { out["regret"] = v - function.globalMinimum }
+        let minimum = function.globalMinimum(dimension: dimension)
+        var out: [String: Any] = ["global_minimum": minimum]
+        if let v = best?.value { out["regret"] = v - minimum }
         return out
     }
 }

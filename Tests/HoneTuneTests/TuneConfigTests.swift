@@ -196,6 +196,20 @@ import Testing
         }
     }
 
+    /// The summary's minimum and regret use the search space's dimension, which matters
+    /// for functions whose minimum grows with it.
+    @Test func summaryUsesTheSpacesDimension() throws {
+        let c = try config(#"{"objective": "styblinski_tang", "search_space": {"a": {"float": [-5, 5]}, "b": {"float": [-5, 5]}, "c": {"float": [-5, 5]}}, "trials": 1}"#)
+        let study = try Study.create()
+        try study.enqueueTrial(params: ["a": .float(-2.903534), "b": .float(-2.903534), "c": .float(-2.903534)])
+        try study.optimize(trials: 1) { try c.evaluate($0)[0] }
+        let summary = c.objective.summary(best: try study.bestTrial)
+        let minimum = try #require(summary["global_minimum"] as? Double)
+        let regret = try #require(summary["regret"] as? Double)
+        #expect(abs(minimum - 3 * -39.16616570377142) < 1e-9)
+        #expect(regret >= 0 && regret < 1e-6, "\(regret)")
+    }
+
     @Test func handValues() {
         // Values worked out by hand from the definitions.
         #expect(abs(BenchmarkFunction.forrester.evaluate([0.5]) - 0.9092974268256817) < 1e-12)  // 1² · sin 2
