@@ -198,23 +198,24 @@ func runTuneBenchmark(
         for function in functions {
             var regrets = [Int: [Double]]()
             var digests: [String] = []
-            for seed in 0..<seeds {
+            // The wide run's first seeds are the reported ones: each seed is run once.
+            let wideCount = wideSeeds > 0 && s != "gp" && trials >= 50 ? wideSeeds : 0
+            var wide: [Int: [Double]] = [:]
+            for seed in 0..<max(seeds, wideCount) {
                 let run = runTuneStudy(sampler: makeTuneSampler(s, seed: UInt64(seed)), function: function, trials: trials)
-                for c in checkpoints { regrets[c, default: []].append(run.best[c - 1] - function.minimum) }
-                digests.append(String(run.digest, radix: 16))
+                if seed < seeds {
+                    for c in checkpoints { regrets[c, default: []].append(run.best[c - 1] - function.minimum) }
+                    digests.append(String(run.digest, radix: 16))
+                }
+                if seed < wideCount {
+                    for c in [50, 100] where c <= trials { wide[c, default: []].append(run.best[c - 1] - function.minimum) }
+                }
             }
             if verbose {
                 let per = checkpoints.map { c in "@\(c): " + regrets[c]!.map { String(format: "%.4g", $0) }.joined(separator: " ") }
                 FileHandle.standardError.write("\(s) \(function.name) per seed \(per.joined(separator: " | "))\n".data(using: .utf8)!)
                 FileHandle.standardError.write(
                     "\(s) \(function.name) sampled-values digest per seed \(digests.joined(separator: " "))\n".data(using: .utf8)!)
-            }
-            var wide: [Int: [Double]] = [:]
-            if wideSeeds > 0 && s != "gp" && trials >= 50 {
-                for seed in 0..<wideSeeds {
-                    let run = runTuneStudy(sampler: makeTuneSampler(s, seed: UInt64(seed)), function: function, trials: trials)
-                    for c in [50, 100] where c <= trials { wide[c, default: []].append(run.best[c - 1] - function.minimum) }
-                }
             }
             var names = ["W5/\(function.name)/\(s)"]
             if s == "tpe" { names.append("W5/\(function.name)/tpe-multivariate") }
