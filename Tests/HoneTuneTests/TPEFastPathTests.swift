@@ -131,57 +131,118 @@ import Testing
     }
 }
 
-/// g(x)'s kernel order read off the table instead of sorted: the table's value order must
-/// follow its updates, and the estimator must take only a hint that is the exact order.
+/// g(x)'s bandwidths read off the table's value-sorted rows instead of sorted per
+/// sample, and g capped to a subsample of kernels that keep their full-data bandwidths.
 @Suite struct TPEKernelOrderTests {
-    @Test func tableKeepsRowsSortedByValueAcrossUpdates() {
-        var rng = SeededGenerator(seed: 5)
+    /// A table of `batches` updates; some trials lack x, every fifth has x = 0.5 (ties).
+    private static func table(seed: UInt64, batches: [Int]) -> TrialTable {
+        var rng = SeededGenerator(seed: seed)
         let table = TrialTable(directions: [.minimize])
         var number = 0
-        func batch(_ count: Int) -> [FrozenTrial] {
-            (0..<count).map { _ in
+        for count in batches {
+            table.update((0..<count).map { _ in
                 var t = FrozenTrial(number: number, state: .complete)
                 t.values = [rng.nextDouble()]
-                // Some trials lack x; a few share a value, so ties go by row.
-                if number % 7 != 3 { t.params = ["x": number % 5 == 0 ? 0.5 : rng.nextDouble()] }
+                if number % 7 != 3 { t.params = ["x": number % 5 == 0 ? 0.5 : 0.01 + 99.99 * rng.nextDouble()] }
                 number += 1
                 return t
+            })
+            _ = table.rowsSortedByValue("x")  // kept up to date from the first batch on
+        }
+        return table
+    }
+
+    @Test func tableKeepsRowsSortedByValueAcrossUpdates() {
+        let table = TPEKernelOrderTests.table(seed: 5, batches: [20])
+        #expect(table.rowsSortedByValue("x").count == 20 - 3)
+        for extra in 1...5 {
+            let grown = TPEKernelOrderTests.table(seed: 5, batches: [20] + [Int](repeating: 13, count: extra))
+            let column = grown.column("x")
+            let expected = column.indices.filter { !column[$0].isNaN }.sorted { (column[$0], $0) < (column[$1], $1) }
+            #expect(grown.rowsSortedByValue("x") == expected)
+        }
+    }
+
+    /// The table's neighbour gaps are the sort's: for a random subset of member rows, on a
+    /// log scale and a linear one, with and without the endpoints, after several updates.
+    @Test func tableNeighbourGapsMatchASortOfTheMembers() {
+        let table = TPEKernelOrderTests.table(seed: 11, batches: [30, 1, 17, 40])
+        let column = table.column("x")
+        var rng = SeededGenerator(seed: 3)
+        for log in [false, true] {
+            let t = ParamTransform(name: "x", distribution: .float(low: 0.01, high: 100, log: log, step: nil))
+            for endpoints in [false, true] {
+                for _ in 0..<5 {
+                    let members = column.indices.filter { !column[$0].isNaN && rng.nextDouble() < 0.7 }
+                    var member = [Bool](repeating: false, count: table.count)
+                    for r in members { member[r] = true }
+                    let kernels = members.filter { _ in rng.nextDouble() < 0.5 }
+                    let all = ParzenEstimator.neighbourGaps(members.map { t.normalize(column[$0]) }, considerEndpoints: endpoints)
+                    let expected = kernels.map { all[members.firstIndex(of: $0)!] }
+                    let got = table.neighbourGaps("x", transform: t, rows: kernels, member: member, considerEndpoints: endpoints)
+                    #expect(got == expected)
+                }
             }
         }
-        table.update(batch(20))
-        #expect(table.rowsSortedByValue("x").count == 20 - 3)
-        for _ in 0..<5 {
-            table.update(batch(13))
-            let column = table.column("x")
-            let expected = column.indices.filter { !column[$0].isNaN }.sorted { (column[$0], $0) < (column[$1], $1) }
-            #expect(table.rowsSortedByValue("x") == expected)
-        }
+        // One member: its gap is the larger distance to a bound.
+        let one = column.indices.first { !column[$0].isNaN }!
+        var member = [Bool](repeating: false, count: table.count)
+        member[one] = true
+        let t = ParamTransform(name: "x", distribution: .float(low: 0.01, high: 100, log: false, step: nil))
+        let x = t.normalize(column[one])
+        #expect(table.neighbourGaps("x", transform: t, rows: [one], member: member, considerEndpoints: false) == [max(x, 1 - x)])
     }
 
-    @Test func onlyTheExactOrderIsTakenAsAHint() {
-        let values = [0.4, 0.1, 0.4, 0.9]
-        #expect(ParzenEstimator.isSortedOrder([1, 0, 2, 3], of: values))
-        #expect(!ParzenEstimator.isSortedOrder([1, 2, 0, 3], of: values))  // tie out of index order
-        #expect(!ParzenEstimator.isSortedOrder([1, 0, 3], of: values))  // one missing
-        #expect(!ParzenEstimator.isSortedOrder([1, 0, 0, 3], of: values))  // one repeated
-        #expect(!ParzenEstimator.isSortedOrder([1, 0, 2, 4], of: values))  // out of range
+    @Test func neighbourGapsFollowOptunasRule() {
+        // Sorted: 0.1, 0.4, 0.4, 0.9 (indices 1, 0, 2, 3).
+        let mu = [0.4, 0.1, 0.4, 0.9]
+        let gaps = ParzenEstimator.neighbourGaps(mu, considerEndpoints: false)
+        #expect(gaps[1] == 0.4 - 0.1)  // smallest: its one neighbour
+        #expect(gaps[0] == max(0.4 - 0.1, 0.4 - 0.4))
+        #expect(gaps[2] == max(0.4 - 0.4, 0.9 - 0.4))
+        #expect(gaps[3] == 0.9 - 0.4)  // largest: its one neighbour
+        let withEnds = ParzenEstimator.neighbourGaps(mu, considerEndpoints: true)
+        #expect(withEnds[1] == max(0.1 - 0, 0.4 - 0.1) && withEnds[3] == max(0.9 - 0.4, 1 - 0.9))
     }
 
-    @Test func aWrongHintChangesNothing() {
+    /// Kernels of a subsample, given their gaps among all observations and that count, get
+    /// exactly the bandwidths they have in the estimator of all observations.
+    @Test func aSubsampleKeepsTheFullBandwidths() {
         let transform = ParamTransform(name: "x", distribution: .float(low: 0, high: 1, log: false, step: nil))
         var rng = SeededGenerator(seed: 9)
-        let observations = [(0..<40).map { _ in rng.nextDouble() }]
-        let weights = [Double](repeating: 1, count: 40)
-        let plain = ParzenEstimator(
-            transforms: [transform], observations: observations, obsWeights: weights, parameters: ParzenParameters())
-        let right = (0..<40).sorted { (observations[0][$0], $0) < (observations[0][$1], $1) }
-        for hint in [right, Array(0..<40), Array(right.reversed())] {
-            let hinted = ParzenEstimator(
-                transforms: [transform], observations: observations, obsWeights: weights, parameters: ParzenParameters(),
-                orderHints: [hint])
-            #expect(hinted.sigmas == plain.sigmas)
-            let candidates = [(0..<16).map { Double($0) / 15 }]
-            #expect(hinted.logPDF(candidates) == plain.logPDF(candidates))
+        let values = (0..<60).map { _ in rng.nextDouble() }
+        let weights = (0..<60).map { Double($0 + 1) }
+        let full = ParzenEstimator(
+            transforms: [transform], observations: [values], obsWeights: weights, parameters: ParzenParameters())
+        let gaps = ParzenEstimator.neighbourGaps(values, considerEndpoints: false)
+        let keep = TPESampler.aboveKernels(count: 60, cap: 20)!
+        let sub = ParzenEstimator(
+            transforms: [transform], observations: [keep.map { values[$0] }], obsWeights: keep.map { weights[$0] },
+            parameters: ParzenParameters(), neighbourGaps: [keep.map { gaps[$0] }], bandwidthCount: 60)
+        #expect(sub.sigmas[0] == keep.map { full.sigmas[0][$0] } + [1])
+        #expect(sub.mus[0] == keep.map { full.mus[0][$0] } + [0.5])
+        // Without the gaps the subsample's own neighbours are farther apart: wider kernels.
+        let own = ParzenEstimator(
+            transforms: [transform], observations: [keep.map { values[$0] }], obsWeights: keep.map { weights[$0] },
+            parameters: ParzenParameters())
+        #expect(own.sigmas[0].dropLast().reduce(0, +) > sub.sigmas[0].dropLast().reduce(0, +))
+        // Gaps given for the observations themselves change nothing.
+        let same = ParzenEstimator(
+            transforms: [transform], observations: [values], obsWeights: weights, parameters: ParzenParameters(),
+            neighbourGaps: [gaps], bandwidthCount: 60)
+        #expect(same.sigmas == full.sigmas)
+    }
+
+    @Test func aboveKernelsKeepTheNewestHalfAndSpreadTheRest() {
+        #expect(TPESampler.aboveKernels(count: 100, cap: 100) == nil)
+        for (n, cap) in [(101, 100), (1000, 100), (250, 7), (12, 1), (3, 2)] {
+            let picks = TPESampler.aboveKernels(count: n, cap: cap)!
+            #expect(picks.count == cap)
+            #expect(zip(picks, picks.dropFirst()).allSatisfy { $0 < $1 })
+            #expect(Array(picks.suffix(cap / 2)) == Array((n - cap / 2)..<n))
+            let older = picks.dropLast(cap / 2)
+            #expect(older.last == n - cap / 2 - 1)
+            if older.count > 1 { #expect(older.first == 0) }
         }
     }
 }

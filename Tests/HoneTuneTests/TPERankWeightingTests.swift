@@ -66,7 +66,7 @@ import Testing
         #expect(!optuna.constantLiar && TPESampler(seed: 1).constantLiar)
         let hone = TPESampler(seed: 1)
         #expect(hone.nStartupTrials == TPESampler.defaultStartupTrials && hone.nEICandidates == TPESampler.defaultEICandidates)
-        #expect(hone.rankWeightedGoodGroup && hone.maxAboveKernels == 200)
+        #expect(hone.rankWeightedGoodGroup && hone.maxAboveKernels == 100)
         // The same settings spelled out sample the same sequence.
         let spelled = TPESampler(seed: 1, nStartupTrials: 10, nEICandidates: 24, priorWeight: 1, constantLiar: false,
                                  maxAboveKernels: nil,

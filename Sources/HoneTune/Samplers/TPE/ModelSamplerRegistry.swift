@@ -33,7 +33,7 @@ extension TuneSamplers {
                 priorWeight: max(try c.double("prior_weight") ?? TPESampler.defaultPriorWeight, 0),
                 multivariate: try c.bool("multivariate"),
                 constantLiar: try c.bool("constant_liar") ?? true,
-                maxAboveKernels: try c.int("max_above_kernels", atLeast: 1) ?? 200,
+                maxAboveKernels: try c.int("max_above_kernels", atLeast: 1) ?? 100,
                 spaceFillingStartup: try c.bool("space_filling_startup") ?? false,
                 rankWeightedGoodGroup: try c.bool("rank_weighted_good_group") ?? true,
                 bandwidthFactor: factor,

@@ -20,8 +20,8 @@ import HoneCore
 ///   trials by k/k, the next by (k−1)/k, … the worst by 1/k (``rankWeightedGoodGroup``);
 /// - max(32, 8·d) EI candidates instead of 24; 5 random startup trials instead of 10;
 ///   prior weight 0.5 instead of 1;
-/// - g(x) keeps at most 200 kernels (``maxAboveKernels``), so a trial costs the same from
-///   about trial 250 on.
+/// - g(x) keeps at most 100 kernels (``maxAboveKernels``), each as narrow as among all
+///   observations, so a trial costs about the same from trial 110 on.
 ///
 /// How they were chosen: 60 random settings of these knobs were run on seeds 0–199 of
 /// nine test functions (Forrester, six-hump camel, Hartmann 3-D and 6-D, Branin, Levy 4-D,
@@ -61,18 +61,27 @@ public final class TPESampler: Sampler {
     public let nEICandidates: Int
     public let multivariate: Bool?
     public let constantLiar: Bool
-    /// Most kernels in the "bad" model g(x); past this, g is fitted to an evenly spaced
-    /// subsample (in trial order, weights kept), so a trial costs nearly the same at
-    /// 1,000 trials as at 250. `nil` keeps every trial, like Optuna.
+    /// Most kernels in the "bad" model g(x) (default 100). Past this, the newest ⌊cap/2⌋
+    /// observations and an evenly spaced subsample of the older ones get a kernel, each as
+    /// narrow as among all observations (its gaps to its neighbours among every one, read
+    /// off the trial table without a sort), so from about trial 110 on a trial costs the
+    /// same however many trials there are. `nil` keeps every trial, like Optuna.
     ///
-    /// g has about n − γ(n) kernels, so the cap first acts near trial 225, and the cost
-    /// per trial grows until then with g (sampler CPU time, trials 91–100 → 991–1,000,
-    /// medians of 3 runs: Branin 0.067 → 0.125 ms, Hartmann6 0.124 → 0.219 ms; flat from
-    /// trial 300 on; Optuna's TPE, whole trials 1–100 → 901–1,000: 2.1 → 12.0 ms and
-    /// 3.4 → 12.1 ms). A lower cap would flatten that growth
-    /// but loses results: over seeds 0–299, the median regret on Hartmann6 after 300
-    /// trials is 0.0167 with cap 200, 0.0192 with 128 and 0.0227 with 100 (Branin: no
-    /// difference, 7.9·10⁻⁶, 8.1·10⁻⁶, 7.4·10⁻⁶).
+    /// Sampler cost per trial, trials 101–110 → 991–1,000 (instructions, `valgrind
+    /// --tool=callgrind`, repeatable): Hartmann6 1.14M → 1.33M (×1.17), Branin 0.58M →
+    /// 0.64M (×1.10); with the previous cap of 200 kernels, each with the bandwidth among
+    /// the kept ones only: 1.21M → 1.96M (×1.62) and 0.61M → 1.06M (×1.74). Optuna's TPE,
+    /// whole trials 1–100 → 901–1,000: 2.1 → 12.0 ms and 3.4 → 12.1 ms (×5.7, ×3.6).
+    ///
+    /// What the cap costs in results (median regret, `hone bench tune` with
+    /// `HONE_BENCH_TUNE_TRIALS`): after 1,000 trials, seeds 0–99, cap 100 / the previous
+    /// cap 200: Hartmann6 0.0112 / 0.0138, Levy 4-D 0.0018 / 0.0020, Ackley 5-D 2.588 /
+    /// 2.593, Hartmann 3-D 1.4·10⁻⁵ / 1.1·10⁻⁵. After 300 trials, seeds 0–199, it loses
+    /// on some functions (Levy 4-D 0.0101 / 0.0079, Ackley 5-D 3.36 / 3.13, six-hump
+    /// camel 2.0·10⁻⁶ / 1.4·10⁻⁶) and wins on others (Hartmann 3-D 4.3·10⁻⁴ / 6.3·10⁻⁴;
+    /// Hartmann6 over seeds 0–399 0.0182 / 0.0179). The full-data bandwidths are what
+    /// make 100 kernels enough: with each kernel's bandwidth taken among the kept ones,
+    /// Hartmann6 after 300 trials was 0.0228.
     public let maxAboveKernels: Int?
     /// Draw the startup trials as a Latin hypercube (each parameter's range stratified)
     /// instead of independently at random. Off by default: over 20 seeds it made no
@@ -119,7 +128,7 @@ public final class TPESampler: Sampler {
         nEICandidates: Int = TPESampler.defaultEICandidates,
         priorWeight: Double = TPESampler.defaultPriorWeight, considerMagicClip: Bool = true,
         considerEndpoints: Bool = false,
-        multivariate: Bool? = nil, constantLiar: Bool = true, maxAboveKernels: Int? = 200,
+        multivariate: Bool? = nil, constantLiar: Bool = true, maxAboveKernels: Int? = 100,
         spaceFillingStartup: Bool = false, rankWeightedGoodGroup: Bool = true,
         bandwidthFactor: Double = TPESampler.defaultBandwidthFactor,
         bandwidthFloor: BandwidthFloor? = .hone, candidatesPerDimension: Int = TPESampler.defaultCandidatesPerDimension,
@@ -275,14 +284,27 @@ public final class TPESampler: Sampler {
         return s
     }
 
-    /// Observations (`[parameter][observation]`) and weights of one side of the split: the
-    /// rows that have every parameter, in trial-number order, then (above only) the running
-    /// trials that have them, as they are the newest. Past `limit` observations, an evenly
-    /// spaced subsample that keeps the newest one; only the kept values are gathered, so
-    /// the cost grows with the trials only through one pass over the split.
+    /// Observations and bandwidths of one side of the split, ready for a ``ParzenEstimator``.
+    struct SideObservations {
+        /// `[parameter][kernel]`, internal values.
+        var values: [[Double]]
+        var weights: [Double]
+        /// Per parameter, the kernels' gaps to their neighbours among all `count`
+        /// observations (`nil`: the estimator takes them among the kernels).
+        var neighbourGaps: [[Double]?]
+        /// How many observations the side has, kernels or not.
+        var count: Int
+    }
+
+    /// One side of the split: the rows that have every parameter, in trial-number order,
+    /// then (above only) the running trials that have them, as they are the newest. Past
+    /// `limit` observations, only those of ``aboveKernels(count:cap:)`` get a kernel, each
+    /// with the bandwidth it has among all of them. Above, with no running trial, those
+    /// gaps come from the table's value-sorted rows, without a sort: a sample's cost then
+    /// stops growing with the trials but for a few passes over arrays of flags and rows.
     private func observations(
         below: Bool, _ split: Split, _ transforms: [ParamTransform], uniformWeights: Bool, limit: Int?
-    ) -> (values: [[Double]], weights: [Double], orderHints: [[Int]?]) {
+    ) -> SideObservations {
         let table = table!
         let names = transforms.map(\.name)
         let rows = table.rows(where: split.isBelow, is: below, having: names)
@@ -292,44 +314,61 @@ public final class TPESampler: Sampler {
         if below && rankWeightedGoodGroup && !uniformWeights {
             for (i, w) in TPESampler.rankWeights(table, rows: rows).enumerated() { weights[i] *= w }
         }
-        var picks = Array(0..<n)
-        if let cap = limit, n > cap {
-            let spacing = Double(n - 1) / Double(max(cap - 1, 1))
-            picks = [Int](repeating: 0, count: cap)
-            for i in 0..<cap { picks[cap - 1 - i] = n - 1 - Int((Double(i) * spacing).rounded()) }
-            weights = picks.map { weights[$0] }
+        func value(_ name: String, _ column: [Double], _ i: Int) -> Double {
+            i < rows.count ? column[rows[i]] : running[i - rows.count].params[name]!
         }
+        if below { return SideObservations(values: names.map { name in
+            let column = table.column(name)
+            return (0..<n).map { value(name, column, $0) }
+        }, weights: weights, neighbourGaps: [], count: n) }
+        let kernels = limit.flatMap { TPESampler.aboveKernels(count: n, cap: $0) } ?? Array(0..<n)
         let values = names.map { name in
             let column = table.column(name)
-            return picks.map { $0 < rows.count ? column[rows[$0]] : running[$0 - rows.count].params[name]! }
+            return kernels.map { value(name, column, $0) }
         }
-        return (values, weights, running.isEmpty && below == false ? orderHints(names, rows: rows, picks: picks) : [])
+        let considerEndpoints = parameters.considerEndpoints
+        var member: [Bool] = []
+        if running.isEmpty {
+            member = [Bool](repeating: false, count: table.count)
+            for r in rows { member[r] = true }
+        }
+        let gaps: [[Double]?] = transforms.map { t in
+            if t.kind == .categorical { return nil }
+            if running.isEmpty {
+                return table.neighbourGaps(
+                    t.name, transform: t, rows: kernels.map { rows[$0] }, member: member, considerEndpoints: considerEndpoints)
+            }
+            let column = table.column(t.name)
+            let all = ParzenEstimator.neighbourGaps((0..<n).map { t.normalize(value(t.name, column, $0)) },
+                                                    considerEndpoints: considerEndpoints)
+            return kernels.map { all[$0] }
+        }
+        return SideObservations(values: values, weights: kernels.map { weights[$0] }, neighbourGaps: gaps, count: n)
     }
 
-    /// For each parameter, the kept observations' positions in order of value, read off
-    /// the table's value-sorted rows in one pass instead of sorted per trial; the estimator
-    /// checks each hint (ties, or values that normalize alike, fail it and sort instead).
-    private func orderHints(_ names: [String], rows: [Int], picks: [Int]) -> [[Int]?] {
-        let table = table!
-        var position = [Int](repeating: -1, count: table.count)
-        for (p, pick) in picks.enumerated() { position[rows[pick]] = p }
-        return names.map { name in
-            var hint: [Int] = []
-            hint.reserveCapacity(picks.count)
-            position.withUnsafeBufferPointer { pos in
-                for row in table.rowsSortedByValue(name) where pos[row] >= 0 { hint.append(pos[row]) }
-            }
-            return hint
-        }
+    /// Which of `n` observations of g(x), oldest first, get a kernel when there are more
+    /// than `cap` (`nil` when there are not): the newest ⌊cap/2⌋, which lie where the search
+    /// now is, and an evenly spaced subsample of the older ones, their newest included.
+    /// Every observation still sets its neighbours' bandwidths, so the kept kernels are
+    /// as narrow as with all of them and only their number is capped.
+    static func aboveKernels(count n: Int, cap: Int) -> [Int]? {
+        precondition(cap > 0, "cap must be positive")
+        guard n > cap else { return nil }
+        let recent = cap / 2
+        let older = n - recent
+        let slots = cap - recent
+        // older > slots, so the spacing is at least 1 and the picks are distinct.
+        let spacing = Double(older - 1) / Double(max(slots - 1, 1))
+        var picks = (0..<slots).reversed().map { older - 1 - Int((Double($0) * spacing).rounded()) }
+        picks += older..<n
+        return picks
     }
 
     private func sample(study: StudyView, trial: FrozenTrial, space: [String: ParameterDistribution]) -> [String: Double] {
         let transforms = sortedTransforms(space)
         let sp = split(study, trial)
-        let (obsBelow, wBelow, _) = observations(
-            below: true, sp, transforms, uniformWeights: study.directions.count > 1, limit: nil)
-        let (obsAbove, wAbove, aboveHints) = observations(
-            below: false, sp, transforms, uniformWeights: false, limit: maxAboveKernels)
+        let good = observations(below: true, sp, transforms, uniformWeights: study.directions.count > 1, limit: nil)
+        let bad = observations(below: false, sp, transforms, uniformWeights: false, limit: maxAboveKernels)
         var parameters = self.parameters
         // The floor shrinks with the dimension of the whole space, also when one parameter
         // is sampled on its own (independent or conditional parameters).
@@ -337,10 +376,10 @@ public final class TPESampler: Sampler {
         if let floor = bandwidthFloor {
             parameters.magicClipCap = floor.value(trials: table!.finishedCount, dimensions: dimensions)
         }
-        let below = ParzenEstimator(transforms: transforms, observations: obsBelow, obsWeights: wBelow, parameters: parameters)
+        let below = ParzenEstimator(transforms: transforms, observations: good.values, obsWeights: good.weights, parameters: parameters)
         let above = ParzenEstimator(
-            transforms: transforms, observations: obsAbove, obsWeights: wAbove, parameters: parameters,
-            orderHints: aboveHints)
+            transforms: transforms, observations: bad.values, obsWeights: bad.weights, parameters: parameters,
+            neighbourGaps: bad.neighbourGaps, bandwidthCount: bad.count)
         let count = max(nEICandidates, candidatesPerDimension * transforms.count)
         let candidates = below.sample(count: count, rng: &rng)
         let best = TPESampler.bestCandidate(
