@@ -117,6 +117,10 @@ public final class TPESampler: Sampler {
         var isBelow: [Bool]
         var running: [FrozenTrial]
     }
+    /// This trial's rows of each side in trial-number order (key: below?), and the age
+    /// weights of the last count asked: parameters sampled one by one share them.
+    private var sideRows: [Bool: [Int]] = [:]
+    private var cachedWeights: (count: Int, weights: [Double])?
 
     /// - Parameters:
     ///   - seed: seeds every random choice; `nil` draws a seed from the system.
@@ -212,6 +216,7 @@ public final class TPESampler: Sampler {
         if trial.number != cacheTrialNumber {
             cacheTrialNumber = trial.number
             cachedSplit = nil
+            sideRows = [:]
             if table == nil || table!.signs != minimizationSigns(study.directions) {
                 table = TrialTable(directions: study.directions)
                 readUpTo = 0
@@ -307,10 +312,12 @@ public final class TPESampler: Sampler {
     ) -> SideObservations {
         let table = table!
         let names = transforms.map(\.name)
-        let rows = table.rows(where: split.isBelow, is: below, having: names)
+        let side = sideRows[below] ?? table.rows(where: split.isBelow, is: below, having: [])
+        sideRows[below] = side
+        let rows = table.keeping(side, having: names)
         let running = below ? [] : split.running.filter { t in names.allSatisfy { t.params[$0] != nil } }
         let n = rows.count + running.count
-        var weights = uniformWeights ? [Double](repeating: 1, count: n) : Array(weightsFunc(n).prefix(n))
+        var weights = uniformWeights ? [Double](repeating: 1, count: n) : ageWeights(n)
         if below && rankWeightedGoodGroup && !uniformWeights {
             for (i, w) in TPESampler.rankWeights(table, rows: rows).enumerated() { weights[i] *= w }
         }
@@ -344,6 +351,14 @@ public final class TPESampler: Sampler {
             return kernels.map { all[$0] }
         }
         return SideObservations(values: values, weights: kernels.map { weights[$0] }, neighbourGaps: gaps, count: n)
+    }
+
+    /// `weightsFunc(n)`, kept for the next parameter of the same trial.
+    private func ageWeights(_ n: Int) -> [Double] {
+        if let c = cachedWeights, c.count == n { return c.weights }
+        let w = Array(weightsFunc(n).prefix(n))
+        cachedWeights = (n, w)
+        return w
     }
 
     /// Which of `n` observations of g(x), oldest first, get a kernel when there are more

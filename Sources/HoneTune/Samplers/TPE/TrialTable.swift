@@ -110,6 +110,13 @@ final class TrialTable {
         mask.withUnsafeBufferPointer { m in
             for r in rowsByNumber where m[r] == side { selected.append(r) }
         }
+        return keeping(selected, having: names)
+    }
+
+    /// `rows` without those lacking a parameter in `names`: no pass at all where no trial
+    /// lacks one.
+    func keeping(_ rows: [Int], having names: [String]) -> [Int] {
+        var selected = rows
         for name in names {
             let c = column(name)
             if missing[name, default: 0] > 0 { selected.removeAll { c[$0].isNaN } }
