@@ -79,9 +79,10 @@ func makeTuneSampler(_ name: String, seed: UInt64) -> Sampler {
 /// (study, storage, sampler and objective: what Optuna's anchor measures), and a digest
 /// of every sampled value (FNV-1a over their bit patterns, parameters in name order), so
 /// a change meant only for speed can be checked to sample the very same sequence.
-func runTuneStudy(
-    sampler: Sampler, function: TestFunction, trials: Int
-) -> (best: [Double], overhead: [Double], wall: [Double], digest: UInt64) {
+/// One W5 study's record: see ``runTuneStudy(sampler:function:trials:)``.
+typealias TuneRun = (best: [Double], overhead: [Double], wall: [Double], digest: UInt64)
+
+func runTuneStudy(sampler: Sampler, function: TestFunction, trials: Int) -> TuneRun {
     let timed = TimedSampler(sampler)
     var best: [Double] = [], overhead: [Double] = [], wall: [Double] = []
     var digest: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -143,7 +144,8 @@ public func runTuneBenchmark(quick: Bool) -> [BenchResult] {
         seeds: environment["HONE_BENCH_TUNE_SEEDS"].flatMap { Int($0) } ?? (quick ? 2 : 5),
         trials: environment["HONE_BENCH_TUNE_TRIALS"].flatMap { Int($0) } ?? (quick ? 50 : 100),
         longTrials: environment["HONE_BENCH_TUNE_LONG_TRIALS"].flatMap { Int($0) } ?? (quick ? 300 : 1000),
-        wideSeeds: environment["HONE_BENCH_TUNE_WIDE_SEEDS"].flatMap { Int($0) } ?? (quick ? 0 : 200))
+        wideSeeds: environment["HONE_BENCH_TUNE_WIDE_SEEDS"].flatMap { Int($0) } ?? (quick ? 0 : 200),
+        longRuns: quick ? 1 : 3)
 }
 
 /// A test function by name, with its dimension appended for the functions of any
@@ -180,8 +182,8 @@ public func runTuneBenchmark(samplers: [String], seeds: Int, trials: Int, longTr
 /// W5 with explicit settings. `tpe` is the default TPESampler (multivariate for one
 /// objective, like Optuna 5's default) and is also reported as `tpe-multivariate`.
 /// Overhead is the sampler's CPU time, mean over trials 91–100 and over the last 10
-/// trials of one long run (seed 0); `trial_wall_ms_at_…` is the whole trial's wall-clock
-/// time over the same windows. GP's run stops at 100 trials (its cubic cost makes 1,000
+/// trials of a long run, the median of `longRuns` such runs (seeds 0, 1, …);
+/// `trial_wall_ms_at_…` is the whole trial's wall-clock time over the same windows. GP's run stops at 100 trials (its cubic cost makes 1,000
 /// impractical).
 /// `wideSeeds` > 0 also runs every sampler but GP on that many seeds (0, 1, …) and reports
 /// `median_regret_at_50_wide` and `median_regret_at_100_wide` with `wide_seeds`: the
@@ -189,7 +191,8 @@ public func runTuneBenchmark(samplers: [String], seeds: Int, trials: Int, longTr
 /// another, so a comparison that should hold beyond seeds 0–4 needs these.
 /// Set `HONE_BENCH_VERBOSE` to print every seed's regrets and sampled-values digest to standard error.
 func runTuneBenchmark(
-    samplers: [String], functions: [TestFunction], seeds: Int, trials: Int, longTrials: Int, wideSeeds: Int = 0
+    samplers: [String], functions: [TestFunction], seeds: Int, trials: Int, longTrials: Int, wideSeeds: Int = 0,
+    longRuns: Int = 3
 ) -> [BenchResult] {
     var results: [BenchResult] = []
     let verbose = ProcessInfo.processInfo.environment["HONE_BENCH_VERBOSE"] != nil
@@ -220,15 +223,19 @@ func runTuneBenchmark(
             var names = ["W5/\(function.name)/\(s)"]
             if s == "tpe" { names.append("W5/\(function.name)/tpe-multivariate") }
             let long = s == "gp" ? min(longTrials, 100) : longTrials
-            let longRun = long >= 100
-                ? runTuneStudy(sampler: makeTuneSampler(s, seed: 0), function: function, trials: long) : nil
-            let overhead = longRun?.overhead ?? [], wall = longRun?.wall ?? []
+            // Three long runs (seeds 0–2): a 10-trial window lasts about a millisecond, so
+            // one busy moment on a shared machine can double one run's figure.
+            let runs = long >= 100
+                ? (0..<longRuns).map { runTuneStudy(sampler: makeTuneSampler(s, seed: UInt64($0)), function: function, trials: long) }
+                : []
+            /// The median over the long runs of the mean of `series` over trials `range`, in ms.
+            func windowMs(_ series: (TuneRun) -> [Double], _ range: Range<Int>) -> Double {
+                median(runs.map { series($0)[range].reduce(0, +) / Double(range.count) * 1e3 })
+            }
             if verbose && long >= 100 {
                 // Means over 100-trial windows, steadier than the 10-trial metrics.
                 let windows = stride(from: 0, to: long, by: 100).map { (lo: Int) -> String in
-                    let hi = min(lo + 100, long)
-                    let mean: Double = overhead[lo..<hi].reduce(0, +) / Double(hi - lo) * 1e3
-                    return String(format: "%d-%d: %.4f", lo + 1, hi, mean)
+                    String(format: "%d-%d: %.4f", lo + 1, min(lo + 100, long), windowMs({ $0.overhead }, lo..<min(lo + 100, long)))
                 }
                 FileHandle.standardError.write("\(s) \(function.name) overhead ms/trial by window \(windows.joined(separator: ", "))\n".data(using: .utf8)!)
             }
@@ -242,18 +249,12 @@ func runTuneBenchmark(
                 if !wide.isEmpty {
                     results.append(BenchResult(workload: name, metric: "wide_seeds", value: Double(wideSeeds)))
                 }
-                if long >= 100 {
-                    let w = overhead[90..<100].reduce(0, +) / 10 * 1e3
-                    results.append(BenchResult(workload: name, metric: "overhead_ms_per_trial_at_100", value: w))
+                for end in Set([100, long]).sorted() where long >= 100 {
+                    let window = (end - 10)..<end
                     results.append(BenchResult(
-                        workload: name, metric: "trial_wall_ms_at_100", value: wall[90..<100].reduce(0, +) / 10 * 1e3))
-                }
-                if long > 100 {
-                    let w = overhead[(long - 10)..<long].reduce(0, +) / 10 * 1e3
-                    results.append(BenchResult(workload: name, metric: "overhead_ms_per_trial_at_\(long)", value: w))
+                        workload: name, metric: "overhead_ms_per_trial_at_\(end)", value: windowMs({ $0.overhead }, window)))
                     results.append(BenchResult(
-                        workload: name, metric: "trial_wall_ms_at_\(long)",
-                        value: wall[(long - 10)..<long].reduce(0, +) / 10 * 1e3))
+                        workload: name, metric: "trial_wall_ms_at_\(end)", value: windowMs({ $0.wall }, window)))
                 }
             }
         }
