@@ -117,10 +117,12 @@ public final class TPESampler: Sampler {
         var isBelow: [Bool]
         var running: [FrozenTrial]
     }
-    /// This trial's rows of each side in trial-number order (key: below?), and the age
-    /// weights of the last count asked: parameters sampled one by one share them.
+    /// This trial's rows of each side in trial-number order (key: below?), and its age
+    /// weights by count: parameters sampled one by one share them.
     private var sideRows: [Bool: [Int]] = [:]
-    private var cachedWeights: (count: Int, weights: [Double])?
+    private var cachedWeights: [Int: [Double]] = [:]
+    /// Flags of this trial's above rows (all of them), for neighbour gaps.
+    private var aboveMembers: [Bool]?
 
     /// - Parameters:
     ///   - seed: seeds every random choice; `nil` draws a seed from the system.
@@ -217,6 +219,8 @@ public final class TPESampler: Sampler {
             cacheTrialNumber = trial.number
             cachedSplit = nil
             sideRows = [:]
+            cachedWeights = [:]
+            aboveMembers = nil
             if table == nil || table!.signs != minimizationSigns(study.directions) {
                 table = TrialTable(directions: study.directions)
                 readUpTo = 0
@@ -336,8 +340,15 @@ public final class TPESampler: Sampler {
         let considerEndpoints = parameters.considerEndpoints
         var member: [Bool] = []
         if running.isEmpty {
-            member = [Bool](repeating: false, count: table.count)
-            for r in rows { member[r] = true }
+            // Where no row lacks these parameters the flags are the side's, shared by the
+            // parameters sampled one by one.
+            if rows.count == side.count, let shared = aboveMembers {
+                member = shared
+            } else {
+                member = [Bool](repeating: false, count: table.count)
+                for r in rows { member[r] = true }
+                if rows.count == side.count { aboveMembers = member }
+            }
         }
         let gaps: [[Double]?] = transforms.map { t in
             if t.kind == .categorical { return nil }
@@ -355,9 +366,9 @@ public final class TPESampler: Sampler {
 
     /// `weightsFunc(n)`, kept for the next parameter of the same trial.
     private func ageWeights(_ n: Int) -> [Double] {
-        if let c = cachedWeights, c.count == n { return c.weights }
+        if let w = cachedWeights[n] { return w }
         let w = Array(weightsFunc(n).prefix(n))
-        cachedWeights = (n, w)
+        cachedWeights[n] = w
         return w
     }
 
