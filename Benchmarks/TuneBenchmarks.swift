@@ -130,7 +130,8 @@ private func median(_ xs: [Double]) -> Double {
 /// `HONE_BENCH_TUNE_LONG_TRIALS` (0 skips the long run) override the defaults, to check
 /// a change on many seeds without the other samplers; `HONE_BENCH_TUNE_TRIALS` sets the
 /// trials per seed (regret is also reported at 200, 300 and 1,000 trials when reached),
-/// `HONE_BENCH_TUNE_WIDE_SEEDS` the seeds of the wide run (default 200; 0 skips it).
+/// `HONE_BENCH_TUNE_WIDE_SEEDS` the seeds of the wide run (default 200; 0 skips it),
+/// `HONE_BENCH_TUNE_LONG_RUNS` how many long runs the overhead is the median of (default 3).
 /// `HONE_BENCH_TUNE_FUNCTIONS` replaces Branin and Hartmann6 by other test functions, to
 /// check a sampler change beyond W5: names of ``BenchmarkFunction`` with the dimension
 /// appended for those of any dimension (`forrester,six_hump_camel,hartmann3,levy4`).
@@ -145,7 +146,7 @@ public func runTuneBenchmark(quick: Bool) -> [BenchResult] {
         trials: environment["HONE_BENCH_TUNE_TRIALS"].flatMap { Int($0) } ?? (quick ? 50 : 100),
         longTrials: environment["HONE_BENCH_TUNE_LONG_TRIALS"].flatMap { Int($0) } ?? (quick ? 300 : 1000),
         wideSeeds: environment["HONE_BENCH_TUNE_WIDE_SEEDS"].flatMap { Int($0) } ?? (quick ? 0 : 200),
-        longRuns: quick ? 1 : 3)
+        longRuns: max(environment["HONE_BENCH_TUNE_LONG_RUNS"].flatMap { Int($0) } ?? (quick ? 1 : 3), 1))
 }
 
 /// A test function by name, with its dimension appended for the functions of any
