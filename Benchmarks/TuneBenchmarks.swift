@@ -60,6 +60,7 @@ func makeTuneSampler(_ name: String, seed: UInt64) -> Sampler {
     case "tpe-optuna": return TPESampler.optunaCompatible(seed: seed)
     case "tpe-optuna-independent": return TPESampler.optunaCompatible(seed: seed, multivariate: false)
     case "tpe-lhs-startup": return TPESampler(seed: seed, spaceFillingStartup: true)
+    case "tpe-no-leave-one-out": return TPESampler(seed: seed, leaveOneOutDimensions: nil)
     case "gp": return GPSampler(seed: seed)
     case "genetic": return GeneticSampler(seed: seed)
     case "cmaes": return CmaEsSampler(seed: seed)

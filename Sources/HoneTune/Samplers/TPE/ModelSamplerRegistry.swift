@@ -6,7 +6,7 @@ extension TuneSamplers {
     /// - `"tpe"`: `seed`, `n_startup_trials`, `n_ei_candidates`, `multivariate`,
     ///   `constant_liar`, `prior_weight`, `max_above_kernels`, `space_filling_startup`,
     ///   `rank_weighted_good_group`, `bandwidth_factor`, `bandwidth_floor` (false: Optuna's
-    ///   clip), `candidates_per_dimension`
+    ///   clip), `candidates_per_dimension`, `leave_one_out_dimensions` (0: never)
     /// - `"gp"`: `seed`, `n_startup_trials`, `deterministic_objective`,
     ///   `space_filling_startup`, `power_transform`, `kriging_believer`
     /// - `"cmaes"`: `seed`, `n_startup_trials`, `sigma0`, `population_size`
@@ -20,12 +20,13 @@ extension TuneSamplers {
             try c.checkNoUnknownFields(allowed: [
                 "type", "seed", "n_startup_trials", "n_ei_candidates", "multivariate", "constant_liar",
                 "prior_weight", "max_above_kernels", "space_filling_startup", "rank_weighted_good_group",
-                "bandwidth_factor", "bandwidth_floor", "candidates_per_dimension",
+                "bandwidth_factor", "bandwidth_floor", "candidates_per_dimension", "leave_one_out_dimensions",
             ])
             let factor = try c.double("bandwidth_factor") ?? TPESampler.defaultBandwidthFactor
             guard factor > 0 && factor.isFinite else {
                 throw ConfigError.invalidValue(path: "sampler.bandwidth_factor", message: "must be a positive number, got \(factor)")
             }
+            let leaveOneOut = try c.int("leave_one_out_dimensions", atLeast: 0) ?? TPESampler.defaultLeaveOneOutDimensions
             return TPESampler(
                 seed: o.workerSeed,
                 nStartupTrials: try c.int("n_startup_trials", atLeast: 0) ?? TPESampler.defaultStartupTrials,
@@ -39,7 +40,8 @@ extension TuneSamplers {
                 bandwidthFactor: factor,
                 bandwidthFloor: try c.bool("bandwidth_floor") ?? true ? .hone : nil,
                 candidatesPerDimension: try c.int("candidates_per_dimension", atLeast: 0)
-                    ?? TPESampler.defaultCandidatesPerDimension)
+                    ?? TPESampler.defaultCandidatesPerDimension,
+                leaveOneOutDimensions: leaveOneOut == 0 ? nil : leaveOneOut)
         }
         store("gp") { o in
             let c = o.config

@@ -167,6 +167,12 @@ struct ParzenEstimator {
 
     /// `count` draws from the mixture; `result[d][c]` is candidate c's internal value of parameter d.
     func sample(count: Int, rng: inout SeededGenerator) -> [[Double]] {
+        sampleWithParents(count: count, rng: &rng).values
+    }
+
+    /// ``sample(count:rng:)`` and, for each candidate, the index of the kernel it was drawn
+    /// from (the prior kernel is the last).
+    func sampleWithParents(count: Int, rng: inout SeededGenerator) -> (values: [[Double]], parents: [Int]) {
         var cumW = [Double](repeating: 0, count: nKernels)
         var s = 0.0
         for k in 0..<nKernels { s += weights[k]; cumW[k] = s }
@@ -200,7 +206,7 @@ struct ParzenEstimator {
                 }
             }
         }
-        return out
+        return (out, active)
     }
 
     /// Log density of each candidate (`candidates[d][c]`, internal values) under the mixture.
@@ -215,6 +221,20 @@ struct ParzenEstimator {
             }
         }
         return out
+    }
+
+    /// Log density of each candidate under the mixture without the kernel it was drawn
+    /// from (`parents[c]`, from ``sampleWithParents(count:rng:)``); the broad prior
+    /// kernel, when it is the parent, stays. See ``TPESampler/leaveOneOutDimensions``.
+    func logPDF(_ candidates: [[Double]], leavingOut parents: [Int]) -> [Double] {
+        let nC = candidates.first?.count ?? 0
+        precondition(parents.count == nC, "one parent kernel per candidate")
+        let nK = nKernels
+        var terms = logKernelTerms(candidates)
+        for c in 0..<nC where parents[c] < nK - 1 { terms[c * nK + parents[c]] = -.infinity }
+        return terms.withUnsafeBufferPointer { a in
+            (0..<nC).map { c in SamplerMath.logSumExp(UnsafeBufferPointer(rebasing: a[(c * nK)..<((c + 1) * nK)])) }
+        }
     }
 
     /// Log of each kernel's weighted density at each candidate, row-major (candidate c's
