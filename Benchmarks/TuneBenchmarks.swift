@@ -185,8 +185,8 @@ public func runTuneBenchmark(samplers: [String], seeds: Int, trials: Int, longTr
 /// objective, like Optuna 5's default) and is also reported as `tpe-multivariate`.
 /// Overhead is the sampler's CPU time, mean over trials 91–100 and over the last 10
 /// trials of a long run, the median of `longRuns` such runs (seeds 0, 1, …);
-/// `trial_wall_ms_at_…` is the whole trial's wall-clock time over the same windows. GP's run stops at 100 trials (its cubic cost makes 1,000
-/// impractical).
+/// `trial_wall_ms_at_…` is the whole trial's wall-clock time over the same windows.
+/// GP's run stops at 100 trials (its cubic cost makes 1,000 impractical).
 /// `wideSeeds` > 0 also runs every sampler but GP on that many seeds (0, 1, …) and reports
 /// `median_regret_at_50_wide` and `median_regret_at_100_wide` with `wide_seeds`: the
 /// median of five seeds swings by a factor of two or more from one set of seeds to
@@ -225,8 +225,8 @@ func runTuneBenchmark(
             var names = ["W5/\(function.name)/\(s)"]
             if s == "tpe" { names.append("W5/\(function.name)/tpe-multivariate") }
             let long = s == "gp" ? min(longTrials, 100) : longTrials
-            // Three long runs (seeds 0–2): a 10-trial window lasts about a millisecond, so
-            // one busy moment on a shared machine can double one run's figure.
+            // Several long runs (seeds 0, 1, …): a 10-trial window lasts about a millisecond,
+            // so one busy moment on a shared machine can double one run's figure.
             let runs = long >= 100
                 ? (0..<longRuns).map { runTuneStudy(sampler: makeTuneSampler(s, seed: UInt64($0)), function: function, trials: long) }
                 : []

@@ -211,16 +211,17 @@ struct ParzenEstimator {
 
     /// Log density of each candidate (`candidates[d][c]`, internal values) under the mixture.
     func logPDF(_ candidates: [[Double]]) -> [Double] {
-        let nC = candidates.first?.count ?? 0
+        rowLogSumExps(logKernelTerms(candidates))
+    }
+
+    /// The log-sum-exp of each row of ``logKernelTerms(_:)``'s terms: one log density a candidate.
+    private func rowLogSumExps(_ terms: [Double]) -> [Double] {
         let nK = nKernels
-        let terms = logKernelTerms(candidates)
-        var out = [Double](repeating: 0, count: nC)
-        terms.withUnsafeBufferPointer { a in
-            for c in 0..<nC {
-                out[c] = SamplerMath.logSumExp(UnsafeBufferPointer(rebasing: a[(c * nK)..<((c + 1) * nK)]))
+        return terms.withUnsafeBufferPointer { a in
+            (0..<(terms.count / nK)).map { c in
+                SamplerMath.logSumExp(UnsafeBufferPointer(rebasing: a[(c * nK)..<((c + 1) * nK)]))
             }
         }
-        return out
     }
 
     /// Log density of each candidate under the mixture without the kernel it was drawn
@@ -232,9 +233,7 @@ struct ParzenEstimator {
         let nK = nKernels
         var terms = logKernelTerms(candidates)
         for c in 0..<nC where parents[c] < nK - 1 { terms[c * nK + parents[c]] = -.infinity }
-        return terms.withUnsafeBufferPointer { a in
-            (0..<nC).map { c in SamplerMath.logSumExp(UnsafeBufferPointer(rebasing: a[(c * nK)..<((c + 1) * nK)])) }
-        }
+        return rowLogSumExps(terms)
     }
 
     /// Log of each kernel's weighted density at each candidate, row-major (candidate c's
@@ -291,18 +290,16 @@ struct ParzenEstimator {
     /// dimensions in registers and stored once. Same operations in the same order as the
     /// general path, so the same bits. `nil` when some dimension is discrete or categorical.
     private func continuousLogKernelTerms(_ candidates: [[Double]]) -> [Double]? {
-        var mus: [[Double]] = [], invs: [[Double]] = [], norms: [[Double]] = []
-        for dim in dims {
-            guard case .continuous(let mu, let inv, let norm) = dim else { return nil }
-            mus.append(mu); invs.append(inv); norms.append(norm)
-        }
         let nC = candidates.first?.count ?? 0
         let nK = nKernels
         let nD = dims.count
         // Kernel parameters dimension-major in one block each: [d · nK + k].
         var mu = [Double](), inv = [Double](), norm = [Double]()
         mu.reserveCapacity(nD * nK); inv.reserveCapacity(nD * nK); norm.reserveCapacity(nD * nK)
-        for d in 0..<nD { mu += mus[d]; inv += invs[d]; norm += norms[d] }
+        for dim in dims {
+            guard case .continuous(let m, let iv, let nr) = dim else { return nil }
+            mu += m; inv += iv; norm += nr
+        }
         var xs = [Double](repeating: 0, count: nD * nC)
         for (d, t) in transforms.enumerated() { for c in 0..<nC { xs[c * nD + d] = t.normalize(candidates[d][c]) } }
         let out = [Double](unsafeUninitializedCapacity: nC * nK) { buffer, initialized in

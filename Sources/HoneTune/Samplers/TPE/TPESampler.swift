@@ -70,8 +70,8 @@ public final class TPESampler: Sampler {
     /// same however many trials there are. `nil` keeps every trial, like Optuna.
     ///
     /// Sampler cost per trial, trials 101–110 → 991–1,000 (instructions, `valgrind
-    /// --tool=callgrind`, repeatable): Hartmann6 1.14M → 1.33M (×1.17), Branin 0.58M →
-    /// 0.64M (×1.10); with the previous cap of 200 kernels, each with the bandwidth among
+    /// --tool=callgrind`, repeatable): Hartmann6 1.15M → 1.34M (×1.16), Branin 0.59M →
+    /// 0.64M (×1.09); with the previous cap of 200 kernels, each with the bandwidth among
     /// the kept ones only: 1.21M → 1.96M (×1.62) and 0.61M → 1.06M (×1.74). Optuna's TPE,
     /// whole trials 1–100 → 901–1,000: 2.1 → 12.0 ms and 3.4 → 12.1 ms (×5.7, ×3.6).
     ///
@@ -353,15 +353,12 @@ public final class TPESampler: Sampler {
         func value(_ name: String, _ column: [Double], _ i: Int) -> Double {
             i < rows.count ? column[rows[i]] : running[i - rows.count].params[name]!
         }
-        if below { return SideObservations(values: names.map { name in
-            let column = table.column(name)
-            return (0..<n).map { value(name, column, $0) }
-        }, weights: weights, neighbourGaps: [], count: n) }
-        let kernels = limit.flatMap { TPESampler.aboveKernels(count: n, cap: $0) } ?? Array(0..<n)
+        let kernels = below ? Array(0..<n) : limit.flatMap { TPESampler.aboveKernels(count: n, cap: $0) } ?? Array(0..<n)
         let values = names.map { name in
             let column = table.column(name)
             return kernels.map { value(name, column, $0) }
         }
+        if below { return SideObservations(values: values, weights: weights, neighbourGaps: [], count: n) }
         let considerEndpoints = parameters.considerEndpoints
         var member: [Bool] = []
         if running.isEmpty {
