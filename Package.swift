@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "HoneNN", dependencies: ["HoneCore"]),
         .target(name: "HoneOptim", dependencies: ["HoneCore"]),
         .target(name: "HoneData", dependencies: ["HoneCore", "CZlib"]),
-        .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData"]),
+        .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData", "HoneTune"]),
         .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite"]),
         .target(
             name: "HoneBenchmarks",
@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneTrainTests", dependencies: ["HoneTrain"]),
+        .testTarget(name: "HoneCommandLineTests", dependencies: ["hone", "HoneTrain", "HoneTune"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -211,26 +211,10 @@ public enum Safetensors {
     /// Writes tensors to `url` atomically: a temporary file in the same folder, then a rename,
     /// so an interrupted write never leaves a half-written file at `url`.
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
-        try writeAtomically(encode(tensors, metadata: metadata), to: url)
-    }
-
-    /// `data` to `url` through a temporary sibling file and `rename`.
-    static func writeAtomically(_ data: Data, to url: URL) throws {
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
-            try data.write(to: temporary)
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafetensorsError(file: url.path, reason: .unwritable(error.localizedDescription))
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let message = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafetensorsError(file: url.path, reason: .unwritable("rename failed: \(message)"))
+            try AtomicFile.write(encode(tensors, metadata: metadata), to: url)
+        } catch let error as AtomicFileError {
+            throw SafetensorsError(file: url.path, reason: .unwritable(error.detail))
         }
     }
 }

@@ -68,10 +68,28 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         }
     }
 
-    /// The record as one line of JSON (keys sorted, so lines diff cleanly).
+    /// The first loss or metric that is NaN or infinite, with its monitor name (validation
+    /// first: it is what diverges first when the weights blow up between evaluations).
+    public var firstNonFinite: (metric: String, value: Double)? {
+        if let validationLoss, !validationLoss.isFinite { return ("val_loss", validationLoss) }
+        if let (name, value) = validationMetrics.sorted(by: { $0.key < $1.key }).first(where: { !$0.value.isFinite }) {
+            return ("val_" + name, value)
+        }
+        if !trainLoss.isFinite { return ("loss", trainLoss) }
+        if let (name, value) = trainMetrics.sorted(by: { $0.key < $1.key }).first(where: { !$0.value.isFinite }) {
+            return (name, value)
+        }
+        return nil
+    }
+
+    /// The record as one line of JSON (keys sorted, so lines diff cleanly); NaN and
+    /// infinities are written as the strings of ``NonFiniteJSON``.
     public func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        String(decoding: try NonFiniteJSON.encoder().encode(self), as: UTF8.self)
+    }
+
+    /// A record read back from one line of `metrics.jsonl`.
+    public init(jsonLine: String) throws {
+        self = try NonFiniteJSON.decoder().decode(EpochRecord.self, from: Data(jsonLine.utf8))
     }
 }

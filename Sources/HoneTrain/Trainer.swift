@@ -92,6 +92,10 @@ public final class Trainer {
                 record.validationLoss = evaluation.loss
                 record.validationMetrics = evaluation.metrics
             }
+            if let (metric, value) = record.firstNonFinite {
+                for callback in callbacks { try callback.epochDidDiverge(self, record: record) }
+                throw TrainingError.nonFiniteMetric(epoch: record.epoch, metric: metric, value: value)
+            }
             epoch += 1
             for callback in callbacks { try callback.epochDidEnd(self, record: &record) }
             history.append(record)

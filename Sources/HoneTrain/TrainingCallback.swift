@@ -37,6 +37,10 @@ public protocol TrainingCallback: AnyObject {
     func epochDidEnd(_ trainer: Trainer, record: inout EpochRecord) throws
     /// Runs once after the last epoch (or after an early stop).
     func fitDidEnd(_ trainer: Trainer) throws
+    /// The epoch's record holds a NaN or infinite loss or metric: training stops after this
+    /// call with ``TrainingError/nonFiniteMetric(epoch:metric:value:)``, and no other hook
+    /// sees the epoch (loggers record it here).
+    func epochDidDiverge(_ trainer: Trainer, record: EpochRecord) throws
 
     /// The key of this callback's saved state; nil when it has none.
     var stateKey: String? { get }
@@ -54,6 +58,7 @@ extension TrainingCallback {
     public func batchDidEnd(_ trainer: Trainer, batch: Int, loss: Double) throws {}
     public func epochDidEnd(_ trainer: Trainer, record: inout EpochRecord) throws {}
     public func fitDidEnd(_ trainer: Trainer) throws {}
+    public func epochDidDiverge(_ trainer: Trainer, record: EpochRecord) throws {}
     public var stateKey: String? { nil }
     public func encodeState() throws -> Data? { nil }
     public func restoreState(_ data: Data) throws {}

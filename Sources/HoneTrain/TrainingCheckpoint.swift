@@ -60,9 +60,7 @@ public enum CheckpointStore {
             version: TrainingCheckpoint.currentVersion, epoch: trainer.epoch, globalStep: trainer.globalStep,
             history: trainer.history, optimizer: trainer.optimizer.stateDictionary(), callbackStates: callbackStates,
             moduleGenerators: moduleGenerators(of: trainer.model), weightsDigest: digest(weights))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let sidecar = try encoder.encode(checkpoint)
+        let sidecar = try NonFiniteJSON.encoder().encode(checkpoint)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try AtomicFile.write(weights, to: weightsURL(directory, name), beforeRename: beforeCommit)
         try AtomicFile.write(sidecar, to: sidecarURL(directory, name), beforeRename: beforeCommit)
@@ -81,7 +79,7 @@ public enum CheckpointStore {
         }
         let checkpoint: TrainingCheckpoint
         do {
-            checkpoint = try JSONDecoder().decode(TrainingCheckpoint.self, from: sidecar)
+            checkpoint = try NonFiniteJSON.decoder().decode(TrainingCheckpoint.self, from: sidecar)
         } catch {
             throw TrainingError.invalidCheckpoint(file: sidecarFile.path, detail: "not a training checkpoint (\(error))")
         }

@@ -16,19 +16,41 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
     case invalidSetting(name: String, detail: String)
     /// A tuning callback asked to stop this run early (a pruned trial).
     case stoppedByCallback(epoch: Int)
+    /// An epoch's loss or metric (`val_loss`, `val_accuracy`, `loss`, …) became NaN or
+    /// infinite; the epoch is logged, no checkpoint is written for it.
+    case nonFiniteMetric(epoch: Int, metric: String, value: Double)
+    /// A run diverged (`cause` is one of the non-finite cases); `lastCheckpoint` is the
+    /// weights file of the last good checkpoint with its epoch, `nil` when none was written yet.
+    indirect case diverged(cause: TrainingError, lastCheckpoint: String?, lastEpoch: Int?)
+
+    /// The advice every divergence message gives.
+    static let divergenceRemedy = "lower the learning rate, enable gradient clipping or add a learning-rate warm-up"
+
+    /// Whether this is a loss, gradient or metric that became NaN or infinite.
+    public var isDivergence: Bool {
+        switch self {
+        case .nonFiniteLoss, .nonFiniteGradient, .nonFiniteMetric, .diverged: return true
+        default: return false
+        }
+    }
 
     public var description: String {
         switch self {
         case .nonFiniteLoss(let epoch, let batch, let value):
-            return "loss became \(value) at epoch \(epoch), batch \(batch); training stopped "
-                + "(lower the learning rate or enable gradient clipping); the last checkpoint is intact"
+            return "training loss became \(value) at epoch \(epoch), batch \(batch); training stopped (\(Self.divergenceRemedy))"
         case .nonFiniteGradient(let parameter, let epoch, let batch, let value):
             return "gradient of '\(parameter)' became \(value) at epoch \(epoch), batch \(batch); training stopped "
-                + "(lower the learning rate or enable gradient clipping); the last checkpoint is intact"
+                + "(\(Self.divergenceRemedy))"
         case .invalidCheckpoint(let file, let detail): return "checkpoint \(file): \(detail)"
         case .unwritable(let file, let detail): return "cannot write \(file): \(detail)"
         case .invalidSetting(let name, let detail): return "\(name): \(detail)"
         case .stoppedByCallback(let epoch): return "stopped by a callback after epoch \(epoch)"
+        case .nonFiniteMetric(let epoch, let metric, let value):
+            return "\(metric) became \(value) at epoch \(epoch); training stopped (\(Self.divergenceRemedy))"
+        case .diverged(let cause, let lastCheckpoint, let lastEpoch):
+            guard let lastCheckpoint else { return "\(cause.description); no checkpoint written yet" }
+            return "\(cause.description); the last good checkpoint is \(lastCheckpoint)"
+                + (lastEpoch.map { " (epoch \($0))" } ?? "")
         }
     }
 

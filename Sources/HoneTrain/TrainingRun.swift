@@ -26,6 +26,18 @@ public final class TrainingRun {
     private let validationLoader: DataLoader<AnyDataset>?
     private let testLoader: DataLoader<AnyDataset>?
 
+    /// `runs/NAME` in the current directory, or the first of `runs/NAME-2`, `-3`, … not yet taken.
+    public static func freeDirectory(named name: String) -> URL {
+        let runs = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("runs")
+        var candidate = runs.appendingPathComponent(name)
+        var suffix = 2
+        while FileManager.default.fileExists(atPath: candidate.path) {
+            candidate = runs.appendingPathComponent("\(name)-\(suffix)")
+            suffix += 1
+        }
+        return candidate
+    }
+
     /// The checkpoint folder of a run directory.
     public static func checkpointDirectory(_ directory: URL) -> URL { directory.appendingPathComponent("checkpoints") }
 
@@ -45,7 +57,10 @@ public final class TrainingRun {
         let lastSidecar = CheckpointStore.sidecarURL(checkpoints, "last")
         if resume {
             guard FileManager.default.fileExists(atPath: lastSidecar.path) else {
-                throw TrainingError.invalidCheckpoint(file: lastSidecar.path, detail: "no checkpoint to resume from")
+                throw TrainingError.invalidCheckpoint(
+                    file: lastSidecar.path,
+                    detail: "no checkpoint to resume from (the run stopped before its first epoch ended); "
+                        + "start it again in a new run directory")
             }
             let saved = directory.appendingPathComponent("config.json")
             if let text = FileManager.default.contents(atPath: saved.path),
@@ -132,7 +147,12 @@ public final class TrainingRun {
     @discardableResult
     public func run() throws -> [String: Double] {
         let start = DispatchTime.now().uptimeNanoseconds
-        let history = try trainer.fit(training: trainingLoader, validation: validationLoader, epochs: config.epochs)
+        let history: [EpochRecord]
+        do {
+            history = try trainer.fit(training: trainingLoader, validation: validationLoader, epochs: config.epochs)
+        } catch let error as TrainingError where error.isDivergence {
+            throw TrainingError.diverged(cause: error, lastCheckpoint: lastCheckpoint?.file, lastEpoch: lastCheckpoint?.epoch)
+        }
         var metrics: [String: Double] = [:]
         let evaluation = (testLoader ?? validationLoader).map { trainer.evaluate($0) }
         for (name, value) in evaluation?.detailedMetrics ?? [:] {
@@ -152,10 +172,24 @@ public final class TrainingRun {
             if let stopped = earlyStopping.stoppedEpoch { metrics["stopped_epoch"] = Double(stopped) }
         }
         try trainer.model.save(to: directory.appendingPathComponent("model.safetensors"))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let encoder = NonFiniteJSON.encoder([.sortedKeys, .prettyPrinted])
         try AtomicFile.write(try encoder.encode(metrics), to: directory.appendingPathComponent("final_metrics.json"))
         return metrics
+    }
+
+    /// The weights file and epoch of the newest checkpoint on disk (`last`, else `best`),
+    /// `nil` when none has been written.
+    public var lastCheckpoint: (file: String, epoch: Int)? {
+        let checkpoints = Self.checkpointDirectory(directory)
+        for name in ["last", "best"] {
+            let sidecar = CheckpointStore.sidecarURL(checkpoints, name)
+            guard let data = FileManager.default.contents(atPath: sidecar.path),
+                let fields = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let epoch = fields["epoch"] as? Int
+            else { continue }
+            return (CheckpointStore.weightsURL(checkpoints, name).path, epoch)
+        }
+        return nil
     }
 }
 

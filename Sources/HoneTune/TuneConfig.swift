@@ -292,18 +292,13 @@ public struct TuneConfig {
     private var prunerConfig: ConfigObject?
     private var prunerType: String
 
-    /// Reads and checks a configuration file.
+    /// Reads and checks a configuration file; every error names it.
     public static func load(path: String) throws -> TuneConfig {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError.unreadable(path: path, message: (error as NSError).localizedDescription)
-        }
         let url = URL(fileURLWithPath: path)
-        return try TuneConfig(
-            json: try JSONValue.parse(text), directory: url.deletingLastPathComponent(),
-            defaultName: url.deletingPathExtension().lastPathComponent)
+        let json = try ConfigFile.read(url)
+        return try ConfigFile.checking(url) {
+            try TuneConfig(json: json, directory: url.deletingLastPathComponent(), defaultName: url.deletingPathExtension().lastPathComponent)
+        }
     }
 
     public init(json: JSONValue, directory: URL, defaultName: String = "study") throws {

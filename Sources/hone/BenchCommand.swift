@@ -2,59 +2,50 @@ import Foundation
 import HoneBenchmarks
 import HoneCore
 
-/// `hone bench SUITE [--json] [--quick]`: runs a benchmark suite and prints a table, or
-/// one JSON object in the shape the reference comparison scripts read.
+/// `hone bench SUITE`: runs a benchmark suite and prints a table, or one JSON object in
+/// the shape the reference comparison scripts read.
 enum BenchCommand {
-    static let suites = ["kernels", "memory", "train", "tune"]
+    static let spec = CommandSpec(
+        name: "bench", summary: "run a benchmark suite and print a table or JSON",
+        positionals: [PositionalSpec(name: "SUITE", help: "the suite", choices: ["kernels", "memory", "train", "tune"])],
+        options: [
+            .flag("json", "print one JSON object instead of a table"),
+            .flag("quick", "short measurements (smoke test)"),
+            .option("steps", .integer("N", minimum: 1), "training steps of the memory suite (default 10000)"),
+            .option("workloads", .text("w1,w2"), "workloads of the train suite (default w1,w2,w3,w4)"),
+            .option("single", .text("W"), "run one train workload in this process", hidden: true),
+        ],
+        notes: "  tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer) and\n"
+            + "  measures the study machinery's cost per trial in memory and in SQLite (W5/storage)",
+        run: run)
 
-    static let usage = """
-        usage: hone bench SUITE [--json] [--quick] [--steps N] [--workloads w1,w2]
-          suites: \(suites.joined(separator: ", "))
-          --json       print one JSON object instead of a table
-          --quick      short measurements (smoke test)
-          --steps      training steps of the memory suite (default 10000)
-          --workloads  workloads of the train suite (default w1,w2,w3,w4)
-          tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer)
-        """
-
-    static func run(_ words: [String]) throws -> Int32 {
-        let arguments = try Arguments(words, flags: ["json", "quick", "help"], options: ["steps", "workloads", "single"])
-        if arguments.has("help") {
-            print(usage)
-            return 0
-        }
-        guard let suite = arguments.positional.first else { throw UsageError(description: "bench needs a suite\n\(usage)") }
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let suite = arguments.positionals[0]
+        let quick = arguments.flag("quick")
         let results: [BenchResult]
         switch suite {
-        case "kernels":
-            results = KernelBenchmarks.run(quick: arguments.has("quick"))
-        case "memory":
-            results = MemoryBenchmarks.run(steps: try arguments.integer("steps") ?? 10_000)
-        case "train":
-            results = try runTrain(arguments)
-        case "tune":
-            results = runTuneBenchmark(quick: arguments.has("quick"))
-        default:
-            let hint = closestMatch(to: suite, in: suites).map { "; did you mean '\($0)'?" } ?? ""
-            throw UsageError(description: "unknown benchmark suite '\(suite)'\(hint)")
+        case "kernels": results = KernelBenchmarks.run(quick: quick)
+        case "memory": results = MemoryBenchmarks.run(steps: arguments.integer("steps") ?? 10_000)
+        case "train": results = try runTrain(arguments)
+        default: results = runTuneBenchmark(quick: quick) + (try StorageOverhead.measure(trials: quick ? 200 : 1000)).benchResults
         }
         let report = BenchReport(suite: suite, results: results)
-        print(arguments.has("json") ? report.json() : report.table())
+        print(arguments.flag("json") ? report.json() : report.table())
         return 0
     }
 
-    /// The train suite: each workload in a fresh child process (`--single W`, not in the
-    /// usage text) so that its peak resident memory is its own.
-    private static func runTrain(_ arguments: Arguments) throws -> [BenchResult] {
-        let quick = arguments.has("quick")
+    /// The train suite: each workload in a fresh child process (`--single W`) so that its
+    /// peak resident memory is its own.
+    private static func runTrain(_ arguments: ParsedArguments) throws -> [BenchResult] {
+        let quick = arguments.flag("quick")
         let settings = quick ? TrainBenchmarks.Settings.quick : TrainBenchmarks.Settings()
-        if let single = arguments.value("single") {
+        if let single = arguments.text("single") {
             guard let workload = TrainBenchmarks.Workload(name: single) else {
                 throw UsageError(description: "unknown train workload '\(single)'")
             }
             return TrainBenchmarks.runSingle(workload, settings: settings)
         }
-        let names = (arguments.value("workloads") ?? "w1,w2,w3,w4").split(separator: ",").map(String.init)
+        let names = (arguments.text("workloads") ?? "w1,w2,w3,w4").split(separator: ",").map(String.init)
         let workloads = try names.map { name in
             guard let workload = TrainBenchmarks.Workload(name: name) else {
                 throw UsageError(description: "unknown train workload '\(name)' (choose from w1, w2, w3, w4)")

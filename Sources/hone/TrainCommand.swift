@@ -4,78 +4,40 @@ import HoneTrain
 
 /// `hone train`: trains the model a JSON config describes and records the run.
 ///
-///     hone train CONFIG.json [--run-dir DIR] [--epochs N] [--quiet]
-///     hone train CONFIG.json --resume RUN_DIR
-///
 /// Errors (a bad config, a missing or damaged data file, a diverging loss) print one line
 /// naming the file or field and exit non-zero; no existing run is overwritten.
 enum TrainCommand {
-    static let usage = """
-        usage: hone train CONFIG.json [--run-dir DIR] [--epochs N] [--quiet]
-               hone train CONFIG.json --resume RUN_DIR
-          --run-dir DIR   where the run is recorded (default runs/NAME, or runs/NAME-2, … if taken)
-          --resume DIR    continue the interrupted run in DIR from its last checkpoint
-          --epochs N      override the config's epoch count
-          --quiet         print only the final metrics
-        """
+    static let spec = CommandSpec(
+        name: "train", summary: "train the model a JSON configuration describes",
+        positionals: [PositionalSpec(name: "CONFIG.json", help: "the training configuration")],
+        options: [
+            .option("run-dir", .text("DIR"), "where the run is recorded (default runs/NAME, or runs/NAME-2, … if taken)"),
+            .option("resume", .text("RUN_DIR"), "continue the interrupted run in RUN_DIR from its last checkpoint"),
+            .option("epochs", .integer("N", minimum: 1), "override the configuration's epoch count"),
+            .flag("quiet", "print only the final metrics"),
+        ],
+        run: run)
 
-    /// Runs the command; returns the exit code (0 done, 1 training or data error, 2 bad usage or config).
-    static func run(_ words: [String]) throws -> Int32 {
-        let arguments = try Arguments(words, flags: ["quiet", "help"], options: ["run-dir", "resume", "epochs"])
-        if arguments.has("help") {
-            print(usage)
-            return 0
-        }
-        guard arguments.positional.count == 1 else {
-            throw UsageError(description: "train needs exactly one CONFIG.json\n\(usage)")
-        }
-        if arguments.value("resume") != nil && arguments.value("run-dir") != nil {
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        if arguments.text("resume") != nil && arguments.text("run-dir") != nil {
             throw UsageError(description: "--resume names the run directory; do not also give --run-dir")
         }
-        let configURL = URL(fileURLWithPath: arguments.positional[0])
-        do {
-            var overrides: [String: JSONValue] = [:]
-            if let epochs = try arguments.integer("epochs") {
-                guard epochs >= 1 else { throw UsageError(description: "--epochs must be at least 1, got \(epochs)") }
-                overrides["epochs"] = .number(Double(epochs), text: String(epochs))
-            }
-            let config = try TrainingConfig.load(from: configURL, overrides: overrides)
-            let resumeDirectory = arguments.value("resume").map { URL(fileURLWithPath: $0) }
-            let directory = resumeDirectory ?? arguments.value("run-dir").map { URL(fileURLWithPath: $0) } ?? freeRunDirectory(for: configURL)
-            let quiet = arguments.has("quiet")
-            if !quiet {
-                say(resumeDirectory != nil ? "resuming \(directory.path)" : "run directory: \(directory.path)")
-            }
-            let run = try TrainingRun(config: config, directory: directory, resume: resumeDirectory != nil, progress: quiet ? false : nil)
-            if !quiet {
-                say("training \(run.data.training.count) samples, validating \(run.data.validation?.count ?? 0), "
-                    + "testing \(run.data.test?.count ?? 0); \(run.trainer.model.parameterCount) parameters")
-            }
-            let metrics = try run.run()
-            printSummary(metrics)
-            return 0
-        } catch let error as UsageError {
-            throw error
-        } catch let error as ConfigError {
-            reportError(error.description)
-            return 2
-        } catch {
-            reportError("\(error)")
-            return 1
+        let configURL = URL(fileURLWithPath: arguments.positionals[0])
+        var overrides: [String: JSONValue] = [:]
+        if let epochs = arguments.integer("epochs") { overrides["epochs"] = .number(Double(epochs), text: String(epochs)) }
+        let config = try TrainingConfig.load(from: configURL, overrides: overrides)
+        let resumeDirectory = arguments.text("resume").map { URL(fileURLWithPath: $0) }
+        let directory = resumeDirectory ?? arguments.text("run-dir").map { URL(fileURLWithPath: $0) }
+            ?? TrainingRun.freeDirectory(named: configURL.deletingPathExtension().lastPathComponent)
+        let quiet = arguments.flag("quiet")
+        let run = try TrainingRun(config: config, directory: directory, resume: resumeDirectory != nil, progress: quiet ? false : nil)
+        if !quiet {
+            say(resumeDirectory != nil ? "resuming \(directory.path)" : "run directory: \(directory.path)")
+            say("training \(run.data.training.count) samples, validating \(run.data.validation?.count ?? 0), "
+                + "testing \(run.data.test?.count ?? 0); \(run.trainer.model.parameterCount) parameters")
         }
-    }
-
-    /// `runs/NAME` beside the current directory, or the first of `runs/NAME-2`, `-3`, … not yet taken.
-    static func freeRunDirectory(for config: URL) -> URL {
-        let name = config.deletingPathExtension().lastPathComponent
-        let runs = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("runs")
-        var candidate = runs.appendingPathComponent(name)
-        var suffix = 2
-        while FileManager.default.fileExists(atPath: candidate.path) {
-            candidate = runs.appendingPathComponent("\(name)-\(suffix)")
-            suffix += 1
-        }
-        return candidate
+        printSummary(try run.run())
+        return 0
     }
 
     private static func printSummary(_ metrics: [String: Double]) {
@@ -91,9 +53,5 @@ enum TrainCommand {
     /// Writes a line to standard output unbuffered, so it stays in order with the progress display.
     private static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
-    }
-
-    private static func reportError(_ message: String) {
-        FileHandle.standardError.write(Data("hone train: error: \(message.replacingOccurrences(of: "\n", with: " "))\n".utf8))
     }
 }

@@ -1,181 +1,58 @@
 import Foundation
+import HoneTrain
 import HoneTune
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `hone tune`: hyperparameter search from a JSON configuration, in one process or in
-/// several worker processes sharing one SQLite study.
-///
-///     hone tune CONFIG.json [--workers N] [--resume] [--quiet]
-///     hone tune --status STUDY.db [--study NAME]
-///
-/// Returns the process exit code: 0 done, 1 failed, 2 bad command line or configuration.
-func runTuneCommand(_ arguments: [String]) throws -> Int32 {
-    var args = arguments
-    if args.first == "tune" { args.removeFirst() }
-    TrainingObjective.register()
-    do {
-        return try TuneCommand(arguments: args).run()
-    } catch is TuneCommand.HelpShown {
-        return 0
-    } catch let error as TuneCommand.CommandError {
-        printError(error.message)
-        return 2
-    } catch let error as TuneCommand.UsageError {
-        printError(error.message)
-        FileHandle.standardError.write(Data((TuneCommand.usage + "\n").utf8))
-        return 2
-    } catch let error as ConfigError {
-        printError(error.description)
-        return 2
-    } catch {
-        printError("\(error)")
-        return 1
-    }
-}
+/// several worker processes sharing one SQLite study. The work is ``TuneRunner``'s; this
+/// file parses, prints the live table and the summary, and reads `--status`.
+enum TuneCommand {
+    static let spec = CommandSpec(
+        name: "tune", summary: "search hyperparameters from a JSON configuration",
+        positionals: [PositionalSpec(name: "CONFIG.json", help: "the tuning configuration", optional: true)],
+        options: [
+            .option("workers", .integer("N", minimum: 1), "run N worker processes sharing the study's SQLite file"),
+            .flag("resume", "continue an existing study: trials left running by a dead worker are marked failed and re-run"),
+            .flag("quiet", "print only the summary, not a row per finished trial"),
+            .option("status", .text("STUDY.db"), "print the studies of a study database: trials by state, the best, stale workers"),
+            .option("study", .text("NAME"), "with --status: only this study"),
+            .flag("worker-process", "run as one worker of a parent hone tune", hidden: true),
+            .option("parent", .integer("PID", minimum: 1), "the parent's process id", hidden: true),
+            .option("worker-index", .integer("K", minimum: 0), "this worker's index", hidden: true),
+            .option("stream", .integer("N", minimum: 0), "trials in the study when the parent started", hidden: true),
+            .option("deadline", .number("SECONDS"), "seconds since 1970 when the study's timeout ends", hidden: true),
+        ],
+        notes: "  the study machinery's own cost per trial is measured by `hone bench tune` (W5/storage)",
+        run: run)
 
-private func printError(_ message: String) {
-    FileHandle.standardError.write(Data("hone tune: error: \(message)\n".utf8))
-}
-
-private struct TuneCommand {
-    struct UsageError: Error {
-        var message: String
-    }
-
-    /// A refusal that needs no usage text (a study that exists, …).
-    struct CommandError: Error {
-        var message: String
-    }
-
-    static let usage = """
-        usage: hone tune CONFIG.json [--workers N] [--resume] [--quiet]
-               hone tune --status STUDY.db [--study NAME]
-               hone tune --overhead [TRIALS]
-          --workers N   run N worker processes sharing the study's SQLite file
-          --resume      continue an existing study: trials left running by a dead worker
-                        are marked failed and re-run; completed trials are kept
-          --quiet       print only the summary, not a row per finished trial
-          --status      print the studies of a study database: trials by state, the best
-          --overhead    measure the per-trial cost of the study machinery, in memory and in
-                        SQLite (Random sampler on Branin, default 1000 trials), as JSON
-        """
-    /// The hidden flag of a worker process started by `--workers`.
-    static let workerFlag = "--worker-process"
-
-    var configPath: String?
-    var statusPath: String?
-    var statusStudy: String?
-    var overheadTrials: Int?
-    var workers: Int?
-    var resume = false
-    var quiet = false
-    var isWorkerProcess = false
-    var deadline: Double?
-    var parentPID: Int32?
-    var workerIndex = 0
-    /// Trials in the study when this run started: mixed into sampler seeds so that a
-    /// resumed seeded study does not replay the random stream of its first run.
-    var stream = 0
-
-    init(arguments: [String]) throws {
-        var i = 0
-        func value(_ flag: String) throws -> String {
-            i += 1
-            guard i < arguments.count else { throw UsageError(message: "\(flag) needs a value") }
-            return arguments[i]
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        TrainingObjective.register()
+        if let status = arguments.text("status") {
+            guard arguments.positionals.isEmpty else { throw UsageError(description: "--status reads a study database; give no CONFIG.json") }
+            return try printStatus(path: status, study: arguments.text("study"))
         }
-        let flags = ["--workers", "--resume", "--quiet", "--status", "--study", "--overhead", "--help"]
-        while i < arguments.count {
-            let a = arguments[i]
-            switch a {
-            case "--workers":
-                let v = try value(a)
-                guard let n = Int(v), n >= 1 else { throw UsageError(message: "--workers needs a count ≥ 1, got '\(v)'") }
-                workers = n
-            case "--resume": resume = true
-            case "--quiet": quiet = true
-            case "--status": statusPath = try value(a)
-            case "--study": statusStudy = try value(a)
-            case "--overhead":
-                overheadTrials = 1000
-                if i + 1 < arguments.count, let n = Int(arguments[i + 1]), n >= 2 {
-                    overheadTrials = n
-                    i += 1
-                }
-            case Self.workerFlag: isWorkerProcess = true
-            case "--deadline": deadline = Double(try value(a))
-            case "--parent": parentPID = Int32(try value(a))
-            case "--worker-index": workerIndex = Int(try value(a)) ?? 0
-            case "--stream": stream = Int(try value(a)) ?? 0
-            case "--help", "-h":
-                print(Self.usage)
-                throw HelpShown()
-            default:
-                if a.hasPrefix("-") {
-                    var message = "unknown option \(a)"
-                    if let s = closestMatch(to: a, in: flags) { message += "; did you mean \(s)?" }
-                    throw UsageError(message: message)
-                }
-                guard configPath == nil else { throw UsageError(message: "more than one configuration: \(a)") }
-                configPath = a
-            }
-            i += 1
+        guard let path = arguments.positionals.first else {
+            throw UsageError(description: "tune needs CONFIG.json, or --status STUDY.db (see hone tune --help)")
         }
-        if statusPath == nil && configPath == nil && overheadTrials == nil { throw UsageError(message: "no configuration file given") }
-    }
-
-    struct HelpShown: Error {}
-
-    func run() throws -> Int32 {
-        if let statusPath { return try printStatus(path: statusPath, study: statusStudy) }
-        if let overheadTrials {
-            let r = try StorageOverhead.measure(trials: overheadTrials)
-            print(JSONValue(any: [
-                "trials": r.trials, "inmemory_ms_per_trial": r.inMemoryMsPerTrial,
-                "sqlite_ms_per_trial": r.sqliteMsPerTrial, "sqlite_extra_ms_per_trial": r.sqliteExtraMsPerTrial,
-                "sqlite_last100_ms_per_trial": r.sqliteLastMsPerTrial,
-            ] as [String: Any]).serialized(indent: nil))
+        let runner = TuneRunner(config: try TuneConfig.load(path: path))
+        if arguments.flag("worker-process") {
+            try runner.runWorker(
+                index: arguments.integer("worker-index") ?? 0, stream: arguments.integer("stream") ?? 0,
+                deadline: arguments.number("deadline"), parent: arguments.integer("parent").map(Int32.init))
             return 0
         }
-        let config = try TuneConfig.load(path: configPath!)
-        if isWorkerProcess { return try runWorker(config) }
-        return try runMain(config)
+        return try runMain(runner, configPath: URL(fileURLWithPath: path).standardizedFileURL.path,
+                           workers: arguments.integer("workers"), resume: arguments.flag("resume"), quiet: arguments.flag("quiet"))
     }
 
-    // MARK: Main process
-
-    private func runMain(_ config: TuneConfig) throws -> Int32 {
-        try FileManager.default.createDirectory(
-            at: URL(fileURLWithPath: config.storagePath).deletingLastPathComponent(), withIntermediateDirectories: true)
-        let storage = try SQLiteStorage(path: config.storagePath)
-        let workerCount = workers ?? config.workers ?? 1
-        let pruner = try config.makePruner()
-        let study: Study
-        let existing = try storage.studyID(named: config.studyName)
-        let stream = try existing.map { try storage.trials(studyID: $0).count } ?? 0
-        let sampler = try config.makeSampler(stream: stream)
-        if existing != nil {
-            guard resume else {
-                throw CommandError(message: "study '\(config.studyName)' already exists in \(config.storagePath); "
-                    + "pass --resume to continue it, or change \"study_name\" or \"storage\"")
-            }
-            study = try Study.load(name: config.studyName, storage: storage, sampler: sampler, pruner: pruner,
-                                   recoverStaleTrials: false)
-            let done = try study.allTrials.filter { $0.state.isFinished }.count
-            let failed = try study.resume()
-            print("resuming study '\(config.studyName)': \(done) finished trials kept"
-                + (failed.isEmpty ? "" : ", trials \(failed.map(String.init).joined(separator: ", ")) of a dead worker "
+    private static func runMain(_ runner: TuneRunner, configPath: String, workers: Int?, resume: Bool, quiet: Bool) throws -> Int32 {
+        let config = runner.config
+        let opened = try runner.open(resume: resume)
+        if resume {
+            print("resuming study '\(config.studyName)': \(opened.keptTrials) finished trials kept"
+                + (opened.requeued.isEmpty ? "" : ", trials \(opened.requeued.map(String.init).joined(separator: ", ")) of a dead worker "
                     + "marked failed and re-queued"))
-        } else {
-            study = try Study.create(name: config.studyName, directions: config.directions, sampler: sampler,
-                                     pruner: pruner, storage: storage)
         }
-        let budget = config.trials ?? Int(Int32.max)
+        let workerCount = workers ?? config.workers ?? 1
         print("study '\(config.studyName)' in \(config.storagePath): objective \(config.objective.name), "
             + "sampler \(config.samplerName), \(config.trials.map { "\($0) trials" } ?? "no trial limit")"
             + (config.timeoutSeconds.map { ", timeout \($0) s" } ?? "") + ", \(workerCount) worker"
@@ -183,145 +60,28 @@ private struct TuneCommand {
         let table = TrialTable(config: config, quiet: quiet)
         table.printHeader()
         let start = Date()
-        var exitCode: Int32 = 0
-        if workerCount == 1 {
-            try study.optimize(
-                timeout: config.timeoutSeconds, trialTimeout: config.trialTimeoutSeconds, maxTotalTrials: budget,
-                callbacks: [{ _, trial in table.add(trial) }]
-            ) { try config.evaluate($0) }
-        } else {
-            exitCode = try runWorkerProcesses(count: workerCount, config: config, study: study, table: table, stream: stream)
+        let failures = try runner.optimize(opened, workers: workerCount, workerArguments: { index, deadline in
+            ["tune", configPath, "--worker-process", "--parent", String(getpid()), "--worker-index", String(index),
+             "--stream", String(opened.stream)] + (deadline.map { ["--deadline", String($0)] } ?? [])
+        }, onFinished: table.add)
+        for failure in failures {
+            FileHandle.standardError.write(Data("hone tune: error: worker process \(failure.pid) exited with status \(failure.status)\n".utf8))
         }
-        // Rows of trials finished by other processes not seen yet.
-        for t in try study.allTrials where t.state.isFinished { table.add(t) }
-        try writeSummary(config: config, study: study, elapsed: Date().timeIntervalSince(start))
-        return exitCode
-    }
-
-    private func runWorkerProcesses(
-        count: Int, config: TuneConfig, study: Study, table: TrialTable, stream: Int
-    ) throws -> Int32 {
-        let executable = currentExecutable()
-        var processes: [Process] = []
-        for k in 0..<count {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: executable)
-            var args = ["tune", URL(fileURLWithPath: configPath!).standardizedFileURL.path, Self.workerFlag,
-                        "--parent", String(getpid()), "--worker-index", String(k), "--stream", String(stream)]
-            if let t = config.timeoutSeconds { args += ["--deadline", String(Date().timeIntervalSince1970 + t)] }
-            p.arguments = args
-            try p.run()
-            processes.append(p)
-        }
-        var watermark = 0
-        while processes.contains(where: \.isRunning) {
-            Thread.sleep(forTimeInterval: 0.2)
-            var firstOpen: Int?
-            for t in try study.storage.trials(studyID: study.studyID, states: nil, fromNumber: watermark) {
-                if t.state.isFinished { table.add(t) } else if firstOpen == nil { firstOpen = t.number }
-            }
-            if let firstOpen { watermark = firstOpen } else { watermark = table.count }
-        }
-        var code: Int32 = 0
-        for p in processes {
-            p.waitUntilExit()
-            if p.terminationStatus != 0 {
-                printError("worker process \(p.processIdentifier) exited with status \(p.terminationStatus)")
-                code = 1
-            }
-        }
-        return code
-    }
-
-    // MARK: Worker process
-
-    private func runWorker(_ config: TuneConfig) throws -> Int32 {
-        if let parentPID { dieWithParent(parentPID) }
-        let storage = try SQLiteStorage(path: config.storagePath, create: false)
-        let study = try Study.load(name: config.studyName, storage: storage, sampler: try config.makeSampler(workerIndex: workerIndex, stream: stream),
-                                   pruner: try config.makePruner(), recoverStaleTrials: false)
-        var timeout: Double?
-        if let deadline {
-            timeout = deadline - Date().timeIntervalSince1970
-            if timeout! <= 0 { return 0 }
-        }
-        try study.optimize(
-            timeout: timeout, trialTimeout: config.trialTimeoutSeconds,
-            maxTotalTrials: config.trials ?? Int(Int32.max)
-        ) { try config.evaluate($0) }
-        return 0
-    }
-
-    /// Makes the kernel kill this worker when its parent dies (Linux `PR_SET_PDEATHSIG`), so a
-    /// killed `hone tune` leaves no orphan worker behind; elsewhere a watchdog thread polls.
-    private func dieWithParent(_ parent: Int32) {
-        #if os(Linux)
-        typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
-        if let handle = dlopen(nil, RTLD_NOW), let sym = dlsym(handle, "prctl") {
-            let prctl = unsafeBitCast(sym, to: Prctl.self)
-            _ = prctl(1 /* PR_SET_PDEATHSIG */, UInt(SIGKILL), 0, 0, 0)
-        }
-        #endif
-        if getppid() != parent { exit(0) }
-        let watchdog = Thread {
-            while true {
-                if getppid() != parent { exit(0) }
-                Thread.sleep(forTimeInterval: 0.5)
-            }
-        }
-        watchdog.start()
-    }
-
-    private func currentExecutable() -> String {
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
-        return Bundle.main.executablePath ?? CommandLine.arguments[0]
-    }
-
-    // MARK: Summary and status
-
-    private func writeSummary(config: TuneConfig, study: Study, elapsed: TimeInterval) throws {
-        let trials = try study.allTrials
-        var counts: [String: Int] = [:]
-        for s in [TrialState.complete, .pruned, .failed, .running, .waiting] {
-            counts[s.rawValue] = trials.filter { $0.state == s }.count
-        }
-        var summary: [String: Any] = [
-            "study_name": config.studyName, "storage": config.storagePath, "objective": config.objective.name,
-            "sampler": config.samplerName, "directions": study.directions.map(\.rawValue), "trials": counts,
-            "elapsed_seconds": elapsed,
-        ]
-        var best: FrozenTrial?
-        if study.directions.count == 1 {
-            best = try? study.bestTrial
-            if let best {
-                summary["best_trial"] = best.number
-                summary["best_value"] = best.value!
-                summary["best_params"] = best.typedParams as [String: Any]
-            }
-        } else {
-            summary["best_trials"] = try study.bestTrials.map {
-                ["number": $0.number, "values": $0.values!, "params": $0.typedParams as [String: Any]] as [String: Any]
-            }
-        }
-        let importances = study.directions.count == 1 ? parameterImportances(study) : []
-        if !importances.isEmpty {
-            summary["importances"] = Dictionary(uniqueKeysWithValues: importances.map { ($0.name, $0.importance) })
-        }
-        for (k, v) in config.objective.summary(best: best) { summary[k] = v }
-        try (JSONValue(any: summary).serialized() + "\n").write(toFile: config.summaryPath, atomically: true, encoding: .utf8)
+        let summary = try TuneSummary.write(config: config, study: opened.study, elapsed: Date().timeIntervalSince(start))
         print("")
-        print("\(trials.count) trials: " + ["complete", "pruned", "failed", "running", "waiting"]
-            .compactMap { counts[$0]! > 0 ? "\(counts[$0]!) \($0)" : nil }.joined(separator: ", "))
-        if let best {
-            print("best: trial \(best.number), value \(fmt(best.value!))  "
-                + paramText(best, order: config.searchSpace.parameters.map(\.name)))
+        let trials = summary.counts.values.reduce(0, +)
+        print("\(trials) trials: " + [TrialState.complete, .pruned, .failed, .running, .waiting]
+            .compactMap { summary.counts[$0]! > 0 ? "\(summary.counts[$0]!) \($0.rawValue)" : nil }.joined(separator: ", "))
+        if let best = summary.best, let value = best.value {
+            print("best: trial \(best.number), value \(fmt(value))  " + paramText(best, order: config.searchSpace.parameters.map(\.name)))
         }
-        printImportances(importances, indent: "")
-        if let bestConfig = summary["best_config"] as? String { print("best training configuration written to \(bestConfig)") }
+        printImportances(summary.importances, indent: "")
+        if let bestConfig = summary.fields["best_config"] as? String { print("best training configuration written to \(bestConfig)") }
         print("summary written to \(config.summaryPath)")
+        return failures.isEmpty ? 0 : 1
     }
 
-    private func printStatus(path: String, study name: String?) throws -> Int32 {
+    private static func printStatus(path: String, study name: String?) throws -> Int32 {
         let storage = try SQLiteStorage(path: path, create: false)
         let names = try storage.studyNames()
         if names.isEmpty { print("\(path): no study") }
@@ -336,7 +96,7 @@ private struct TuneCommand {
             if study.directions.count == 1, let best = try? study.bestTrial {
                 print("  best: trial \(best.number), value \(fmt(best.value!))")
                 for (k, v) in best.typedParams.sorted(by: { $0.key < $1.key }) { print("    \(k) = \(v)") }
-                printImportances(parameterImportances(study), indent: "  ")
+                printImportances(TuneSummary.parameterImportances(study), indent: "  ")
             } else if study.directions.count > 1 {
                 let front = try study.bestTrials
                 print("  Pareto front: \(front.count) trials")
@@ -345,22 +105,22 @@ private struct TuneCommand {
                 }
             }
             let running = try storage.runningTrialWorkers(studyID: study.studyID)
-            if !running.isEmpty {
-                print("  running: " + running.map { "trial \($0.number)" + ($0.worker.map { " on \($0)" } ?? "") }
-                    .joined(separator: ", "))
+            for (number, worker) in running {
+                guard let worker else {
+                    print("  running: trial \(number) (worker not recorded)")
+                    continue
+                }
+                if worker.isKnownDead {
+                    print("  stale: trial \(number) on \(worker): worker \(worker.pid) is not running; `--resume` re-queues it")
+                } else {
+                    print("  running: trial \(number) on \(worker)")
+                }
             }
             let failures = trials.filter { $0.state == .failed }.suffix(3)
             for t in failures { print("  failed trial \(t.number): \(t.failReason ?? "")") }
         }
         return 0
     }
-}
-
-/// fANOVA importances of the parameters over the study's complete trials (none with fewer
-/// than two complete trials, where a variance means nothing), most important first.
-private func parameterImportances(_ study: Study) -> [(name: String, importance: Double)] {
-    guard study.trials(states: [.complete]).count >= 2 else { return [] }
-    return FanovaImportanceEvaluator().evaluate(study: study)
 }
 
 private func printImportances(_ importances: [(name: String, importance: Double)], indent: String) {

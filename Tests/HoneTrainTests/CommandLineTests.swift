@@ -20,6 +20,11 @@ enum HoneBinary {
         return nil
     }()
 
+    /// The binary's path, or a test failure saying it is missing.
+    static func require() throws -> String {
+        try #require(path, "the hone executable with `hone train` is not built next to the tests; run `swift build -c release` first")
+    }
+
     /// Runs `hone` with `arguments` in `directory`; returns the exit status, standard output and standard error.
     static func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
@@ -37,10 +42,11 @@ enum HoneBinary {
     }
 }
 
-@Suite(.serialized, .enabled(if: HoneBinary.path != nil, "needs the built hone binary with `hone train` wired in"))
+/// A missing binary fails these tests (``HoneBinary/require()``); it never skips them.
+@Suite(.serialized)
 struct CommandLineTests {
     func hone(_ arguments: [String], in directory: TemporaryDirectory) throws -> (status: Int32, output: String, error: String) {
-        try HoneBinary.run(HoneBinary.path!, arguments, in: directory.url)
+        try HoneBinary.run(try HoneBinary.require(), arguments, in: directory.url)
     }
 
     func expectOneErrorLine(_ result: (status: Int32, output: String, error: String), containing parts: [String]) {

@@ -5,10 +5,10 @@ import Testing
 
 /// `hone tune` with the `train` objective, end to end through the built binary, on small
 /// generated IDX image sets.
-@Suite(.serialized, .enabled(if: HoneBinary.path != nil, "needs the built hone binary"))
+@Suite(.serialized)
 struct TuneTrainingTests {
     func hone(_ arguments: [String], in directory: TemporaryDirectory) throws -> (status: Int32, output: String, error: String) {
-        try HoneBinary.run(HoneBinary.path!, arguments, in: directory.url)
+        try HoneBinary.run(try HoneBinary.require(), arguments, in: directory.url)
     }
 
     /// Three classes of 8×8 images, each a faint pattern (+40) under strong noise (0–199):

@@ -39,7 +39,8 @@ enum HoneBinary {
 }
 
 /// Real processes: `hone tune --workers 2` killed with SIGKILL mid-study, then `--resume`.
-@Suite(.serialized, .enabled(if: HoneBinary.path != nil, "needs the built hone binary with `hone tune` wired in"))
+/// A missing binary fails these tests; it never skips them.
+@Suite(.serialized)
 struct ProcessTests {
     func writeConfig(_ dir: TempDir, trials: Int, sleep: Double, sampler: String = #"{"type": "random", "seed": 7}"#,
                      space: String = #"{"x1": {"float": [-5, 10]}, "x2": {"float": [0, 15]}}"#) throws -> String {
@@ -52,7 +53,7 @@ struct ProcessTests {
     }
 
     @Test func killNineMidStudyThenResumeLosesAndDuplicatesNothing() throws {
-        let hone = try #require(HoneBinary.path)
+        let hone = try #require(HoneBinary.path, "the hone executable with `hone tune` is not built next to the tests; run `swift build -c release` first")
         let dir = TempDir()
         defer { dir.cleanup() }
         let total = 30
@@ -123,7 +124,7 @@ struct ProcessTests {
 
     /// Grid over 4 worker processes: every point exactly once.
     @Test func gridOverFourWorkerProcesses() throws {
-        let hone = try #require(HoneBinary.path)
+        let hone = try #require(HoneBinary.path, "the hone executable with `hone tune` is not built next to the tests; run `swift build -c release` first")
         let dir = TempDir()
         defer { dir.cleanup() }
         let config = try writeConfig(
@@ -141,7 +142,7 @@ struct ProcessTests {
     }
 
     @Test func statusAndConfigErrorsFromTheCommandLine() throws {
-        let hone = try #require(HoneBinary.path)
+        let hone = try #require(HoneBinary.path, "the hone executable with `hone tune` is not built next to the tests; run `swift build -c release` first")
         let dir = TempDir()
         defer { dir.cleanup() }
         let config = try writeConfig(dir, trials: 5, sleep: 0)

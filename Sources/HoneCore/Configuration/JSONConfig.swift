@@ -16,6 +16,8 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
     case missingField(path: String)
     case invalidValue(path: String, message: String)
     case unreadable(path: String, message: String)
+    /// An error found in the configuration file at `path`.
+    indirect case inFile(path: String, error: ConfigError)
 
     public var description: String {
         switch self {
@@ -38,6 +40,8 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
             return "field '\(path)': \(message)"
         case .unreadable(let path, let message):
             return "cannot read \(path): \(message)"
+        case .inFile(let path, let error):
+            return "\(path): \(error.description)"
         }
     }
 }

@@ -101,8 +101,8 @@ public final class EarlyStopping: TrainingCallback {
     }
 
     public var stateKey: String? { "early_stopping" }
-    public func encodeState() throws -> Data? { try JSONEncoder().encode(state) }
-    public func restoreState(_ data: Data) throws { state = try JSONDecoder().decode(State.self, from: data) }
+    public func encodeState() throws -> Data? { try NonFiniteJSON.encoder().encode(state) }
+    public func restoreState(_ data: Data) throws { state = try NonFiniteJSON.decoder().decode(State.self, from: data) }
 }
 
 /// A model's parameters and buffers as safetensors bytes in memory.

@@ -66,8 +66,8 @@ public final class ReduceOnPlateauCallback: TrainingCallback {
     }
 
     public var stateKey: String? { "reduce_on_plateau" }
-    public func encodeState() throws -> Data? { try JSONEncoder().encode(plateau) }
-    public func restoreState(_ data: Data) throws { plateau = try JSONDecoder().decode(ReduceOnPlateau.self, from: data) }
+    public func encodeState() throws -> Data? { try NonFiniteJSON.encoder().encode(plateau) }
+    public func restoreState(_ data: Data) throws { plateau = try NonFiniteJSON.decoder().decode(ReduceOnPlateau.self, from: data) }
 }
 
 /// Clips gradients after the backward pass and before the optimizer step.

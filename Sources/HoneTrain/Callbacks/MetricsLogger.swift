@@ -3,6 +3,9 @@ import Foundation
 /// Writes one JSON object per epoch to a `metrics.jsonl` file: epoch, training loss and
 /// metrics, validation loss and metrics, learning rate, seconds, samples/s, data wait.
 ///
+/// NaN and infinite values are written as ``NonFiniteJSON``'s strings. An epoch whose loss
+/// or metric is not finite is logged before the run stops.
+///
 /// When a run resumes, the file is first rewritten from the checkpoint's history, so
 /// epochs logged after the last checkpoint are not repeated.
 public final class MetricsLogger: TrainingCallback {
@@ -20,6 +23,11 @@ public final class MetricsLogger: TrainingCallback {
     }
 
     public func epochDidEnd(_ trainer: Trainer, record: inout EpochRecord) throws {
+        try append(record.jsonLine() + "\n")
+    }
+
+    /// A diverged epoch is logged too, so the file shows where the run went wrong.
+    public func epochDidDiverge(_ trainer: Trainer, record: EpochRecord) throws {
         try append(record.jsonLine() + "\n")
     }
 

@@ -46,6 +46,6 @@ public final class ModelCheckpoint: TrainingCallback {
     }
 
     public var stateKey: String? { "model_checkpoint" }
-    public func encodeState() throws -> Data? { try JSONEncoder().encode(best) }
-    public func restoreState(_ data: Data) throws { best = try JSONDecoder().decode(Double?.self, from: data) }
+    public func encodeState() throws -> Data? { try NonFiniteJSON.encoder().encode(best) }
+    public func restoreState(_ data: Data) throws { best = try NonFiniteJSON.decoder().decode(Double?.self, from: data) }
 }

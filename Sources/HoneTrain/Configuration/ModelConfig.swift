@@ -62,7 +62,9 @@ public struct ModelConfig {
     /// Builds the model for inputs of `sampleShape` (no batch axis) and `outputCount`
     /// outputs; `dropout` > 0 adds dropout before each hidden linear layer of an MLP.
     public func build(sampleShape: [Int], outputCount: Int, dropout: Float, seed: UInt64) throws -> any UnaryLayer {
-        if case .array(let layers) = value { return try buildLayers(layers, sampleShape: sampleShape, seed: seed) }
+        if case .array(let layers) = value {
+            return try buildLayers(layers, sampleShape: sampleShape, outputCount: outputCount, seed: seed)
+        }
         let object = try ConfigObject(value, path: path)
         let zoo = try object.string("zoo")!
         if dropout > 0 && zoo != "mlp" {
@@ -117,8 +119,10 @@ public struct ModelConfig {
     }
 
     /// Builds a layer list, inferring each layer's input size by running a zero sample
-    /// through the layers built so far.
-    private func buildLayers(_ entries: [JSONValue], sampleShape: [Int], seed: UInt64) throws -> any UnaryLayer {
+    /// through the layers built so far. Each layer's settings are checked against the shape
+    /// it gets before it runs (a kernel larger than its input would stop the process), and
+    /// the last layer must give one output per class (one value for regression).
+    private func buildLayers(_ entries: [JSONValue], sampleShape: [Int], outputCount: Int, seed: UInt64) throws -> any UnaryLayer {
         var generator = SeededGenerator(seed: seed)
         var layers: [any UnaryLayer] = []
         var shape = [1] + sampleShape
@@ -131,7 +135,44 @@ public struct ModelConfig {
             layer.train()
             layers.append(layer)
         }
+        try checkOutputs(shape, outputCount: outputCount, entries: entries)
         return Sequential(layers)
+    }
+
+    /// Refuses a layer list whose output is not `[outputCount]` per sample, naming the field that sets it.
+    private func checkOutputs(_ shape: [Int], outputCount: Int, entries: [JSONValue]) throws {
+        let perSample = Array(shape.dropFirst())
+        guard perSample != [outputCount] else { return }
+        let lastIndex = entries.count - 1
+        let what = outputCount == 1 ? "1 value (regression)" : "\(outputCount) outputs, one per class"
+        guard perSample.count == 1 else {
+            throw ConfigError.invalidValue(
+                path: "\(path)[\(lastIndex)]",
+                message: "the model ends with shape \(perSample) per sample but the data needs \(what); end with flatten and a linear layer")
+        }
+        let linear = entries.indices.last { index in
+            if case .object(let fields) = entries[index], fields.first?.key == "linear" { return true }
+            return false
+        }
+        let field = linear.map { "\(path)[\($0)].linear.out_features" } ?? "\(path)[\(lastIndex)]"
+        throw ConfigError.invalidValue(
+            path: field, message: "the model gives \(perSample[0]) outputs per sample but the data needs \(what)")
+    }
+
+    /// Refuses a convolution or pooling window that does not fit its input: the layer would
+    /// have no output (the kernels stop the process on such shapes).
+    private func checkWindow(_ settings: ConfigObject, inputShape: [Int], kernel: Int, padding: Int, pooling: Bool) throws {
+        let height = inputShape[2], width = inputShape[3]
+        if pooling && padding * 2 > kernel {
+            throw ConfigError.invalidValue(
+                path: settings.fieldPath("padding"), message: "padding \(padding) is more than half the kernel size \(kernel)")
+        }
+        guard height + 2 * padding >= kernel && width + 2 * padding >= kernel else {
+            throw ConfigError.invalidValue(
+                path: settings.fieldPath("kernel_size"),
+                message: "kernel size \(kernel) is larger than the layer's input \(height)×\(width)"
+                    + (padding > 0 ? " padded by \(padding)" : "") + "; use a kernel of at most \(min(height, width) + 2 * padding)")
+        }
     }
 
     private func makeLayer(_ name: String, _ settings: ConfigObject, inputShape: [Int], path: String, seed: UInt64) throws -> any UnaryLayer {
@@ -147,8 +188,10 @@ public struct ModelConfig {
         switch name {
         case "conv2d":
             try requireRank(4, "[C, H, W]")
-            return Conv2d(inputShape[1], try positive("out_channels"), kernelSize: try positive("kernel_size"),
-                          stride: try positive("stride", default: 1), padding: try settings.int("padding", atLeast: 0) ?? 0,
+            let kernel = try positive("kernel_size"), stride = try positive("stride", default: 1)
+            let padding = try settings.int("padding", atLeast: 0) ?? 0
+            try checkWindow(settings, inputShape: inputShape, kernel: kernel, padding: padding, pooling: false)
+            return Conv2d(inputShape[1], try positive("out_channels"), kernelSize: kernel, stride: stride, padding: padding,
                           bias: try settings.bool("bias") ?? true, seed: seed)
         case "linear":
             try requireRank(2, "[F] (add a flatten layer)")
@@ -163,6 +206,7 @@ public struct ModelConfig {
             try requireRank(4, "[C, H, W]")
             let kernel = try positive("kernel_size"), stride = try settings.int("stride", atLeast: 1)
             let padding = try settings.int("padding", atLeast: 0) ?? 0
+            try checkWindow(settings, inputShape: inputShape, kernel: kernel, padding: padding, pooling: true)
             return name == "max_pool2d"
                 ? MaxPool2d(kernelSize: kernel, stride: stride, padding: padding)
                 : AvgPool2d(kernelSize: kernel, stride: stride, padding: padding)

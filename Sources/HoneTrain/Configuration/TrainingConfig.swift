@@ -74,19 +74,10 @@ public struct TrainingConfig {
     ///
     /// - Throws: ``HoneCore/ConfigError`` naming the file or field.
     public static func load(from url: URL, overrides: [String: JSONValue] = [:]) throws -> TrainingConfig {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ConfigError.unreadable(path: url.path, message: "file not found")
+        let json = try ConfigFile.read(url)
+        return try ConfigFile.checking(url) {
+            try TrainingConfig(json: applying(overrides, to: json), baseDirectory: url.deletingLastPathComponent())
         }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ConfigError.unreadable(path: url.path, message: "cannot read the file")
-        }
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(String(decoding: data, as: UTF8.self))
-        } catch let error as ConfigError {
-            throw ConfigError.unreadable(path: url.path, message: error.description)
-        }
-        return try TrainingConfig(json: applying(overrides, to: json), baseDirectory: url.deletingLastPathComponent())
     }
 
     /// Reads a config from parsed JSON; relative file names are resolved against `baseDirectory`.

@@ -46,7 +46,7 @@ public final class StatisticsMonitor: TrainingCallback {
         var kept = ""
         if let text = try? String(contentsOf: url, encoding: .utf8) {
             for line in text.split(separator: "\n") {
-                if let record = try? JSONDecoder().decode(MonitorRecord.self, from: Data(line.utf8)), record.epoch <= trainer.epoch {
+                if let record = try? NonFiniteJSON.decoder().decode(MonitorRecord.self, from: Data(line.utf8)), record.epoch <= trainer.epoch {
                     kept += line + "\n"
                 }
             }
@@ -100,9 +100,7 @@ public final class StatisticsMonitor: TrainingCallback {
         }
         let monitorRecord = MonitorRecord(epoch: record.epoch, gradientSamples: gradientSamples, gradients: gradients, activations: activations)
         records.append(monitorRecord)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let line = String(decoding: try encoder.encode(monitorRecord), as: UTF8.self) + "\n"
+        let line = String(decoding: try NonFiniteJSON.encoder().encode(monitorRecord), as: UTF8.self) + "\n"
         do {
             let handle = try FileHandle(forWritingTo: url)
             defer { try? handle.close() }

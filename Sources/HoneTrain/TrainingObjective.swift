@@ -1,9 +1,8 @@
 import Foundation
 import HoneCore
-import HoneTrain
 import HoneTune
 
-/// The `train` objective of `hone tune`: each trial trains a network from a `hone train`
+/// The `train` objective of a study (`hone tune`): each trial trains a network from a `hone train`
 /// configuration with the trial's hyperparameters applied, and the study maximizes the
 /// validation accuracy (the negated validation loss for regression).
 ///
@@ -27,26 +26,29 @@ import HoneTune
 /// Each epoch's validation value is reported to the trial; when the pruner says so the
 /// run stops after that epoch and the trial is pruned. A run that fails (a non-finite
 /// loss, a bad value) fails its trial with the reason and the study goes on.
-final class TrainingObjective: TuneObjective {
+public final class TrainingObjective: TuneObjective {
     /// The configuration fields this objective reads beside the common ones.
-    static let fields = ["train", "runs_directory"]
+    public static let fields = ["train", "runs_directory"]
 
     /// Makes `"objective": "train"` known to `hone tune`; call before reading a configuration.
-    static func register() {
+    public static func register() {
         TuneObjectives.register("train", extraTopLevelFields: fields) { try TrainingObjective(context: $0) }
     }
 
     /// The training configuration every trial starts from.
-    let base: TrainingConfig
+    public let base: TrainingConfig
     /// Where the trials' run directories and `best_config.json` go.
-    let runsDirectory: URL
-    var directions: [StudyDirection] { [.maximize] }
-    var name: String { "train" }
+    public let runsDirectory: URL
+    /// One value, maximized.
+    public var directions: [StudyDirection] { [.maximize] }
+    /// `train`.
+    public var name: String { "train" }
 
     /// The file the best trial's training configuration is written to.
-    var bestConfigURL: URL { runsDirectory.appendingPathComponent("best_config.json") }
+    public var bestConfigURL: URL { runsDirectory.appendingPathComponent("best_config.json") }
 
-    init(context: ObjectiveContext) throws {
+    /// Reads the objective's fields from a `hone tune` configuration.
+    public init(context: ObjectiveContext) throws {
         if case .object = context.spec {
             let spec = try ConfigObject(context.spec, path: "objective")
             try spec.checkNoUnknownFields(allowed: ["type", "function"])
@@ -89,7 +91,8 @@ final class TrainingObjective: TuneObjective {
         }
     }
 
-    func evaluate(_ trial: Trial, searchSpace: SearchSpace) throws -> [Double] {
+    /// Trains one trial's configuration in `runs_directory/trial-N`, reporting each epoch to the trial.
+    public func evaluate(_ trial: Trial, searchSpace: SearchSpace) throws -> [Double] {
         var overrides: [String: JSONValue] = [:]
         for (name, value) in try searchSpace.suggestAll(trial) { overrides[name] = Self.json(value) }
         let directory = runsDirectory.appendingPathComponent("trial-\(trial.number)")
@@ -115,7 +118,7 @@ final class TrainingObjective: TuneObjective {
     }
 
     /// Writes the best trial's training configuration and names it in the summary.
-    func summary(best: FrozenTrial?) -> [String: Any] {
+    public func summary(best: FrozenTrial?) -> [String: Any] {
         var out: [String: Any] = ["runs_directory": runsDirectory.path]
         guard let best else { return out }
         do {

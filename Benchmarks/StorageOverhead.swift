@@ -1,15 +1,21 @@
 import Foundation
+import HoneTune
 
 /// Measures what a trial costs the tuning machinery itself, the way the Optuna reference
 /// (`hpo_anchor.py`) does: wall time of a study on Branin with ``RandomSampler`` divided by
 /// the number of trials (the objective costs nanoseconds), in memory and in SQLite.
 public enum StorageOverhead {
+    /// Per-trial wall time of the same study in memory and in SQLite.
     public struct Result: Sendable {
+        /// Trials run in each storage.
         public var trials: Int
+        /// Mean milliseconds per trial in memory.
         public var inMemoryMsPerTrial: Double
+        /// Mean milliseconds per trial in SQLite.
         public var sqliteMsPerTrial: Double
         /// Mean over the last 100 SQLite trials (growth with the study's size).
         public var sqliteLastMsPerTrial: Double
+        /// What SQLite adds to a trial.
         public var sqliteExtraMsPerTrial: Double { sqliteMsPerTrial - inMemoryMsPerTrial }
     }
 
@@ -35,5 +41,18 @@ public enum StorageOverhead {
         }
         let (sqlite, sqliteLast) = try run(try SQLiteStorage(path: path))
         return Result(trials: trials, inMemoryMsPerTrial: memory, sqliteMsPerTrial: sqlite, sqliteLastMsPerTrial: sqliteLast)
+    }
+}
+
+extension StorageOverhead.Result {
+    /// The measurement as `hone bench tune` results (workload `W5/storage`).
+    public var benchResults: [BenchResult] {
+        [
+            BenchResult(workload: "W5/storage", metric: "trials", value: Double(trials)),
+            BenchResult(workload: "W5/storage", metric: "inmemory_ms_per_trial", value: inMemoryMsPerTrial),
+            BenchResult(workload: "W5/storage", metric: "sqlite_ms_per_trial", value: sqliteMsPerTrial),
+            BenchResult(workload: "W5/storage", metric: "sqlite_extra_ms_per_trial", value: sqliteExtraMsPerTrial),
+            BenchResult(workload: "W5/storage", metric: "sqlite_last100_ms_per_trial", value: sqliteLastMsPerTrial),
+        ]
     }
 }
