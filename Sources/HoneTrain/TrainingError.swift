@@ -26,6 +26,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
     /// The advice every divergence message gives.
     static let divergenceRemedy = "lower the learning rate, enable gradient clipping or add a learning-rate warm-up"
 
+    /// A non-finite value as messages show it: `NaN` whatever its sign bit, `inf`, `-inf`.
+    static func text(_ value: Double) -> String { value.isNaN ? "NaN" : "\(value)" }
+
     /// Whether this is a loss, gradient or metric that became NaN or infinite.
     public var isDivergence: Bool {
         switch self {
@@ -37,16 +40,16 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
     public var description: String {
         switch self {
         case .nonFiniteLoss(let epoch, let batch, let value):
-            return "training loss became \(value) at epoch \(epoch), batch \(batch); training stopped (\(Self.divergenceRemedy))"
+            return "training loss became \(Self.text(value)) at epoch \(epoch), batch \(batch); training stopped (\(Self.divergenceRemedy))"
         case .nonFiniteGradient(let parameter, let epoch, let batch, let value):
-            return "gradient of '\(parameter)' became \(value) at epoch \(epoch), batch \(batch); training stopped "
+            return "gradient of '\(parameter)' became \(Self.text(value)) at epoch \(epoch), batch \(batch); training stopped "
                 + "(\(Self.divergenceRemedy))"
         case .invalidCheckpoint(let file, let detail): return "checkpoint \(file): \(detail)"
         case .unwritable(let file, let detail): return "cannot write \(file): \(detail)"
         case .invalidSetting(let name, let detail): return "\(name): \(detail)"
         case .stoppedByCallback(let epoch): return "stopped by a callback after epoch \(epoch)"
         case .nonFiniteMetric(let epoch, let metric, let value):
-            return "\(metric) became \(value) at epoch \(epoch); training stopped (\(Self.divergenceRemedy))"
+            return "\(metric) became \(Self.text(value)) at epoch \(epoch); training stopped (\(Self.divergenceRemedy))"
         case .diverged(let cause, let lastCheckpoint, let lastEpoch):
             guard let lastCheckpoint else { return "\(cause.description); no checkpoint written yet" }
             return "\(cause.description); the last good checkpoint is \(lastCheckpoint)"

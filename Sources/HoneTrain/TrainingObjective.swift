@@ -77,14 +77,14 @@ public final class TrainingObjective: TuneObjective {
     /// base configuration must at least make a valid configuration when set.
     private func checkOverridePath(_ parameter: SearchSpace.Parameter) throws {
         let keys = parameter.name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        if Self.value(at: keys, in: base.json) != nil { return }
+        if TrainingConfig.value(at: keys, in: base.json) != nil { return }
         let sample = Self.json(parameter.distribution.sampleValue)
         do {
             let json = try TrainingConfig.applying([parameter.name: sample], to: base.json)
             _ = try TrainingConfig(json: json, baseDirectory: base.baseDirectory)
         } catch let error as ConfigError {
             var message = "'\(parameter.name)' is not a field of the training configuration"
-            if let suggestion = closestMatch(to: parameter.name, in: Self.leafPaths(base.json)) {
+            if let suggestion = closestMatch(to: parameter.name, in: TrainingConfig.leafPaths(base.json)) {
                 message += "; did you mean '\(suggestion)'?"
             }
             throw ConfigError.invalidValue(path: "search_space.\(parameter.name)", message: message + " (\(error.description))")
@@ -123,7 +123,7 @@ public final class TrainingObjective: TuneObjective {
         guard let best else { return out }
         do {
             let overrides = best.typedParams.mapValues(Self.json)
-            let json = Self.absolutePaths(in: try TrainingConfig.applying(overrides, to: base.json), base: base.baseDirectory)
+            let json = TrainingConfig.absolutePaths(in: try TrainingConfig.applying(overrides, to: base.json), base: base.baseDirectory)
             try FileManager.default.createDirectory(at: runsDirectory, withIntermediateDirectories: true)
             try AtomicFile.write(Data((json.serialized() + "\n").utf8), to: bestConfigURL)
             out["best_config"] = bestConfigURL.path
@@ -144,34 +144,6 @@ public final class TrainingObjective: TuneObjective {
         case .string(let text): return .string(text)
         case .bool(let flag): return .bool(flag)
         }
-    }
-
-    /// The value at a path of object keys, `nil` when a key is missing.
-    static func value(at keys: [String], in json: JSONValue) -> JSONValue? {
-        guard let key = keys.first else { return json }
-        guard case .object(let fields) = json, let child = fields.first(where: { $0.key == key })?.value else { return nil }
-        return value(at: Array(keys.dropFirst()), in: child)
-    }
-
-    /// Every dotted path to a non-object value of `json`.
-    static func leafPaths(_ json: JSONValue, prefix: String = "") -> [String] {
-        guard case .object(let fields) = json else { return prefix.isEmpty ? [] : [prefix] }
-        return fields.flatMap { leafPaths($0.value, prefix: prefix.isEmpty ? $0.key : "\(prefix).\($0.key)") }
-    }
-
-    /// The configuration with its relative file names made absolute, so it runs from anywhere.
-    static func absolutePaths(in json: JSONValue, base: URL) -> JSONValue {
-        let pathFields = [
-            ["data", "train_images"], ["data", "train_labels"], ["data", "test_images"], ["data", "test_labels"],
-            ["data", "path"], ["data", "test_path"], ["data", "directory"], ["transfer", "pretrained"],
-        ]
-        var result = json
-        for keys in pathFields {
-            guard case .string(let text)? = value(at: keys, in: result), !text.hasPrefix("/") else { continue }
-            let absolute = JSONValue.string(base.appendingPathComponent(text).standardizedFileURL.path)
-            if let updated = try? TrainingConfig.applying([keys.joined(separator: "."): absolute], to: result) { result = updated }
-        }
-        return result
     }
 }
 

@@ -64,7 +64,8 @@ public final class TrainingRun {
             }
             let saved = directory.appendingPathComponent("config.json")
             if let text = FileManager.default.contents(atPath: saved.path),
-                let savedJSON = try? JSONValue.parse(String(decoding: text, as: UTF8.self)), savedJSON != config.json
+                let savedJSON = try? JSONValue.parse(String(decoding: text, as: UTF8.self)),
+                TrainingConfig.absolutePaths(in: savedJSON, base: directory) != TrainingConfig.absolutePaths(in: config.json, base: config.baseDirectory)
             {
                 throw TrainingError.invalidSetting(name: "--resume", detail: "the config differs from the run's \(saved.path); resume with the same config")
             }
@@ -137,7 +138,9 @@ public final class TrainingRun {
             try CheckpointStore.restore(trainer, from: checkpoints, name: "last")
         } else {
             try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
-            try AtomicFile.write(Data((config.json.serialized() + "\n").utf8), to: directory.appendingPathComponent("config.json"))
+            // Data paths made absolute: the run's config is read again from the run directory (predict, evaluate).
+            let json = TrainingConfig.absolutePaths(in: config.json, base: config.baseDirectory)
+            try AtomicFile.write(Data((json.serialized() + "\n").utf8), to: directory.appendingPathComponent("config.json"))
         }
     }
 

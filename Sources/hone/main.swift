@@ -6,6 +6,8 @@ let tool = CommandLineTool(commands: [
     TrainCommand.spec,
     TuneCommand.spec,
     BenchCommand.spec,
+    PredictCommands.predict,
+    PredictCommands.evaluate,
 ])
 
 exit(tool.run(Array(CommandLine.arguments.dropFirst())))

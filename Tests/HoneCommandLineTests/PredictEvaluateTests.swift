@@ -64,11 +64,12 @@ struct PredictEvaluateTests {
         try FileManager.default.createDirectory(at: scratch.file("empty-run"), withIntermediateDirectories: true)
         let before = try scratch.listing()
         let cases: [([String], String)] = [
-            (["predict", "run", "short.csv"], "hone predict: error: "),
-            (["evaluate", "run", "short.csv"], "hone evaluate: error: "),
+            (["predict", "run", "short.csv"],
+             "hone predict: error: \(scratch.file("short.csv").path): no column named 'f5' in the header (the run reads f0, f1, f2, f3, f4, f5)"),
+            (["evaluate", "run", "short.csv"], "hone evaluate: error: \(scratch.file("short.csv").path): no column named 'f5' in the header"),
             (["predict", "run", "text.csv"], "hone predict: error: \(scratch.file("text.csv").path), line 2: "),
             (["predict", "empty-run", "test.csv"],
-             "hone predict: error: empty-run is not a finished run: it has no config.json"),
+             "hone predict: error: \(scratch.file("empty-run").path) is not a finished run: it has no config.json"),
             (["evaluate", "run"], "hone evaluate: evaluate needs DATA (see hone evaluate --help)"),
         ]
         for (arguments, start) in cases {
@@ -78,5 +79,23 @@ struct PredictEvaluateTests {
             #expect(!result.error.contains("Fatal error"))
         }
         #expect(try scratch.listing() == before)
+    }
+
+    @Test func imagesOfAnotherSizeAreOneErrorLine() throws {
+        let scratch = try Scratch()
+        try scratch.writeImages(prefix: "train", count: 40, side: 8, classes: 10, seed: 1)
+        try scratch.writeImages(prefix: "small", count: 10, side: 6, classes: 10, seed: 2)
+        try scratch.write(imageConfig(layers: #"[{"flatten": {}}, {"linear": {"out_features": 10}}]"#), as: "images.json")
+        let trained = try scratch.hone(["train", "images.json", "--run-dir", "run", "--quiet"])
+        try #require(trained.status == 0, "\(trained.error)")
+        let images = scratch.file("small-images.idx.gz").path
+        let predicted = try scratch.hone(["predict", "run", "small-images.idx.gz"])
+        #expect(predicted.status == 1)
+        #expect(predicted.error == "hone predict: error: \(images): samples of shape [1, 6, 6], the model was trained on [1, 8, 8]\n")
+        let unlabelled = try scratch.hone(["evaluate", "run", "small-images.idx.gz"])
+        #expect(unlabelled.error == "hone evaluate: error: \(images): IDX images need their labels file to evaluate (give --labels FILE)\n")
+        let evaluated = try scratch.hone(["evaluate", "run", "train-images.idx.gz", "--labels", "train-labels.idx.gz"])
+        #expect(evaluated.status == 0, "\(evaluated.error)")
+        #expect(evaluated.output.hasPrefix("40 samples: accuracy "))
     }
 }

@@ -96,6 +96,8 @@ public struct PreparedData {
     public var scaler: (any Transform)?
     /// The number of classes (1 output per target value for regression).
     public var outputCount: Int
+    /// How the CSV's columns, categories and classes were encoded (CSV sources only).
+    public var tabularEncoding: TabularEncoding?
 
     /// Loads and splits the data `config` names.
     ///
@@ -119,6 +121,7 @@ public struct PreparedData {
             let options = CSVOptions(targetColumn: config.target, targetKind: regression ? .regression : .classification)
             let table = try CSVDataset(contentsOf: config.files["path"]!, options: options)
             training = AnyDataset(table)
+            tabularEncoding = table.encoding
             if let testPath = config.files["test_path"] {
                 test = AnyDataset(try CSVDataset(contentsOf: testPath, encoding: table.encoding, missingValuePolicy: .error))
             }
@@ -167,22 +170,28 @@ public struct PreparedData {
     /// An IDX image file (`[N, H, W]` or `[N, C, H, W]`, any numeric type, bytes scaled to
     /// [0, 1]) with an IDX label file of N class indices.
     static func idxDataset(images imagesURL: URL, labels labelsURL: URL) throws -> TensorDataset {
-        let images = try IDXArray(contentsOf: imagesURL)
+        let inputs = try idxImages(imagesURL)
         let labels = try IDXArray(contentsOf: labelsURL)
-        guard (2...4).contains(images.dimensions.count) else {
-            throw DataError.invalidHeader(file: imagesURL.path, detail: "expected N × H × W or N × C × H × W images (or N × F rows), found \(images.dimensions)")
-        }
-        guard labels.dimensions.count == 1, labels.dimensions[0] == images.dimensions[0] else {
-            throw DataError.invalidHeader(file: labelsURL.path, detail: "expected \(images.dimensions[0]) labels, found dimensions \(labels.dimensions)")
+        guard labels.dimensions.count == 1, labels.dimensions[0] == inputs.shape[0] else {
+            throw DataError.invalidHeader(file: labelsURL.path, detail: "expected \(inputs.shape[0]) labels, found dimensions \(labels.dimensions)")
         }
         let classes = try labels.integerValues()
         if let index = classes.firstIndex(where: { $0 < 0 }) {
             throw DataError.invalidLabel(file: labelsURL.path, index: index, value: classes[index], detail: "labels must be class indices ≥ 0")
         }
+        return TensorDataset(inputs: inputs, labels: classes)
+    }
+
+    /// The images of an IDX file as `[N, C, H, W]` (`[N, 1, H, W]` for `N × H × W`), bytes scaled to [0, 1].
+    static func idxImages(_ imagesURL: URL) throws -> Tensor {
+        let images = try IDXArray(contentsOf: imagesURL)
+        guard (2...4).contains(images.dimensions.count) else {
+            throw DataError.invalidHeader(file: imagesURL.path, detail: "expected N × H × W or N × C × H × W images (or N × F rows), found \(images.dimensions)")
+        }
         var shape = images.dimensions
         if shape.count == 3 { shape.insert(1, at: 1) }
         let inputs = Tensor(uninitializedShape: shape)
         images.copyFloatValues(into: inputs.storage.pointer, scale: images.dataType == .unsignedByte ? 1 / 255 : 1)
-        return TensorDataset(inputs: inputs, labels: classes)
+        return inputs
     }
 }

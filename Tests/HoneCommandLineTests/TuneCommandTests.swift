@@ -1,0 +1,62 @@
+import Foundation
+import HoneTune
+import Testing
+
+/// `hone tune`'s refusals name the file and change nothing; `--status` tells the truth
+/// about workers.
+@Suite(.serialized)
+struct TuneCommandTests {
+    let branin = #"{"study_name": "b", "objective": "branin", "storage": "b.db", "trials": 3, "#
+        + #""search_space": {"x1": {"float": [-5, 10]}, "x2": {"float": [0, 15]}}}"#
+
+    @Test func configurationErrorsNameTheFileAndCreateNoStudy() throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(at: scratch.file("folder.json"), withIntermediateDirectories: true)
+        try scratch.write(branin.replacingOccurrences(of: "\"trials\": 3", with: "\"trails\": 3"), as: "typo.json")
+        try scratch.write("{\"objective\": \"branin\",", as: "broken.json")
+        let before = try scratch.listing()
+        let cases: [(String, String)] = [
+            ("folder.json", "cannot read \(scratch.file("folder.json").path): is a directory, not a JSON configuration file"),
+            ("typo.json", "\(scratch.file("typo.json").path): unknown field 'trails'; did you mean 'trials'?"),
+            ("broken.json", "cannot read \(scratch.file("broken.json").path): JSON syntax error at line 1"),
+            ("absent.json", "cannot read \(scratch.file("absent.json").path): file not found"),
+        ]
+        for (file, message) in cases {
+            let result = try scratch.hone(["tune", file])
+            #expect(result.status == 2, "\(file)")
+            #expect(result.errorLines.count == 1 && result.error.hasPrefix("hone tune: error: " + message), "\(result.error)")
+        }
+        #expect(try scratch.listing() == before)
+    }
+
+    @Test func anExistingStudyIsRefusedWithoutResumeAndLeftUnchanged() throws {
+        let scratch = try Scratch()
+        try scratch.write(branin, as: "b.json")
+        #expect(try scratch.hone(["tune", "b.json", "--quiet"]).status == 0)
+        let database = try Data(contentsOf: scratch.file("b.db"))
+        let again = try scratch.hone(["tune", "b.json"])
+        #expect(again.status == 2)
+        #expect(again.error == "hone tune: error: study 'b' already exists in \(scratch.file("b.db").path); pass --resume to continue it, "
+            + "or change \"study_name\" or \"storage\"\n")
+        #expect(try Data(contentsOf: scratch.file("b.db")) == database)
+    }
+
+    @Test func statusMarksARunningTrialOfAGoneWorkerAsStale() throws {
+        let scratch = try Scratch()
+        // A process that has exited: its pid names no running worker.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let storage = try SQLiteStorage(path: scratch.file("s.db").path)
+        let study = try Study.create(name: "s", sampler: RandomSampler(seed: 0), storage: storage)
+        let here = WorkerIdentity.current
+        _ = try storage.createTrial(studyID: study.studyID, template: nil, worker: WorkerIdentity(host: here.host, pid: gone.processIdentifier), maxTrials: nil)
+        _ = try storage.createTrial(studyID: study.studyID, template: nil, worker: here, maxTrials: nil)
+        let result = try scratch.hone(["tune", "--status", "s.db"])
+        #expect(result.status == 0, "\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines.contains("  stale: trial 0 on \(here.host):\(gone.processIdentifier): worker \(gone.processIdentifier) is not running; `--resume` re-queues it"))
+        #expect(lines.contains("  running: trial 1 on \(here)"))
+    }
+}
