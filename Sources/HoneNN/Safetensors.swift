@@ -214,8 +214,9 @@ public enum Safetensors {
         try writeAtomically(encode(tensors, metadata: metadata), to: url)
     }
 
-    /// `data` to `url` through a temporary sibling file and `rename`.
-    static func writeAtomically(_ data: Data, to url: URL) throws {
+    /// `data` to `url` through a temporary sibling file and `rename`; `beforeRename` runs
+    /// once the temporary file is complete (tests throw from it to interrupt the write).
+    static func writeAtomically(_ data: Data, to url: URL, beforeRename: () throws -> Void = {}) throws {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
@@ -223,6 +224,7 @@ public enum Safetensors {
             let handle = try FileHandle(forWritingTo: temporary)
             try handle.synchronize()
             try handle.close()
+            try beforeRename()
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw SafetensorsError(file: url.path, reason: .unwritable(error.localizedDescription))

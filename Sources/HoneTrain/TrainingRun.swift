@@ -28,6 +28,9 @@ public final class TrainingRun {
     public private(set) var evaluatedWeights: String?
     /// The confusion matrix of the final evaluation (classification), set by ``run()``.
     public private(set) var confusionMatrix: ConfusionMatrix?
+    /// Things the user should know that do not stop the run: the data's warnings, and a
+    /// resume that fell back to the `best` checkpoint.
+    public private(set) var warnings: [String] = []
     private let trainingLoader: DataLoader<AnyDataset>
     private let validationLoader: DataLoader<AnyDataset>?
     private let testLoader: DataLoader<AnyDataset>?
@@ -39,7 +42,9 @@ public final class TrainingRun {
     ///
     /// - Parameters:
     ///   - directory: the run directory.
-    ///   - resume: continue the run in `directory` from its last checkpoint.
+    ///   - resume: continue the run in `directory` from its last checkpoint, or from `best`
+    ///     (with a warning) when `last` is damaged; `config` may raise `epochs` to extend
+    ///     a finished run, and must otherwise equal the run's `config.json`.
     ///   - progress: show progress (`nil` shows it, live on a terminal); false for silence.
     ///   - extraCallbacks: more hooks, run after early stopping and before the checkpoint.
     ///   - fold: for cross-validation, which of how many folds to hold out for validation.
@@ -50,15 +55,21 @@ public final class TrainingRun {
         self.directory = directory
         let checkpoints = Self.checkpointDirectory(directory)
         let lastSidecar = CheckpointStore.sidecarURL(checkpoints, "last")
+        let savedConfig = directory.appendingPathComponent("config.json")
+        var savedJSON: JSONValue?
         if resume {
-            guard FileManager.default.fileExists(atPath: lastSidecar.path) else {
+            guard FileManager.default.fileExists(atPath: lastSidecar.path)
+                || FileManager.default.fileExists(atPath: CheckpointStore.sidecarURL(checkpoints, "best").path)
+            else {
                 throw TrainingError.invalidCheckpoint(file: lastSidecar.path, detail: "no checkpoint to resume from")
             }
-            let saved = directory.appendingPathComponent("config.json")
-            if let text = FileManager.default.contents(atPath: saved.path),
-                let savedJSON = try? JSONValue.parse(String(decoding: text, as: UTF8.self)), savedJSON != config.json
-            {
-                throw TrainingError.invalidSetting(name: "--resume", detail: "the config differs from the run's \(saved.path); resume with the same config")
+            if let text = FileManager.default.contents(atPath: savedConfig.path) {
+                savedJSON = try? JSONValue.parse(String(decoding: text, as: UTF8.self))
+            }
+            // The epoch count may change: that is how a finished run is extended.
+            if let savedJSON, Self.withoutEpochs(savedJSON) != Self.withoutEpochs(config.json) {
+                throw TrainingError.invalidSetting(
+                    name: "--resume", detail: "the config differs from the run's \(savedConfig.path) (other than epochs); resume with the same config")
             }
         } else if FileManager.default.fileExists(atPath: checkpoints.path) {
             throw TrainingError.invalidSetting(
@@ -128,14 +139,30 @@ public final class TrainingRun {
         trainer.callbacks = callbacks
         self.trainer = trainer
 
+        warnings = data.warnings
         if resume {
-            try CheckpointStore.restore(trainer, from: checkpoints, name: "last")
+            do {
+                try CheckpointStore.restore(trainer, from: checkpoints, name: "last")
+            } catch {
+                guard FileManager.default.fileExists(atPath: CheckpointStore.sidecarURL(checkpoints, "best").path) else { throw error }
+                try CheckpointStore.restore(trainer, from: checkpoints, name: "best")
+                warnings.append("the last checkpoint is unusable (\(error)); resuming from checkpoints/best after epoch \(trainer.epoch)")
+            }
+            if let savedJSON, savedJSON != config.json {
+                try AtomicFile.write(Data((config.json.serialized() + "\n").utf8), to: savedConfig)
+            }
         } else {
             try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
             try AtomicFile.write(Data((config.json.serialized() + "\n").utf8), to: directory.appendingPathComponent("config.json"))
             try RunPreprocessing(task: config.objective, data: data, missingValuePolicy: config.data.missingValuePolicy)
                 .write(runDirectory: directory)
         }
+    }
+
+    /// `json` without its top-level `epochs` field.
+    private static func withoutEpochs(_ json: JSONValue) -> JSONValue {
+        guard case .object(let fields) = json else { return json }
+        return .object(fields.filter { $0.key != "epochs" })
     }
 
     /// The class names in class-index order: the CSV's labels, else the indices as text.

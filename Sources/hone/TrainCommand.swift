@@ -54,7 +54,7 @@ enum TrainCommand {
                 return 0
             }
             let run = try TrainingRun(config: config, directory: directory, resume: resumeDirectory != nil, progress: quiet ? false : nil)
-            for warning in run.data.warnings { reportWarning(warning) }
+            for warning in run.warnings { reportWarning(warning) }
             if !quiet {
                 say("training \(run.data.training.count) samples, validating \(run.data.validation?.count ?? 0), "
                     + "testing \(run.data.test?.count ?? 0); \(run.trainer.model.parameterCount) parameters")

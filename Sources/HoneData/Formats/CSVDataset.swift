@@ -120,12 +120,13 @@ public struct CSVDataset: Dataset {
             }
             keptRows.append(record)
         }
+        // A missing label comes first: no policy would make that row usable.
+        if let firstMissingTargetLine, let target = encoding.targetColumn {
+            throw DataError.missingTarget(file: table.file, line: firstMissingTargetLine, column: target)
+        }
         // Counted over the whole file first, so the error reports every column's total.
         if let firstMissingLine, policy == .error {
             throw DataError.missingValues(file: table.file, firstLine: firstMissingLine, countsByColumn: missingCounts)
-        }
-        if let firstMissingTargetLine, let target = encoding.targetColumn {
-            throw DataError.missingTarget(file: table.file, line: firstMissingTargetLine, column: target)
         }
         guard !keptRows.isEmpty else { throw DataError.empty(file: table.file) }
 

@@ -247,10 +247,14 @@ public struct PreparedData {
     /// An IDX image file (`[N, H, W]` or `[N, C, H, W]`, any numeric type, bytes scaled to
     /// [0, 1]) with an IDX label file of N class indices.
     static func idxDataset(images imagesURL: URL, labels labelsURL: URL) throws -> TensorDataset {
+        // Each file is checked as soon as it is read, so an error names the file at fault.
         let images = try IDXArray(contentsOf: imagesURL)
-        let labels = try IDXArray(contentsOf: labelsURL)
         guard (2...4).contains(images.dimensions.count) else {
             throw DataError.invalidHeader(file: imagesURL.path, detail: "expected N × H × W or N × C × H × W images (or N × F rows), found \(images.dimensions)")
+        }
+        let labels = try IDXArray(contentsOf: labelsURL)
+        guard [.unsignedByte, .signedByte, .short, .int].contains(labels.dataType) else {
+            throw DataError.invalidHeader(file: labelsURL.path, detail: "expected integer class labels (unsigned bytes), found \(labels.dataType)")
         }
         guard labels.dimensions.count == 1, labels.dimensions[0] == images.dimensions[0] else {
             throw DataError.invalidHeader(file: labelsURL.path, detail: "expected \(images.dimensions[0]) labels, found dimensions \(labels.dimensions)")
