@@ -32,7 +32,8 @@ demo-deps: deps
 build: deps
 	$(SWIFT) build $(SWIFT_RELEASE)
 
-test: deps
+# The Fashion-MNIST reader test reads the installed data set, so tests need the demo's packages too.
+test: deps demo-deps
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 
 # Trains a CNN on the real Fashion-MNIST (Debian's dataset-fashion-mnist): per-epoch

@@ -45,7 +45,7 @@ let package = Package(
 
         .target(name: "HoneTestSupport", dependencies: ["HoneCore"], path: "Tests/HoneTestSupport"),
         .testTarget(name: "HoneCoreTests", dependencies: ["HoneCore", "HoneTestSupport"]),
-        .testTarget(name: "HoneTuneTests", dependencies: ["HoneTune"]),
+        .testTarget(name: "HoneTuneTests", dependencies: ["HoneTune"], exclude: ["Fixtures"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),

@@ -27,6 +27,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
     case nonNumericValue(file: String, line: Int, column: String, value: String)
     /// Missing values were found and the chosen policy does not allow them.
     case missingValues(file: String, firstLine: Int, countsByColumn: [String: Int])
+    /// A row's target (label) is missing: empty, `nan` or another missing marker. No
+    /// policy fills it in, since a guessed label would train the model on a made-up answer.
+    case missingTarget(file: String, line: Int, column: String)
     /// A column named in the options is not in the header.
     case missingColumn(file: String, column: String)
     /// A header names the same column twice.
@@ -64,7 +67,11 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
             return "\(file):\(line): column '\(column)' expects a number, found '\(value)'"
         case .missingValues(let file, let firstLine, let counts):
             let listed = counts.sorted { $0.key < $1.key }.map { "'\($0.key)': \($0.value)" }.joined(separator: ", ")
-            return "\(file):\(firstLine): missing values (per column: \(listed)); choose the drop-rows or impute-mean policy"
+            return "\(file):\(firstLine): missing values (per column: \(listed)); "
+                + "set data.missing_values to drop_rows, impute_mean, impute_median or impute_most_frequent"
+        case .missingTarget(let file, let line, let column):
+            return "\(file):\(line): the target column '\(column)' has no value (empty or a missing marker such as nan); "
+                + "every row needs its label"
         case .missingColumn(let file, let column):
             return "\(file): no column named '\(column)' in the header"
         case .duplicateColumn(let file, let column):

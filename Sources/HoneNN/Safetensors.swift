@@ -211,8 +211,14 @@ public enum Safetensors {
     /// Writes tensors to `url` atomically: a temporary file in the same folder, then a rename,
     /// so an interrupted write never leaves a half-written file at `url`.
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
+        try writeAtomically(encode(tensors, metadata: metadata), to: url)
+    }
+
+    /// `data` to `url` atomically; `beforeRename` runs once the temporary file is complete
+    /// (tests throw from it to interrupt the write).
+    static func writeAtomically(_ data: Data, to url: URL, beforeRename: () throws -> Void = {}) throws {
         do {
-            try AtomicFile.write(encode(tensors, metadata: metadata), to: url)
+            try AtomicFile.write(data, to: url, beforeRename: beforeRename)
         } catch let error as AtomicFileError {
             throw SafetensorsError(file: url.path, reason: .unwritable(error.detail))
         }

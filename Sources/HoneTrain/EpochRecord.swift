@@ -50,10 +50,11 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         case dataWaitSeconds = "data_wait_seconds"
     }
 
-    /// The names a callback may monitor: `loss`, `val_loss`, and each metric as
-    /// `accuracy` (training) or `val_accuracy` (validation).
-    public static func monitorNames(metrics: [String]) -> [String] {
-        ["loss", "val_loss"] + metrics + metrics.map { "val_" + $0 }
+    /// The names a callback may monitor: `loss`, `val_loss`, each training metric as
+    /// `accuracy`, and each validation metric as `val_accuracy` (the training metrics
+    /// when `validationMetrics` is nil).
+    public static func monitorNames(metrics: [String], validationMetrics: [String]? = nil) -> [String] {
+        ["loss", "val_loss"] + metrics + (validationMetrics ?? metrics).map { "val_" + $0 }
     }
 
     /// The value of a monitored quantity (see ``monitorNames(metrics:)``), or nil when this

@@ -15,9 +15,20 @@ public struct Evaluation {
     /// The regression targets `[N, K]`.
     public let targets: Tensor?
 
+    /// The validation metrics recorded each epoch (see ``Trainer/validationMetricNames(for:)``);
+    /// ROC-AUC is left out when the samples hold a single class.
+    public var epochMetrics: [String: Double] {
+        let detailed = detailedMetrics
+        var result = metrics
+        for name in Trainer.validationMetricNames(for: objective) {
+            if let value = detailed[name] { result[name] = value }
+        }
+        return result
+    }
+
     /// The full report for a final evaluation: for classification accuracy, top-5
     /// accuracy, macro precision/recall/F1, one-vs-rest macro ROC-AUC; for regression
-    /// MSE, MAE and R².
+    /// MSE, RMSE, MAE and R² (in the targets' original units).
     public var detailedMetrics: [String: Double] {
         var result = metrics
         result["loss"] = loss
@@ -42,6 +53,7 @@ public struct Evaluation {
             guard let targets else { return result }
             let predicted = outputs.scalars.map(Double.init), actual = targets.scalars.map(Double.init)
             result["mse"] = RegressionMetrics.meanSquaredError(predictions: predicted, targets: actual)
+            result["rmse"] = result["mse"]!.squareRoot()
             result["mae"] = RegressionMetrics.meanAbsoluteError(predictions: predicted, targets: actual)
             result["r2"] = RegressionMetrics.rSquared(predictions: predicted, targets: actual)
         }

@@ -36,6 +36,9 @@ public final class Trainer {
     public var l1Strength: Float
     /// Label smoothing for the cross-entropy loss.
     public var labelSmoothing: Float
+    /// The standardization the regression targets were trained in: metrics (not the loss)
+    /// are reported in the original units. Nil when targets are used as they are.
+    public var targetScaling: TargetScaling?
 
     /// The number of epochs completed (the next epoch to run, counting from 0).
     public internal(set) var epoch = 0
@@ -69,8 +72,18 @@ public final class Trainer {
     }
 
     /// The names of the metrics measured each epoch for this objective.
-    public var metricNames: [String] {
+    public var metricNames: [String] { Self.metricNames(for: objective) }
+
+    /// The training metrics measured each epoch (on the batches as they are trained).
+    public static func metricNames(for objective: Objective) -> [String] {
         objective == .classification ? ["accuracy"] : ["mae"]
+    }
+
+    /// The validation metrics measured each epoch, each monitorable as `val_NAME`:
+    /// accuracy, macro F1 and ROC-AUC (binary, or one-vs-rest macro) for classification;
+    /// MAE, RMSE and R² for regression.
+    public static func validationMetricNames(for objective: Objective) -> [String] {
+        objective == .classification ? ["accuracy", "macro_f1", "roc_auc"] : ["mae", "rmse", "r2"]
     }
 
     /// Trains until `epochs` epochs are complete (counting those done before a resume)
@@ -90,7 +103,7 @@ public final class Trainer {
             if let validation {
                 let evaluation = evaluate(validation)
                 record.validationLoss = evaluation.loss
-                record.validationMetrics = evaluation.metrics
+                record.validationMetrics = evaluation.epochMetrics
             }
             if let (metric, value) = record.firstNonFinite {
                 for callback in callbacks { try callback.epochDidDiverge(self, record: record) }
@@ -110,7 +123,7 @@ public final class Trainer {
         batchesPerEpoch = loader.batchCount
         let start = DispatchTime.now().uptimeNanoseconds
         var lossSum = 0.0, samples = 0
-        var tally = MetricTally(objective: objective)
+        var tally = MetricTally(objective: objective, targetScale: targetScaling?.standardDeviation ?? 1)
         for (batchIndex, batch) in loader.enumerated() {
             if batchIndex == 0 { probeInputs = batch.inputs }
             currentBatchSize = batch.indices.count
@@ -189,7 +202,7 @@ public final class Trainer {
         model.eval()
         defer { model.train(wasTraining) }
         var lossSum = 0.0, samples = 0
-        var tally = MetricTally(objective: objective)
+        var tally = MetricTally(objective: objective, targetScale: targetScaling?.standardDeviation ?? 1)
         var outputs: [Tensor] = []
         var labels: [Int] = [], targets: [Tensor] = []
         loader.setEpoch(0)
@@ -204,19 +217,29 @@ public final class Trainer {
                 if let batchTargets = batch.targets { targets.append(batchTargets.reshaped(output.shape)) }
             }
         }
+        var allOutputs = outputs.isEmpty ? Tensor.zeros([0]) : Tensor.concat(outputs, axis: 0)
+        var allTargets = targets.isEmpty ? nil : Tensor.concat(targets, axis: 0)
+        if let targetScaling {
+            allOutputs = Tensor(shape: allOutputs.shape, scalars: allOutputs.scalars.map(targetScaling.unscale))
+            allTargets = allTargets.map { Tensor(shape: $0.shape, scalars: $0.scalars.map(targetScaling.unscale)) }
+        }
         return Evaluation(
             objective: objective, loss: samples > 0 ? lossSum / Double(samples) : 0, metrics: tally.metrics,
-            outputs: outputs.isEmpty ? Tensor.zeros([0]) : Tensor.concat(outputs, axis: 0), labels: labels,
-            targets: targets.isEmpty ? nil : Tensor.concat(targets, axis: 0))
+            outputs: allOutputs, labels: labels, targets: allTargets)
     }
 }
 
 /// Running sums for the per-epoch metrics, so no outputs are kept during training.
 struct MetricTally {
     let objective: Trainer.Objective
+    /// The factor turning an error in trained (standardized) units into original units.
+    let targetScale: Float
     private var correct = 0, count = 0, absoluteErrorSum = 0.0, valueCount = 0
 
-    init(objective: Trainer.Objective) { self.objective = objective }
+    init(objective: Trainer.Objective, targetScale: Float = 1) {
+        self.objective = objective
+        self.targetScale = targetScale
+    }
 
     mutating func add(output: Tensor, batch: Batch) {
         switch objective {
@@ -225,7 +248,7 @@ struct MetricTally {
             count += batch.labels.count
         case .regression:
             guard let targets = batch.targets else { return }
-            for (predicted, actual) in zip(output.scalars, targets.scalars) { absoluteErrorSum += Double(abs(predicted - actual)) }
+            for (predicted, actual) in zip(output.scalars, targets.scalars) { absoluteErrorSum += Double(abs(predicted - actual) * targetScale) }
             valueCount += targets.count
         }
     }

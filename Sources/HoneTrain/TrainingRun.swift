@@ -6,7 +6,8 @@ import HoneCore
 ///
 /// The run directory holds `config.json` (the config as run), `metrics.jsonl`,
 /// `monitors.jsonl` (when monitors are on), `checkpoints/last.*` and `checkpoints/best.*`,
-/// `model.safetensors` (the final weights) and `final_metrics.json`.
+/// `model.safetensors` (the evaluated weights), `final_metrics.json` (with the confusion
+/// matrix for classification) and `preprocessing.json` (see ``RunPreprocessing``).
 ///
 /// Nothing is written until the data and the model are ready, and a new run refuses a
 /// directory that already holds one, so a bad config or a damaged data file never
@@ -22,6 +23,14 @@ public final class TrainingRun {
     public let trainer: Trainer
     /// The early-stopping callback, when configured.
     public let earlyStopping: EarlyStopping?
+    /// Which weights the final metrics were measured with (e.g. "the best epoch 7 by
+    /// val_macro_f1"), set by ``run()``; nil for the last epoch's.
+    public private(set) var evaluatedWeights: String?
+    /// The confusion matrix of the final evaluation (classification), set by ``run()``.
+    public private(set) var confusionMatrix: ConfusionMatrix?
+    /// Things the user should know that do not stop the run: the data's warnings, and a
+    /// resume that fell back to the `best` checkpoint.
+    public private(set) var warnings: [String] = []
     private let trainingLoader: DataLoader<AnyDataset>
     private let validationLoader: DataLoader<AnyDataset>?
     private let testLoader: DataLoader<AnyDataset>?
@@ -45,36 +54,51 @@ public final class TrainingRun {
     ///
     /// - Parameters:
     ///   - directory: the run directory.
-    ///   - resume: continue the run in `directory` from its last checkpoint.
+    ///   - resume: continue the run in `directory` from its last checkpoint, or from `best`
+    ///     (with a warning) when `last` is damaged; `config` may raise `epochs` to extend
+    ///     a finished run, and must otherwise equal the run's `config.json`.
     ///   - progress: show progress (`nil` shows it, live on a terminal); false for silence.
     ///   - extraCallbacks: more hooks, run after early stopping and before the checkpoint.
+    ///   - fold: for cross-validation, which of how many folds to hold out for validation.
     /// - Throws: ``HoneCore/ConfigError``, ``HoneData/DataError``, ``TrainingError``.
     public init(config: TrainingConfig, directory: URL, resume: Bool = false, progress: Bool? = nil,
-                extraCallbacks: [TrainingCallback] = []) throws {
+                extraCallbacks: [TrainingCallback] = [], fold: (index: Int, count: Int)? = nil) throws {
         self.config = config
         self.directory = directory
         let checkpoints = Self.checkpointDirectory(directory)
         let lastSidecar = CheckpointStore.sidecarURL(checkpoints, "last")
+        let savedConfig = directory.appendingPathComponent("config.json")
+        var savedJSON: JSONValue?
+        // Data paths made absolute: the run's config is read again from the run directory (predict, evaluate).
+        let runConfigJSON = TrainingConfig.absolutePaths(in: config.json, base: config.baseDirectory)
         if resume {
-            guard FileManager.default.fileExists(atPath: lastSidecar.path) else {
+            guard FileManager.default.fileExists(atPath: lastSidecar.path)
+                || FileManager.default.fileExists(atPath: CheckpointStore.sidecarURL(checkpoints, "best").path)
+            else {
                 throw TrainingError.invalidCheckpoint(
                     file: lastSidecar.path,
                     detail: "no checkpoint to resume from (the run stopped before its first epoch ended); "
                         + "start it again in a new run directory")
             }
-            let saved = directory.appendingPathComponent("config.json")
-            if let text = FileManager.default.contents(atPath: saved.path),
-                let savedJSON = try? JSONValue.parse(String(decoding: text, as: UTF8.self)),
-                TrainingConfig.absolutePaths(in: savedJSON, base: directory) != TrainingConfig.absolutePaths(in: config.json, base: config.baseDirectory)
+            if let text = FileManager.default.contents(atPath: savedConfig.path) {
+                savedJSON = try? JSONValue.parse(String(decoding: text, as: UTF8.self))
+            }
+            // The epoch count may change: that is how a finished run is extended.
+            if let savedJSON,
+                Self.withoutEpochs(TrainingConfig.absolutePaths(in: savedJSON, base: directory))
+                    != Self.withoutEpochs(runConfigJSON)
             {
-                throw TrainingError.invalidSetting(name: "--resume", detail: "the config differs from the run's \(saved.path); resume with the same config")
+                throw TrainingError.invalidSetting(
+                    name: "--resume", detail: "the config differs from the run's \(savedConfig.path) (other than epochs); resume with the same config")
             }
         } else if FileManager.default.fileExists(atPath: checkpoints.path) {
             throw TrainingError.invalidSetting(
                 name: "run directory", detail: "\(directory.path) already holds a run; resume it with --resume or choose another directory")
         }
 
-        data = try PreparedData(config.data, regression: config.objective == .regression, seed: config.seed)
+        data = try PreparedData(
+            config.data, regression: config.objective == .regression, seed: config.seed, taskIsExplicit: config.taskIsExplicit,
+            fold: fold)
         let model = try config.model.build(
             sampleShape: data.training.sampleShape, outputCount: data.outputCount, dropout: config.dropout, seed: config.seed)
         var groups = [ParameterGroup(parameters: model.namedParameters().map { ($0.name, $0.tensor) })]
@@ -104,6 +128,7 @@ public final class TrainingRun {
         let trainer = Trainer(
             model: model, optimizer: optimizer, objective: config.objective, l1Strength: config.l1Strength,
             labelSmoothing: config.labelSmoothing)
+        trainer.targetScaling = data.targetScaling
         if let monitors = config.monitors {
             callbacks.append(StatisticsMonitor(
                 url: directory.appendingPathComponent("monitors.jsonl"), gradients: monitors.gradients,
@@ -134,14 +159,36 @@ public final class TrainingRun {
         trainer.callbacks = callbacks
         self.trainer = trainer
 
+        warnings = data.warnings
         if resume {
-            try CheckpointStore.restore(trainer, from: checkpoints, name: "last")
+            do {
+                try CheckpointStore.restore(trainer, from: checkpoints, name: "last")
+            } catch {
+                guard FileManager.default.fileExists(atPath: CheckpointStore.sidecarURL(checkpoints, "best").path) else { throw error }
+                try CheckpointStore.restore(trainer, from: checkpoints, name: "best")
+                warnings.append("the last checkpoint is unusable (\(error)); resuming from checkpoints/best after epoch \(trainer.epoch)")
+            }
+            if let savedJSON, savedJSON != runConfigJSON {
+                try AtomicFile.write(Data((runConfigJSON.serialized() + "\n").utf8), to: savedConfig)
+            }
         } else {
             try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
-            // Data paths made absolute: the run's config is read again from the run directory (predict, evaluate).
-            let json = TrainingConfig.absolutePaths(in: config.json, base: config.baseDirectory)
-            try AtomicFile.write(Data((json.serialized() + "\n").utf8), to: directory.appendingPathComponent("config.json"))
+            try AtomicFile.write(Data((runConfigJSON.serialized() + "\n").utf8), to: savedConfig)
+            try RunPreprocessing(task: config.objective, data: data, missingValuePolicy: config.data.missingValuePolicy)
+                .write(runDirectory: directory)
         }
+    }
+
+    /// `json` without its top-level `epochs` field.
+    private static func withoutEpochs(_ json: JSONValue) -> JSONValue {
+        guard case .object(let fields) = json else { return json }
+        return .object(fields.filter { $0.key != "epochs" })
+    }
+
+    /// The class names in class-index order: the CSV's labels, else the indices as text.
+    public var classNames: [String] {
+        if let names = data.tabularEncoding?.classNames, names.count == data.outputCount { return names }
+        return (0..<data.outputCount).map(String.init)
     }
 
     /// Trains to the configured number of epochs (or an early stop), evaluates on the test
@@ -157,9 +204,25 @@ public final class TrainingRun {
             throw TrainingError.diverged(cause: error, lastCheckpoint: lastCheckpoint?.file, lastEpoch: lastCheckpoint?.epoch)
         }
         var metrics: [String: Double] = [:]
-        let evaluation = (testLoader ?? validationLoader).map { trainer.evaluate($0) }
-        for (name, value) in evaluation?.detailedMetrics ?? [:] {
-            metrics[(testLoader != nil ? "test_" : "val_") + name] = value
+        if let earlyStopping, earlyStopping.restoresBestWeights, earlyStopping.state.bestWeights != nil {
+            evaluatedWeights = "the best epoch \(earlyStopping.bestEpoch) by \(earlyStopping.monitor) (early stopping)"
+            metrics["evaluated_epoch"] = Double(earlyStopping.bestEpoch)
+        } else if config.checkpointMonitorIsExplicit, let monitor = config.checkpoint.monitor {
+            let best = CheckpointStore.weightsURL(Self.checkpointDirectory(directory), "best")
+            let archive = try Safetensors.read(from: best)
+            try trainer.model.load(archive.tensors, strict: true, source: best.path)
+            let epoch = archive.metadata["epoch"] ?? "?"
+            evaluatedWeights = "the best epoch \(epoch) by \(monitor) (checkpoints/best.safetensors)"
+            if let number = Double(epoch) { metrics["evaluated_epoch"] = number }
+        }
+        // Validation is measured even beside a test split: cross-validation scores the held-out fold.
+        let validationEvaluation = validationLoader.map { trainer.evaluate($0) }
+        for (name, value) in validationEvaluation?.detailedMetrics ?? [:] { metrics["val_" + name] = value }
+        let testEvaluation = testLoader.map { trainer.evaluate($0) }
+        for (name, value) in testEvaluation?.detailedMetrics ?? [:] { metrics["test_" + name] = value }
+        let evaluation = testEvaluation ?? validationEvaluation
+        if let evaluation, evaluation.objective == .classification, evaluation.outputs.rank == 2 {
+            confusionMatrix = evaluation.confusionMatrix
         }
         metrics["epochs_completed"] = Double(trainer.epoch)
         metrics["training_seconds"] = history.reduce(0) { $0 + $1.seconds }
@@ -175,8 +238,8 @@ public final class TrainingRun {
             if let stopped = earlyStopping.stoppedEpoch { metrics["stopped_epoch"] = Double(stopped) }
         }
         try trainer.model.save(to: directory.appendingPathComponent("model.safetensors"))
-        let encoder = NonFiniteJSON.encoder([.sortedKeys, .prettyPrinted])
-        try AtomicFile.write(try encoder.encode(metrics), to: directory.appendingPathComponent("final_metrics.json"))
+        let record = FinalMetrics(metrics: metrics, confusionMatrix: confusionMatrix, classNames: classNames)
+        try AtomicFile.write(try record.jsonData(), to: directory.appendingPathComponent("final_metrics.json"))
         return metrics
     }
 
@@ -197,28 +260,45 @@ public final class TrainingRun {
 }
 
 /// Trains the model `config` describes with `overrides` applied (dotted paths, as a tuner
-/// sets hyperparameters), reporting each epoch's validation accuracy (or negated loss
-/// for regression) to `onEpoch`; returning false from it stops the run after that epoch
-/// (a pruned trial). Returns the final metrics, with `pruned` = 1 when stopped that way.
+/// sets hyperparameters), reporting each epoch's value of `monitor` to `onEpoch`, negated
+/// when smaller is better so larger always wins (by default validation accuracy, or the
+/// negated validation loss for regression); returning false from it stops the run after
+/// that epoch (a pruned trial). Returns the final metrics, with `pruned` = 1 when stopped
+/// that way.
+///
+/// With `data.folds` set, trains one model per fold (see ``CrossValidation``) and reports
+/// once, after the last fold, the mean over folds of `monitor` on the held-out folds; the
+/// metrics returned are the means, and `cv_std_NAME` their standard deviations.
 ///
 /// ```swift
 /// let metrics = try train(config: base, overrides: ["optimizer.learning_rate": .number(0.01, text: "0.01")],
-///                         directory: trialDirectory) { epoch, accuracy in
-///     trial.report(accuracy, step: epoch); return !trial.shouldPrune()
+///                         directory: trialDirectory, monitor: "val_macro_f1") { epoch, value in
+///     trial.report(value, step: epoch); return !trial.shouldPrune()
 /// }
 /// ```
 public func train(
-    config: TrainingConfig, overrides: [String: JSONValue] = [:], directory: URL,
+    config: TrainingConfig, overrides: [String: JSONValue] = [:], directory: URL, monitor: String? = nil,
     onEpoch: @escaping (_ epoch: Int, _ value: Double) -> Bool = { _, _ in true }
 ) throws -> [String: Double] {
     let effective = overrides.isEmpty
         ? config
         : try TrainingConfig(json: TrainingConfig.applying(overrides, to: config.json), baseDirectory: config.baseDirectory)
+    let monitored = monitor ?? (effective.objective == .classification ? "val_accuracy" : "val_loss")
+    let sign: Double = MonitorMode.inferred(for: monitored) == .max ? 1 : -1
+    if let folds = effective.data.folds {
+        let result = try CrossValidation.run(config: effective, directory: directory, progress: false)
+        guard let mean = result.mean[monitored] else {
+            throw TrainingError.invalidSetting(name: "monitor", detail: "'\(monitored)' is not measured on the held-out folds")
+        }
+        _ = onEpoch(folds, sign * mean)
+        var metrics = result.mean
+        for (name, value) in result.standardDeviation { metrics["cv_std_" + name] = value }
+        metrics["pruned"] = 0
+        return metrics
+    }
     var pruned = false
     let reporter = ClosureCallback { trainer, record in
-        let value = record.value(of: trainer.objective == .classification ? "val_accuracy" : "val_loss").map {
-            trainer.objective == .classification ? $0 : -$0
-        } ?? -record.trainLoss
+        let value = record.value(of: monitored).map { sign * $0 } ?? -record.trainLoss
         if !onEpoch(record.epoch, value) {
             pruned = true
             trainer.stopRequested = true

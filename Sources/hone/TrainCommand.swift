@@ -30,28 +30,34 @@ enum TrainCommand {
         let directory = resumeDirectory ?? arguments.text("run-dir").map { URL(fileURLWithPath: $0) }
             ?? TrainingRun.freeDirectory(named: configURL.deletingPathExtension().lastPathComponent)
         let quiet = arguments.flag("quiet")
+        if let folds = config.data.folds {
+            if !quiet { say("run directory: \(directory.path)") }
+            let result = try CrossValidation.run(config: config, directory: directory, progress: quiet ? false : nil) { fold, metrics in
+                say("fold \(fold)/\(folds): " + TrainingSummary.line(metrics))
+            }
+            say(TrainingSummary.crossValidationLine(result))
+            return 0
+        }
         let run = try TrainingRun(config: config, directory: directory, resume: resumeDirectory != nil, progress: quiet ? false : nil)
+        for warning in run.warnings { reportWarning(warning) }
         if !quiet {
             say(resumeDirectory != nil ? "resuming \(directory.path)" : "run directory: \(directory.path)")
             say("training \(run.data.training.count) samples, validating \(run.data.validation?.count ?? 0), "
                 + "testing \(run.data.test?.count ?? 0); \(run.trainer.model.parameterCount) parameters")
         }
-        printSummary(try run.run())
+        let metrics = try run.run()
+        if let matrix = run.confusionMatrix, matrix.classCount <= 20, !quiet { say(matrix.table(classNames: run.classNames)) }
+        if let weights = run.evaluatedWeights { say("metrics measured with \(weights)") }
+        say("final: " + TrainingSummary.line(metrics))
         return 0
-    }
-
-    private static func printSummary(_ metrics: [String: Double]) {
-        var parts: [String] = []
-        for key in ["test_accuracy", "val_accuracy", "test_macro_f1", "test_loss", "test_mae", "test_r2"] {
-            if let value = metrics[key] { parts.append(key.hasSuffix("accuracy") ? "\(key) \(String(format: "%.2f%%", value * 100))" : "\(key) \(String(format: "%.4f", value))") }
-        }
-        if let seconds = metrics["training_seconds"] { parts.append(String(format: "training %.1fs", seconds)) }
-        if let waited = metrics["data_wait_fraction"] { parts.append(String(format: "data wait %.1f%%", waited * 100)) }
-        say("final: " + parts.joined(separator: ", "))
     }
 
     /// Writes a line to standard output unbuffered, so it stays in order with the progress display.
     private static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    private static func reportWarning(_ message: String) {
+        FileHandle.standardError.write(Data("hone train: warning: \(message)\n".utf8))
     }
 }

@@ -209,8 +209,12 @@ func image(channels: Int, height: Int, width: Int, _ value: (Int, Int, Int) -> F
     }
 
     @Test func composeAppliesInOrder() throws {
+        // Standardizing then dividing by 4 is not dividing by 4 then standardizing:
+        // (v − 1)/2/4 = v/8 − 1/8, against (v/4 − 1)/2 = v/8 − 1/2.
         let input = image(channels: 1, height: 2, width: 3) { _, y, x in Float(y * 3 + x) }
-        let flipThenShift = Compose([RandomHorizontalFlip(probability: 1), RandomVerticalFlip(probability: 1)])
-        #expect(flipThenShift.applied(to: input, seed: 0).scalars == [5, 4, 3, 2, 1, 0])
+        let standardize = Standardizer(mean: [1], standardDeviation: [2])
+        let quarter = MinMaxNormalizer(minimum: [0], maximum: [4])
+        #expect(Compose([standardize, quarter]).applied(to: input, seed: 0).scalars == [-0.125, 0, 0.125, 0.25, 0.375, 0.5])
+        #expect(Compose([quarter, standardize]).applied(to: input, seed: 0).scalars == [-0.5, -0.375, -0.25, -0.125, 0, 0.125])
     }
 }

@@ -75,10 +75,20 @@ import Testing
         let folder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("good.safetensors")
-        try Safetensors.write(["x": Tensor([1])], to: url)
-        let missingFolder = folder.appendingPathComponent("absent/inner.safetensors")
-        #expect(throws: SafetensorsError.self) { try Safetensors.write(["x": Tensor([2])], to: missingFolder) }
-        #expect(try Safetensors.read(from: url).tensors["x"]?.scalars == [1])
+        try Safetensors.write(["x": Tensor([1, 2, 3])], metadata: ["epoch": "1"], to: url)
+        let good = try Data(contentsOf: url)
+        // A write of different content interrupted after its bytes are complete, just before they replace the file.
+        struct Interrupted: Error {}
+        let replacement = Safetensors.encode(["x": Tensor([4, 5, 6]), "y": Tensor([7])], metadata: ["epoch": "2"])
+        #expect(replacement != good)
+        #expect(throws: SafetensorsError.self) {
+            try Safetensors.writeAtomically(replacement, to: url, beforeRename: { throw Interrupted() })
+        }
+        #expect(try Data(contentsOf: url) == good)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["good.safetensors"])
+        // Without the interruption the same write replaces it.
+        try Safetensors.writeAtomically(replacement, to: url)
+        #expect(try Data(contentsOf: url) == replacement)
     }
 
     @Test func readsTheStateDictionaryWrittenByPython() throws {

@@ -83,7 +83,10 @@ final class CrashAtEpoch: TrainingCallback {
         try writeIDXImages(in: directory, prefix: "test", count: 12, seed: 2)
         let config = try TrainingConfig.load(from: try directory.write(smallImageConfig(epochs: 1), as: "config.json"))
         try TrainingRun(config: config, directory: directory.file("run"), progress: false).run()
-        let other = try TrainingConfig.load(from: try directory.write(smallImageConfig(epochs: 2), as: "other.json"))
+        // Anything but the epoch count (which extends a run) must match.
+        let otherText = smallImageConfig(epochs: 1).replacingOccurrences(of: #""batch_size": 16"#, with: #""batch_size": 8"#)
+        let other = try TrainingConfig.load(from: try directory.write(otherText, as: "other.json"))
+        #expect(other.batchSize == 8)
         #expect(throws: TrainingError.self) { try TrainingRun(config: other, directory: directory.file("run"), resume: true, progress: false) }
         // A new run into the same directory is refused too, leaving the checkpoint alone.
         let before = try Data(contentsOf: directory.file("run/checkpoints/last.safetensors"))

@@ -69,9 +69,14 @@ struct CommandLineTests {
                      "checkpoints/last.safetensors", "checkpoints/last.json", "checkpoints/best.safetensors", "checkpoints/best.json"] {
             #expect(FileManager.default.fileExists(atPath: directory.file("run/\(file)").path), "missing \(file)")
         }
-        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.file("run/final_metrics.json"))) as! [String: Double]
-        #expect((0...1).contains(metrics["test_accuracy"]!))
-        #expect(metrics["epochs_completed"] == 2)
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.file("run/final_metrics.json"))) as! [String: Any]
+        #expect((0...1).contains(metrics["test_accuracy"] as! Double))
+        #expect(metrics["epochs_completed"] as? Double == 2)
+        // Three classes: the printed table has a header, a column line and one row per class.
+        let matrix = (metrics["confusion_matrix"] as! [String: Any])["counts"] as! [[Int]]
+        #expect(matrix.count == 3 && matrix.flatMap { $0 }.reduce(0, +) == 30)
+        #expect(result.output.contains("true \\ predicted"))
+        #expect(result.output.contains("metrics measured with the best epoch"))
         let lines = try String(contentsOf: directory.file("run/metrics.jsonl"), encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
         let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]

@@ -97,11 +97,14 @@ struct TuneTrainingTests {
         let top = try hone(["tune", "top.json"], in: directory)
         #expect(top.status == 2)
         #expect(top.error.contains("did you mean 'batch_size'"))
+        // Both were refused before the study's storage or runs folder was created.
+        #expect(!FileManager.default.fileExists(atPath: directory.file("net.db").path))
+        #expect(!FileManager.default.fileExists(atPath: directory.file("net-runs").path))
         // A valid field absent from the base configuration is accepted.
         try directory.write(tuneConfig(space: #"{"regularization.weight_decay": {"float": [0, 0.01]}}"#, trials: 1), as: "absent.json")
         let absent = try hone(["tune", "absent.json", "--quiet"], in: directory)
         #expect(absent.status == 0, "\(absent.error)")
-        #expect(!FileManager.default.fileExists(atPath: directory.file("typo-runs").path))
+        #expect(FileManager.default.fileExists(atPath: directory.file("net-runs/trial-0/final_metrics.json").path))
     }
 
     @Test func thePrunerStopsPoorTrialsEarlyAndAFailingRunFailsOnlyItsTrial() throws {

@@ -7,8 +7,10 @@ public struct CSVOptions: Sendable {
     public var targetColumn: String?
     /// Whether the target holds class labels or numbers.
     public var targetKind: TargetKind
-    /// Columns holding strings, one-hot encoded; every other used column must be numeric.
+    /// Columns holding strings, one-hot or ordinal encoded; every other used column must be numeric.
     public var categoricalColumns: Set<String>
+    /// How the categorical columns are encoded.
+    public var categoricalEncoding: CategoricalEncoding
     /// Columns left out of the features (e.g. an id).
     public var ignoredColumns: Set<String>
     /// What to do with missing values.
@@ -18,14 +20,18 @@ public struct CSVOptions: Sendable {
     /// The field separator.
     public var delimiter: Character
 
+    /// The field texts that mean "missing" unless told otherwise.
+    public static let defaultMissingMarkers: Set<String> = ["", "NA", "NaN", "nan", "NAN", "?"]
+
     /// Options with the usual defaults: comma-separated, missing values are an error.
     public init(targetColumn: String? = nil, targetKind: TargetKind = .classification,
-                categoricalColumns: Set<String> = [], ignoredColumns: Set<String> = [],
-                missingValuePolicy: MissingValuePolicy = .error,
-                missingMarkers: Set<String> = ["", "NA", "NaN", "?"], delimiter: Character = ",") {
+                categoricalColumns: Set<String> = [], categoricalEncoding: CategoricalEncoding = .oneHot,
+                ignoredColumns: Set<String> = [], missingValuePolicy: MissingValuePolicy = .error,
+                missingMarkers: Set<String> = defaultMissingMarkers, delimiter: Character = ",") {
         self.targetColumn = targetColumn
         self.targetKind = targetKind
         self.categoricalColumns = categoricalColumns
+        self.categoricalEncoding = categoricalEncoding
         self.ignoredColumns = ignoredColumns
         self.missingValuePolicy = missingValuePolicy
         self.missingMarkers = missingMarkers
@@ -81,9 +87,16 @@ public struct CSVDataset: Dataset {
     ///
     /// - Throws: as above, plus ``DataError/unknownCategory(column:value:)`` for a
     ///   category or class the encoding has not seen.
+    ///
+    /// - Parameter targetIsOptional: read a file without the target column as features
+    ///   only (new data to predict) instead of throwing ``DataError/missingColumn(file:column:)``.
     public init(contentsOf url: URL, encoding: TabularEncoding, missingValuePolicy: MissingValuePolicy = .imputeMean,
-                delimiter: Character = ",") throws {
+                delimiter: Character = ",", targetIsOptional: Bool = false) throws {
         let table = try CSVTable(url: url, delimiter: delimiter)
+        var encoding = encoding
+        if targetIsOptional, let target = encoding.targetColumn, !table.header.contains(target) {
+            encoding = encoding.withoutTarget
+        }
         try self.init(table: table, encoding: encoding, policy: missingValuePolicy)
     }
 
@@ -107,13 +120,13 @@ public struct CSVDataset: Dataset {
             }
             keptRows.append(record)
         }
+        // A missing label comes first: no policy would make that row usable.
+        if let firstMissingTargetLine, let target = encoding.targetColumn {
+            throw DataError.missingTarget(file: table.file, line: firstMissingTargetLine, column: target)
+        }
         // Counted over the whole file first, so the error reports every column's total.
         if let firstMissingLine, policy == .error {
             throw DataError.missingValues(file: table.file, firstLine: firstMissingLine, countsByColumn: missingCounts)
-        }
-        if let firstMissingTargetLine, let target = encoding.targetColumn {
-            throw DataError.missingValues(
-                file: table.file, firstLine: firstMissingTargetLine, countsByColumn: [target: missingCounts[target] ?? 0])
         }
         guard !keptRows.isEmpty else { throw DataError.empty(file: table.file) }
 

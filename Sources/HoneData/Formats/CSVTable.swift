@@ -44,7 +44,7 @@ struct CSVTable {
         let markers = options.missingMarkers
         func isMissing(_ text: String) -> Bool { markers.containsMarker(text.trimmingSpaces) }
         let inputNames = header.filter { $0 != options.targetColumn && !options.ignoredColumns.contains($0) }
-        let imputes = options.missingValuePolicy == .imputeMean
+        let policy = options.missingValuePolicy
 
         var columns = [TabularEncoding.Column]()
         for name in inputNames {
@@ -57,22 +57,21 @@ struct CSVTable {
                 // Ties go to the alphabetically first category, so the choice is deterministic.
                 let mostFrequent = frequencies.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
                 columns.append(.init(name: name, categories: frequencies.keys.sorted(), imputedNumber: nil,
-                                     imputedCategory: imputes ? mostFrequent : nil))
+                                     imputedCategory: policy.imputes ? mostFrequent : nil,
+                                     ordinal: options.categoricalEncoding == .ordinal ? true : nil))
             } else {
-                var total = 0.0, present = 0
+                var values = [Double]()
                 for row in rows where !isMissing(row.fields[position]) {
                     let text = row.fields[position].trimmingSpaces
                     guard let value = Double(text), value.isFinite else {
                         throw DataError.nonNumericValue(file: file, line: row.line, column: name, value: text)
                     }
-                    total += value
-                    present += 1
+                    values.append(value)
                 }
-                if imputes && present == 0 {
+                if policy.imputes && values.isEmpty {
                     throw DataError.invalidParameter(name: "\(file): column '\(name)'", detail: "every value is missing, nothing to impute from")
                 }
-                columns.append(.init(name: name, categories: nil,
-                                     imputedNumber: imputes ? Float(total / Double(max(present, 1))) : nil, imputedCategory: nil))
+                columns.append(.init(name: name, categories: nil, imputedNumber: Self.imputedValue(values, policy: policy), imputedCategory: nil))
             }
         }
 
@@ -89,5 +88,24 @@ struct CSVTable {
         }
         return TabularEncoding(columns: columns, targetColumn: options.targetColumn, targetKind: options.targetKind,
                                classNames: classNames, missingMarkers: markers.sorted())
+    }
+
+    /// The value `policy` puts in place of a missing number, fitted on the column's present `values`.
+    static func imputedValue(_ values: [Double], policy: MissingValuePolicy) -> Float? {
+        guard !values.isEmpty else { return nil }
+        switch policy {
+        case .imputeMean:
+            return Float(values.reduce(0, +) / Double(values.count))
+        case .imputeMedian:
+            let sorted = values.sorted(), middle = sorted.count / 2
+            return Float(sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2)
+        case .imputeMostFrequent:
+            var frequencies = [Double: Int]()
+            for value in values { frequencies[value, default: 0] += 1 }
+            // Ties go to the smallest value, so the choice is deterministic.
+            return Float(frequencies.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key)
+        case .error, .dropRows:
+            return nil
+        }
     }
 }

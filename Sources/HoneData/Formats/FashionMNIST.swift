@@ -64,12 +64,14 @@ public enum FashionMNIST {
         let imagesName = "\(split.filePrefix)-images-idx3-ubyte", labelsName = "\(split.filePrefix)-labels-idx1-ubyte"
         let imagesURL = findFile(directory, imagesName) ?? directory.appendingPathComponent(imagesName + ".gz")
         let labelsURL = findFile(directory, labelsName) ?? directory.appendingPathComponent(labelsName + ".gz")
+        // The images are checked before the labels are read, so a bad images file is
+        // reported as such even when the labels file is damaged too.
         let images = try IDXArray(contentsOf: imagesURL)
-        let labels = try IDXArray(contentsOf: labelsURL)
         guard images.dataType == .unsignedByte, images.dimensions.count == 3, images.dimensions.dropFirst() == [28, 28] else {
             throw DataError.invalidHeader(
                 file: imagesURL.path, detail: "expected N × 28 × 28 unsigned bytes, found \(images.dimensions) of \(images.dataType)")
         }
+        let labels = try IDXArray(contentsOf: labelsURL)
         guard labels.dataType == .unsignedByte, labels.dimensions.count == 1 else {
             throw DataError.invalidHeader(
                 file: labelsURL.path, detail: "expected N unsigned-byte labels, found \(labels.dimensions) of \(labels.dataType)")

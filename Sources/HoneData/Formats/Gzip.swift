@@ -17,6 +17,13 @@ public enum Gzip {
 
     /// Inflates the gzip data `compressed`; `file` names the source in errors.
     ///
+    /// Memory is bounded by the size the file's trailer declares (ISIZE, the last four
+    /// bytes) when that size is exact, i.e. when the file is too small to inflate past
+    /// 4 GiB where ISIZE wraps: output beyond it is not kept. Only when the data inflates
+    /// past its declared size (a decompression bomb that lies, or concatenated members,
+    /// where the trailer gives the last member's size) is the whole size counted without
+    /// keeping it, and the data inflated again if that is within `maximumOutputBytes`.
+    ///
     /// - Parameter maximumOutputBytes: the most bytes the data may inflate to.
     /// - Throws: ``DataError/corruptCompressedData(file:detail:)`` when the data is not
     ///   gzip, is damaged, or ends early; ``DataError/decompressedTooLarge(file:limit:)``
@@ -24,7 +31,24 @@ public enum Gzip {
     public static func decompress(
         _ compressed: [UInt8], file: String, maximumOutputBytes: Int = defaultMaximumOutputBytes
     ) throws -> [UInt8] {
-        try inflateMembers(compressed, file: file, limit: maximumOutputBytes, stopAtLimit: false)
+        guard let declared = declaredSize(compressed), declared < maximumOutputBytes else {
+            return try inflateMembers(compressed, file: file, limit: maximumOutputBytes, stopAtLimit: false)
+        }
+        do {
+            return try inflateMembers(compressed, file: file, limit: declared, stopAtLimit: false)
+        } catch DataError.decompressedTooLarge {
+            // Throws when the whole exceeds the maximum; otherwise it fits and is kept.
+            _ = try inflateMembers(compressed, file: file, limit: maximumOutputBytes, stopAtLimit: false, keepsOutput: false)
+            return try inflateMembers(compressed, file: file, limit: maximumOutputBytes, stopAtLimit: false)
+        }
+    }
+
+    /// The uncompressed size the trailer at the end of `compressed` declares, when it
+    /// cannot have wrapped past 2³²: deflate inflates at most about 1032 bytes per input byte.
+    static func declaredSize(_ compressed: [UInt8]) -> Int? {
+        let n = compressed.count
+        guard n >= 18, n * 1032 < 1 << 32 else { return nil }
+        return Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8 | Int(compressed[n - 2]) << 16 | Int(compressed[n - 1]) << 24
     }
 
     /// The first `count` bytes the gzip data inflates to (all of them when it is shorter),
@@ -37,8 +61,10 @@ public enum Gzip {
     }
 
     /// Inflates at most `limit` bytes: returns them when `stopAtLimit`, otherwise throws
-    /// as soon as the output would grow past `limit`.
-    private static func inflateMembers(_ compressed: [UInt8], file: String, limit: Int, stopAtLimit: Bool) throws -> [UInt8] {
+    /// as soon as the output would grow past `limit`. Without `keepsOutput` the bytes are
+    /// only counted (and an empty array returned), so checking a size takes no memory.
+    private static func inflateMembers(_ compressed: [UInt8], file: String, limit: Int, stopAtLimit: Bool,
+                                       keepsOutput: Bool = true) throws -> [UInt8] {
         precondition(limit >= 0, "Gzip: output limit \(limit) is negative")
         guard compressed.count >= 2, compressed[0] == 0x1f, compressed[1] == 0x8b else {
             throw DataError.corruptCompressedData(file: file, detail: "missing gzip magic bytes 1f 8b")
@@ -50,6 +76,7 @@ public enum Gzip {
         defer { inflateEnd(&stream) }
 
         var output = [UInt8]()
+        var outputCount = 0
         // The gzip trailer stores the uncompressed size modulo 2^32; use it as a capacity
         // hint, bounded by deflate's maximum ratio (about 1032:1) and by the limit so a
         // damaged trailer cannot make us reserve gigabytes.
@@ -57,14 +84,14 @@ public enum Gzip {
             let n = compressed.count
             let hint = Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8 | Int(compressed[n - 2]) << 16
                 | Int(compressed[n - 1]) << 24
-            output.reserveCapacity(min(hint, compressed.count * 1032, limit))
+            if keepsOutput { output.reserveCapacity(min(hint, compressed.count * 1032, limit)) }
         }
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         try compressed.withUnsafeBufferPointer { input in
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!)
             stream.avail_in = UInt32(input.count)
             while true {
-                let remaining = limit - output.count
+                let remaining = limit - outputCount
                 if stopAtLimit && remaining == 0 { return }
                 // One byte past the limit is enough to tell that the data exceeds it.
                 let window = stopAtLimit || remaining >= chunkSize ? min(chunkSize, remaining) : remaining + 1
@@ -74,8 +101,9 @@ public enum Gzip {
                     return inflate(&stream, Z_NO_FLUSH)
                 }
                 let produced = window - Int(stream.avail_out)
-                output.append(contentsOf: chunk[0..<produced])
-                if output.count > limit {
+                if keepsOutput { output.append(contentsOf: chunk[0..<produced]) }
+                outputCount += produced
+                if outputCount > limit {
                     throw DataError.decompressedTooLarge(file: file, limit: limit)
                 }
                 switch status {
@@ -93,7 +121,7 @@ public enum Gzip {
                     }
                 case Z_BUF_ERROR where stream.avail_in == 0:
                     throw DataError.corruptCompressedData(
-                        file: file, detail: "stream ends early (truncated file) after \(output.count) bytes")
+                        file: file, detail: "stream ends early (truncated file) after \(outputCount) bytes")
                 default:
                     let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
                     throw DataError.corruptCompressedData(file: file, detail: message)

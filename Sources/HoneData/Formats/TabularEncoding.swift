@@ -7,6 +7,35 @@ public enum MissingValuePolicy: String, Codable, Sendable {
     /// Replace a missing number by the column's training mean and a missing category by
     /// its most frequent training value (rows with a missing target are still an error).
     case imputeMean
+    /// Replace a missing number by the column's training median (the mean of the two
+    /// middle values for an even count) and a missing category by its most frequent value.
+    case imputeMedian
+    /// Replace a missing value by the column's most frequent training value (the smallest
+    /// number, or the alphabetically first category, among equally frequent ones).
+    case imputeMostFrequent
+
+    /// The policy's name in a config (`drop_rows`, `impute_mean`, …).
+    public var configName: String {
+        switch self {
+        case .error: return "error"
+        case .dropRows: return "drop_rows"
+        case .imputeMean: return "impute_mean"
+        case .imputeMedian: return "impute_median"
+        case .imputeMostFrequent: return "impute_most_frequent"
+        }
+    }
+
+    /// Whether missing values are replaced by a value fitted on the training rows.
+    public var imputes: Bool { self == .imputeMean || self == .imputeMedian || self == .imputeMostFrequent }
+}
+
+/// How a categorical column becomes features.
+public enum CategoricalEncoding: String, Codable, Sendable {
+    /// One feature per category, 1 for the row's category and 0 elsewhere (for networks).
+    case oneHot = "one_hot"
+    /// One feature holding the category's index in sorted order (for trees, which split
+    /// on thresholds and need no one-hot block).
+    case ordinal
 }
 
 /// Whether a table's target is a class or a number.
@@ -32,9 +61,24 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
         public let imputedNumber: Float?
         /// The category imputed for a missing value (the most frequent in training), if imputation was fitted.
         public let imputedCategory: String?
+        /// Whether the categories become one index feature instead of a one-hot block
+        /// (absent in encodings saved before ordinal encoding existed: one-hot).
+        public let ordinal: Bool?
+
+        /// A column with the given encoding.
+        public init(name: String, categories: [String]?, imputedNumber: Float?, imputedCategory: String?, ordinal: Bool? = nil) {
+            self.name = name
+            self.categories = categories
+            self.imputedNumber = imputedNumber
+            self.imputedCategory = imputedCategory
+            self.ordinal = ordinal
+        }
+
+        /// Whether the column is categorical with ordinal (index) encoding.
+        public var isOrdinal: Bool { categories != nil && ordinal == true }
 
         /// The number of features this column produces.
-        public var width: Int { categories?.count ?? 1 }
+        public var width: Int { isOrdinal ? 1 : categories?.count ?? 1 }
     }
 
     /// The input columns in feature order.
@@ -51,8 +95,13 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
     /// The name of each feature: the column name, or `column=category` for one-hot features.
     public var featureNames: [String] {
         columns.flatMap { column in
-            column.categories.map { $0.map { "\(column.name)=\($0)" } } ?? [column.name]
+            column.isOrdinal ? [column.name] : column.categories.map { $0.map { "\(column.name)=\($0)" } } ?? [column.name]
         }
+    }
+
+    /// The same encoding without its target: reads feature-only rows (data to predict).
+    public var withoutTarget: TabularEncoding {
+        TabularEncoding(columns: columns, targetColumn: nil, targetKind: targetKind, classNames: classNames, missingMarkers: missingMarkers)
     }
 
     /// The number of features a row encodes to.
@@ -87,7 +136,7 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
         let value = text.trimmingSpaces
         let missing = missingMarkers.containsMarker(value)
         if let categories = column.categories {
-            destination.update(repeating: 0, count: categories.count)
+            if !column.isOrdinal { destination.update(repeating: 0, count: categories.count) }
             let category = missing ? column.imputedCategory : value
             guard let category else {
                 throw DataError.missingValues(file: file, firstLine: line, countsByColumn: [column.name: 1])
@@ -95,7 +144,11 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
             guard let position = categories.firstIndex(of: category) else {
                 throw DataError.unknownCategory(column: column.name, value: category)
             }
-            destination[position] = 1
+            if column.isOrdinal {
+                destination.pointee = Float(position)
+            } else {
+                destination[position] = 1
+            }
         } else if missing {
             guard let imputed = column.imputedNumber else {
                 throw DataError.missingValues(file: file, firstLine: line, countsByColumn: [column.name: 1])

@@ -7,7 +7,9 @@ import HoneCore
 /// ```json
 /// {"source": "fashion-mnist", "validation_fraction": 0.1, "scaling": "standardize"}
 /// {"source": "idx", "train_images": "x.idx.gz", "train_labels": "y.idx.gz", "test_images": "...", "test_labels": "..."}
-/// {"source": "csv", "path": "train.csv", "target": "label", "test_path": "test.csv"}
+/// {"source": "csv", "path": "train.csv", "target": "label", "test_path": "test.csv",
+///  "categorical": ["island"], "ignore": ["id"], "missing_values": "impute_median", "folds": 5}
+/// {"source": "csv", "path": "houses.csv", "target": "price", "target_scaling": "standardize"}
 /// {"source": "cifar10", "directory": "cifar-10-batches-bin"}
 /// ```
 public struct DataConfig {
@@ -18,8 +20,12 @@ public struct DataConfig {
     public static let scalings = ["standardize", "unit", "none"]
     static let fields = [
         "source", "directory", "train_images", "train_labels", "test_images", "test_labels", "path", "target",
-        "test_path", "validation_fraction", "scaling", "classes", "train_limit",
+        "test_path", "validation_fraction", "scaling", "classes", "train_limit", "categorical", "categorical_encoding",
+        "ignore", "missing_values", "target_scaling", "folds",
     ]
+    /// The missing-value policies understood (CSV).
+    public static let missingValuePolicies: [MissingValuePolicy] = [.error, .dropRows, .imputeMean, .imputeMedian, .imputeMostFrequent]
+    static let csvOnlyFields = ["categorical", "categorical_encoding", "ignore", "missing_values", "target_scaling"]
 
     /// The source name.
     public var source: String
@@ -37,6 +43,18 @@ public struct DataConfig {
     public var classes: [Int]?
     /// Train on at most this many samples (drawn with the seed, stratified by class).
     public var trainLimit: Int?
+    /// CSV columns holding categories (strings or codes), encoded as `categoricalEncoding` says.
+    public var categoricalColumns: [String]
+    /// How categorical columns are encoded: one-hot (networks) or ordinal (trees).
+    public var categoricalEncoding: CategoricalEncoding
+    /// CSV columns left out of the features (ids, free text).
+    public var ignoredColumns: [String]
+    /// What to do with missing CSV values (`error` unless set).
+    public var missingValuePolicy: MissingValuePolicy
+    /// Whether regression targets are standardized for training (metrics stay in the original units).
+    public var standardizesTarget: Bool
+    /// The number of cross-validation folds (nil for a single run with a validation split).
+    public var folds: Int?
 
     /// Reads the section at `path`, resolving relative file names against `baseDirectory`.
     public init(_ value: JSONValue, path: String, baseDirectory: URL, regression: Bool) throws {
@@ -81,6 +99,28 @@ public struct DataConfig {
             throw ConfigError.invalidValue(path: object.fieldPath("classes"), message: "selects classes, but the task is regression")
         }
         trainLimit = try object.int("train_limit", atLeast: 1)
+        for key in Self.csvOnlyFields where source != "csv" && object[key] != nil {
+            throw ConfigError.invalidValue(path: object.fieldPath(key), message: "applies to CSV tables, not source '\(source)'")
+        }
+        categoricalColumns = try object.stringArray("categorical") ?? []
+        ignoredColumns = try object.stringArray("ignore") ?? []
+        if let target, let column = (categoricalColumns + ignoredColumns).first(where: { $0 == target }) {
+            throw ConfigError.invalidValue(path: object.fieldPath(categoricalColumns.contains(column) ? "categorical" : "ignore"),
+                                           message: "names the target column '\(column)'")
+        }
+        if let column = categoricalColumns.first(where: ignoredColumns.contains) {
+            throw ConfigError.invalidValue(path: object.fieldPath("ignore"), message: "'\(column)' is also listed in categorical; choose one")
+        }
+        categoricalEncoding = try object.choice("categorical_encoding", ["one_hot", "ordinal"]).flatMap(CategoricalEncoding.init(rawValue:)) ?? .oneHot
+        let policyNames = Self.missingValuePolicies.map(\.configName)
+        let policyName = try object.choice("missing_values", policyNames) ?? "error"
+        missingValuePolicy = Self.missingValuePolicies.first { $0.configName == policyName }!
+        let targetScaling = try object.choice("target_scaling", ["standardize", "none"])
+        if targetScaling == "standardize" && !regression {
+            throw ConfigError.invalidValue(path: object.fieldPath("target_scaling"), message: "scales regression targets; set \"task\": \"regression\"")
+        }
+        standardizesTarget = targetScaling == "standardize"
+        folds = try object.int("folds", atLeast: 2)
     }
 }
 
@@ -96,13 +136,23 @@ public struct PreparedData {
     public var scaler: (any Transform)?
     /// The number of classes (1 output per target value for regression).
     public var outputCount: Int
-    /// How the CSV's columns, categories and classes were encoded (CSV sources only).
+    /// The CSV column encoding fitted on the training file (nil for other sources).
     public var tabularEncoding: TabularEncoding?
+    /// The standardization of regression targets, when `target_scaling` asks for it.
+    public var targetScaling: TargetScaling?
+    /// Things the user should know that do not stop the run (a likely wrong task).
+    public var warnings: [String] = []
 
     /// Loads and splits the data `config` names.
     ///
+    /// - Parameters:
+    ///   - taskIsExplicit: whether the config set `task`; when not, a CSV target of many
+    ///     distinct numbers read as classes adds a warning suggesting regression.
+    ///   - fold: for cross-validation, which of how many folds is held out for
+    ///     validation (stratified by class for classification); replaces `validation_fraction`.
     /// - Throws: ``HoneData/DataError`` naming the file for unreadable or malformed data.
-    public init(_ config: DataConfig, regression: Bool, seed: UInt64) throws {
+    public init(_ config: DataConfig, regression: Bool, seed: UInt64, taskIsExplicit: Bool = true,
+                fold: (index: Int, count: Int)? = nil) throws {
         var training: AnyDataset, test: AnyDataset?
         switch config.source {
         case "fashion-mnist":
@@ -118,13 +168,17 @@ public struct PreparedData {
                 test = AnyDataset(try Self.idxDataset(images: images, labels: labels))
             }
         default:
-            let options = CSVOptions(targetColumn: config.target, targetKind: regression ? .regression : .classification)
+            let options = CSVOptions(
+                targetColumn: config.target, targetKind: regression ? .regression : .classification,
+                categoricalColumns: Set(config.categoricalColumns), categoricalEncoding: config.categoricalEncoding,
+                ignoredColumns: Set(config.ignoredColumns), missingValuePolicy: config.missingValuePolicy)
             let table = try CSVDataset(contentsOf: config.files["path"]!, options: options)
             training = AnyDataset(table)
             tabularEncoding = table.encoding
             if let testPath = config.files["test_path"] {
-                test = AnyDataset(try CSVDataset(contentsOf: testPath, encoding: table.encoding, missingValuePolicy: .error))
+                test = AnyDataset(try CSVDataset(contentsOf: testPath, encoding: table.encoding, missingValuePolicy: config.missingValuePolicy))
             }
+            if !regression && !taskIsExplicit, let warning = Self.regressionHint(table.encoding) { warnings.append(warning) }
         }
         if let classes = config.classes {
             training = AnyDataset(try training.filteringClasses(classes))
@@ -132,7 +186,12 @@ public struct PreparedData {
         }
         let labels = training.classLabels
         var validation: AnyDataset?
-        if config.validationFraction > 0 {
+        if let fold {
+            let folds = try labels.map { try Splits.stratifiedKFold(labels: $0, folds: fold.count, seed: seed) }
+                ?? Splits.kFold(count: training.count, folds: fold.count, seed: seed)
+            validation = AnyDataset(try training.subset(folds[fold.index].validation))
+            training = AnyDataset(try training.subset(folds[fold.index].train))
+        } else if config.validationFraction > 0 {
             let fold = try labels.map { try Splits.stratified(labels: $0, validationFraction: config.validationFraction, seed: seed) }
                 ?? Splits.trainValidation(count: training.count, validationFraction: config.validationFraction, seed: seed)
             validation = AnyDataset(try training.subset(fold.validation))
@@ -155,6 +214,13 @@ public struct PreparedData {
                 throw DataError.invalidParameter(name: "task", detail: "regression needs numeric targets, the data has class labels")
             }
             outputCount = values.count
+            if config.standardizesTarget {
+                let scaling = try TargetScaling.fit(training)
+                training = scaling.scaled(training)
+                validation = validation.map { scaling.scaled($0) }
+                test = test.map { scaling.scaled($0) }
+                targetScaling = scaling
+            }
         } else {
             guard let classLabels = training.classLabels else {
                 throw DataError.invalidParameter(name: "task", detail: "classification needs class labels, the data has numeric targets")
@@ -167,11 +233,26 @@ public struct PreparedData {
         self.test = test
     }
 
+    /// The warning for a classification target whose classes are many distinct numbers
+    /// (more than 20, or any with a fraction): most likely a quantity to regress on.
+    static func regressionHint(_ encoding: TabularEncoding) -> String? {
+        let numbers = encoding.classNames.compactMap(Double.init)
+        guard numbers.count == encoding.classNames.count, !numbers.isEmpty,
+            numbers.count > 20 || numbers.contains(where: { $0.rounded() != $0 })
+        else { return nil }
+        return "data.target: column '\(encoding.targetColumn ?? "target")' holds \(numbers.count) distinct numbers, read as "
+            + "\(numbers.count) classes; if it is a quantity to predict, set \"task\": \"regression\""
+    }
+
     /// An IDX image file (`[N, H, W]` or `[N, C, H, W]`, any numeric type, bytes scaled to
     /// [0, 1]) with an IDX label file of N class indices.
     static func idxDataset(images imagesURL: URL, labels labelsURL: URL) throws -> TensorDataset {
+        // Each file is checked as soon as it is read, so an error names the file at fault.
         let inputs = try idxImages(imagesURL)
         let labels = try IDXArray(contentsOf: labelsURL)
+        guard [.unsignedByte, .signedByte, .short, .int].contains(labels.dataType) else {
+            throw DataError.invalidHeader(file: labelsURL.path, detail: "expected integer class labels (unsigned bytes), found \(labels.dataType)")
+        }
         guard labels.dimensions.count == 1, labels.dimensions[0] == inputs.shape[0] else {
             throw DataError.invalidHeader(file: labelsURL.path, detail: "expected \(inputs.shape[0]) labels, found dimensions \(labels.dimensions)")
         }

@@ -33,6 +33,8 @@ public struct TrainingConfig {
     public let baseDirectory: URL
     /// Classification or regression.
     public let objective: Trainer.Objective
+    /// Whether the config set `task` (otherwise classification was assumed).
+    public let taskIsExplicit: Bool
     /// The data section.
     public let data: DataConfig
     /// The model section.
@@ -55,6 +57,9 @@ public struct TrainingConfig {
     public private(set) var earlyStopping: (monitor: String, mode: MonitorMode?, patience: Int, minimumDelta: Double, restoreBest: Bool)?
     /// Checkpoint settings: monitor for `best`, mode, whether to write `last`.
     public private(set) var checkpoint: (monitor: String?, mode: MonitorMode?, saveLast: Bool) = (nil, nil, true)
+    /// Whether `callbacks.checkpoint.monitor` was set: then the test metrics come from the
+    /// `best` checkpoint's weights rather than the last epoch's.
+    public private(set) var checkpointMonitorIsExplicit = false
     /// Gradient clipping, if any.
     public private(set) var clipping: GradientClippingCallback.Method?
     /// Statistics monitors: gradients, activations, interval; nil when off.
@@ -86,7 +91,9 @@ public struct TrainingConfig {
         self.baseDirectory = baseDirectory
         let root = try ConfigObject(json, path: "")
         try root.checkNoUnknownFields(allowed: Self.fields)
-        objective = try root.choice("task", ["classification", "regression"]).flatMap(Trainer.Objective.init(rawValue:)) ?? .classification
+        let task = try root.choice("task", ["classification", "regression"])
+        taskIsExplicit = task != nil
+        objective = task.flatMap(Trainer.Objective.init(rawValue:)) ?? .classification
         data = try DataConfig(root.required("data"), path: "data", baseDirectory: baseDirectory, regression: objective == .regression)
         model = try ModelConfig(root.required("model"), path: "model")
         augmentation = try AugmentationConfig.transforms(root["augmentation"], path: "augmentation")
@@ -112,23 +119,23 @@ public struct TrainingConfig {
         dropout = try regularization.double("dropout", in: 0...0.99).map(Float.init) ?? 0
         labelSmoothing = try regularization.double("label_smoothing", in: 0...1).map(Float.init) ?? 0
 
-        let metricNames = objective == .classification ? ["accuracy"] : ["mae"]
-        let monitorNames = EpochRecord.monitorNames(metrics: metricNames)
-        let validationFraction = data.validationFraction
+        let monitorNames = EpochRecord.monitorNames(
+            metrics: Trainer.metricNames(for: objective), validationMetrics: Trainer.validationMetricNames(for: objective))
+        let hasValidation = data.validationFraction > 0 || data.folds != nil
         func monitor(_ object: ConfigObject, default value: String) throws -> String {
             let name = try object.string("monitor") ?? value
             guard monitorNames.contains(name) else {
                 let hint = closestMatch(to: name, in: monitorNames).map { "; did you mean '\($0)'?" } ?? " (measured: \(monitorNames.joined(separator: ", ")))"
                 throw ConfigError.invalidValue(path: object.fieldPath("monitor"), message: "'\(name)' is not measured\(hint)")
             }
-            if name.hasPrefix("val_") && validationFraction == 0 {
+            if name.hasPrefix("val_") && !hasValidation {
                 throw ConfigError.invalidValue(path: object.fieldPath("monitor"), message: "'\(name)' needs data.validation_fraction > 0")
             }
             return name
         }
         let callbacks = try root.object("callbacks") ?? ConfigObject(.object([]), path: "callbacks")
         try callbacks.checkNoUnknownFields(allowed: Self.callbackFields)
-        let defaultMonitor = data.validationFraction > 0 ? "val_loss" : "loss"
+        let defaultMonitor = hasValidation ? "val_loss" : "loss"
         if let stopping = try callbacks.object("early_stopping") {
             try stopping.checkNoUnknownFields(allowed: Self.earlyStoppingFields)
             earlyStopping = (
@@ -141,6 +148,7 @@ public struct TrainingConfig {
         }
         let checkpointObject = try callbacks.object("checkpoint") ?? ConfigObject(.object([]), path: "callbacks.checkpoint")
         try checkpointObject.checkNoUnknownFields(allowed: Self.checkpointFields)
+        checkpointMonitorIsExplicit = checkpointObject["monitor"] != nil
         checkpoint = (
             try monitor(checkpointObject, default: defaultMonitor),
             try checkpointObject.choice("mode", ["min", "max"]).flatMap(MonitorMode.init(rawValue:)),
