@@ -8,6 +8,7 @@ let usage = """
     usage: hone COMMAND [ARGUMENTS]
       train CONFIG.json        train a model (--run-dir DIR, --resume RUN_DIR, --epochs N)
       tune CONFIG.json         search hyperparameters (--workers N, --resume, --status STUDY.db)
+      report PATH              write an HTML report of a run or a study database (--out FILE)
       bench SUITE [--json]     run a benchmark suite (kernels, train, tune, memory)
       help                     show this text
     """
@@ -23,11 +24,12 @@ func runCommand(_ words: [String]) throws -> Int32 {
     case "bench": return try BenchCommand.run(rest)
     case "train": return try TrainCommand.run(rest)
     case "tune": return try runTuneCommand(rest)
+    case "report": return try ReportCommand.run(rest)
     case "help", "--help", "-h":
         print(usage)
         return 0
     default:
-        let hint = closestMatch(to: command, in: ["bench", "train", "tune", "help"]).map { "; did you mean '\($0)'?" } ?? ""
+        let hint = closestMatch(to: command, in: ["bench", "train", "tune", "report", "help"]).map { "; did you mean '\($0)'?" } ?? ""
         throw UsageError(description: "unknown command '\(command)'\(hint)")
     }
 }

@@ -42,6 +42,16 @@ public struct AxisScale: Sendable {
         }
     }
 
+    /// A scale of named categories at 0, 1, …, each in the middle of an equal slot, the
+    /// names as tick labels (a categorical parameter's choices).
+    public init(categories: [String], pixelStart: Double, pixelEnd: Double) {
+        kind = .linear
+        self.pixelStart = pixelStart
+        self.pixelEnd = pixelEnd
+        domain = -0.5...(Double(max(categories.count, 1)) - 0.5)
+        ticks = categories.enumerated().map { AxisTick(value: Double($0.offset), label: Markup.truncated($0.element, to: 10)) }
+    }
+
     /// The pixel position of `value`, or nil when it cannot be placed (NaN, ±inf, or ≤ 0 on
     /// a logarithmic scale).
     public func position(of value: Double) -> Double? {

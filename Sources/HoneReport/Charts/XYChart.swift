@@ -85,10 +85,13 @@ public struct XYChart: Sendable {
     public var kind: String
     /// Whether the y axis must show zero (bar-like quantities such as fractions).
     public var yIncludesZero: Bool
+    /// Names of x values 0, 1, …: the x axis shows these instead of numbers.
+    public var xCategories: [String]?
 
     /// A chart; `kind` defaults to `scatter` when no series draws a line.
     public init(id: String, title: String, xLabel: String, yLabel: String, series: [ChartSeries],
-                xScale: ScaleKind = .linear, yScale: ScaleKind = .linear, kind: String? = nil, yIncludesZero: Bool = false) {
+                xScale: ScaleKind = .linear, yScale: ScaleKind = .linear, kind: String? = nil, yIncludesZero: Bool = false,
+                xCategories: [String]? = nil) {
         self.id = id
         self.title = title
         self.xLabel = xLabel
@@ -98,6 +101,7 @@ public struct XYChart: Sendable {
         self.yScale = yScale
         self.kind = kind ?? (series.allSatisfy { $0.style == .markers } && !series.isEmpty ? "scatter" : "line")
         self.yIncludesZero = yIncludesZero
+        self.xCategories = xCategories
     }
 
     private var legendEntries: [LegendEntry] {
@@ -118,7 +122,8 @@ public struct XYChart: Sendable {
                                includingZero: yIncludesZero)
         let left = Axes.leftMargin(for: yProbe.ticks)
         let right = ChartStyle.width - 16
-        let x = AxisScale(kind: xScale, covering: placeable.map(\.x), pixelStart: left, pixelEnd: right)
+        let x = xCategories.map { AxisScale(categories: $0, pixelStart: left, pixelEnd: right) }
+            ?? AxisScale(kind: xScale, covering: placeable.map(\.x), pixelStart: left, pixelEnd: right)
         return (PlotArea(left: left, top: top, right: right, bottom: bottom), x, yProbe)
     }
 
