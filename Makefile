@@ -8,9 +8,11 @@ SWIFT_RELEASE = -c release
 SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 # Debian packages the build links against (and the demo's data set).
 BUILD_PACKAGES = libdnnl-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config
+# What the tests need beyond the build: a real browser for the report pages.
+TEST_PACKAGES = chromium
 DEMO_PACKAGES = dataset-fashion-mnist
 
-.PHONY: all deps demo-deps build test demo bench clean
+.PHONY: all deps demo-deps test-deps build test demo bench clean
 
 all: build
 
@@ -32,7 +34,14 @@ demo-deps: deps
 build: deps
 	$(SWIFT) build $(SWIFT_RELEASE)
 
-test: deps
+test-deps: deps
+	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing packages:$$missing"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+test: test-deps
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 
 # Trains a CNN on the real Fashion-MNIST (Debian's dataset-fashion-mnist): per-epoch

@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneTrainTests", dependencies: ["HoneTrain"]),
-        .testTarget(name: "HoneReportTests", dependencies: ["HoneReport"]),
+        .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneTrain", "HoneTune", "CSQLite"]),
     ],
     swiftLanguageModes: [.v5]
 )

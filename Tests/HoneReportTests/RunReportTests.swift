@@ -1,0 +1,174 @@
+import Foundation
+@testable import HoneTrain
+import Testing
+
+@testable import HoneReport
+
+/// Run reports: every chart from a real run's records, and clear errors for bad ones.
+struct RunReportTests {
+    @Test func aTrainedRunGivesEveryChartAndTable() throws {
+        let directory = try TemporaryDirectory()
+        let run = try Fixtures.trainedRun(in: directory)
+        let written = try Report.write(for: run.path)
+        #expect(written == run.appendingPathComponent("report.html"))
+        let html = try String(contentsOf: written, encoding: .utf8)
+        for id in ["chart-loss", "chart-metric-accuracy", "chart-learning-rate", "chart-gradient-norms", "chart-gradient-near-zero",
+                   "chart-dead-units", "chart-dead-units-over-time", "chart-activation-std", "chart-activation-mean",
+                   "table-final-metrics", "config", "findings"] {
+            #expect(html.contains("id=\"\(id)\""), "missing \(id)")
+        }
+        // Self-contained: nothing is fetched, nothing runs.
+        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=") && !html.contains("@import"))
+        // The charts hold the run's numbers: four epochs on the loss chart, one line per
+        // parameter (3 Linear layers × weight and bias) on the gradient chart.
+        let records = try RunRecords.load(from: run)
+        #expect(records.epochs.count == 4 && records.monitors.count == 4)
+        let gradients = try #require(svgElement(id: "chart-gradient-norms", in: html))
+        #expect(XMLProbe(gradients).all("polyline").count == 6)
+        let loss = try #require(svgElement(id: "chart-loss", in: html))
+        #expect(XMLProbe(loss).all("polyline").allSatisfy { $0["points"]!.split(separator: " ").count == 4 })
+        #expect(html.contains("test_accuracy"))
+    }
+
+    @Test func findingsAreShownMostSevereFirstAndEscaped() throws {
+        let directory = try TemporaryDirectory()
+        let run = try writeRecords(in: directory, epochs: 3)
+        let findings = [
+            ReportFinding(severity: .info, title: "Class balance is fine", evidence: "10 classes", remedy: "nothing"),
+            ReportFinding(severity: .error, title: "Loss <diverged>", evidence: "loss 1e9 at epoch 2", remedy: "lower the learning rate & clip"),
+            ReportFinding(severity: .warning, title: "Dead ReLUs", evidence: "layer 1: 62% dead", remedy: "LeakyReLU"),
+        ]
+        let html = RunReport(records: try RunRecords.load(from: run), findings: findings).html()
+        let severities = html.components(separatedBy: "data-severity=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
+        #expect(severities == ["error", "warning", "info"])
+        #expect(html.contains("Loss &lt;diverged&gt;") && html.contains("lower the learning rate &amp; clip"))
+        let none = RunReport(records: try RunRecords.load(from: run)).html()
+        #expect(none.contains("No findings"))
+    }
+
+    @Test func aPartialLastLineIsARecordStillBeingWritten() throws {
+        let directory = try TemporaryDirectory()
+        let run = try writeRecords(in: directory, epochs: 3)
+        let metrics = run.appendingPathComponent("metrics.jsonl")
+        let handle = try FileHandle(forWritingTo: metrics)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"epoch":4,"train_lo"#.utf8))
+        try handle.close()
+        let records = try RunRecords.load(from: run)
+        #expect(records.epochs.map(\.epoch) == [1, 2, 3])
+    }
+
+    @Test func garbageInTheMiddleNamesTheFileAndLine() throws {
+        let directory = try TemporaryDirectory()
+        let run = try writeRecords(in: directory, epochs: 3)
+        let metrics = run.appendingPathComponent("metrics.jsonl")
+        var lines = try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[1] = "this is not json"
+        try (lines.joined(separator: "\n") + "\n").write(to: metrics, atomically: true, encoding: .utf8)
+        #expect(throws: ReportError.malformedRecord(file: metrics.path, line: 2, detail: "not JSON")) {
+            try RunRecords.load(from: run)
+        }
+        // A complete last line (newline-terminated) that is damaged is an error too.
+        lines[1] = try EpochRecord(epoch: 2, trainLoss: 0.5).jsonLine()
+        lines.append(#"{"epoch": "three"}"#)
+        try (lines.joined(separator: "\n") + "\n").write(to: metrics, atomically: true, encoding: .utf8)
+        #expect(throws: ReportError.self) { try RunRecords.load(from: run) }
+        do {
+            _ = try RunRecords.load(from: run)
+        } catch {
+            #expect("\(error)".contains("metrics.jsonl, line 4"))
+        }
+    }
+
+    @Test func aDamagedMonitorFileIsNamed() throws {
+        let directory = try TemporaryDirectory()
+        let run = try writeRecords(in: directory, epochs: 2)
+        let monitors = run.appendingPathComponent("monitors.jsonl")
+        try "{\"epoch\": 1}\n{\"epoch\": 2, \"gradient_samples\": 1, \"gradients\": {}, \"activations\": {}}\n".write(
+            to: monitors, atomically: true, encoding: .utf8)
+        #expect(throws: ReportError.malformedRecord(file: monitors.path, line: 1, detail: "missing field 'gradient_samples'")) {
+            try RunRecords.load(from: run)
+        }
+    }
+
+    @Test func missingPathsAndNonRunsAreRefusedAndNothingIsWritten() throws {
+        let directory = try TemporaryDirectory()
+        let missing = directory.file("nowhere").path
+        #expect(throws: ReportError.notFound(path: missing)) { try Report.write(for: missing) }
+        let empty = directory.file("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        try directory.write("hello", as: "empty/notes.txt")
+        #expect(throws: ReportError.notARun(path: empty.path)) { try Report.write(for: empty.path) }
+        #expect(!FileManager.default.fileExists(atPath: empty.appendingPathComponent("report.html").path))
+        // A damaged record: the error comes before any byte of the page is written.
+        let run = try writeRecords(in: directory, epochs: 2)
+        try "{\"epoch\": 1}\n{}\n".write(to: run.appendingPathComponent("metrics.jsonl"), atomically: true, encoding: .utf8)
+        let out = directory.file("out.html")
+        #expect(throws: ReportError.self) { try Report.write(for: run.path, to: out.path) }
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).allSatisfy { !$0.hasSuffix(".tmp") })
+    }
+
+    @Test func aConfusionMatrixInTheFinalMetricsIsDrawn() throws {
+        let directory = try TemporaryDirectory()
+        let run = try writeRecords(in: directory, epochs: 2)
+        try #"{"test_accuracy": 0.8, "confusion_matrix": [[8, 2], [2, 8]]}"#.write(
+            to: run.appendingPathComponent("final_metrics.json"), atomically: true, encoding: .utf8)
+        var html = RunReport(records: try RunRecords.load(from: run)).html()
+        #expect(html.contains("id=\"chart-confusion-matrix\""))
+        try #"{"confusion_matrix": {"counts": [[3, 1], [0, 4]], "class_names": ["cat", "dog"]}}"#.write(
+            to: run.appendingPathComponent("final_metrics.json"), atomically: true, encoding: .utf8)
+        let records = try RunRecords.load(from: run)
+        #expect(records.confusionMatrix == RecordedConfusionMatrix(classNames: ["cat", "dog"], counts: [[3, 1], [0, 4]]))
+        html = RunReport(records: records).html()
+        #expect(html.contains(">dog<"))
+        // Without one the report simply has no confusion section.
+        try #"{"test_accuracy": 0.8}"#.write(to: run.appendingPathComponent("final_metrics.json"), atomically: true, encoding: .utf8)
+        #expect(!RunReport(records: try RunRecords.load(from: run)).html().contains("chart-confusion-matrix"))
+        // A ragged matrix is an error naming the field.
+        try #"{"confusion_matrix": [[1, 2], [3]]}"#.write(to: run.appendingPathComponent("final_metrics.json"), atomically: true, encoding: .utf8)
+        #expect(throws: ReportError.self) { try RunRecords.load(from: run) }
+    }
+
+    @Test func aRunWithoutMonitorsSaysSo() throws {
+        let directory = try TemporaryDirectory()
+        let run = try writeRecords(in: directory, epochs: 2)
+        try FileManager.default.removeItem(at: run.appendingPathComponent("monitors.jsonl"))
+        let html = RunReport(records: try RunRecords.load(from: run)).html()
+        #expect(html.contains("monitors were off"))
+        #expect(XMLProbe(try #require(svgElement(id: "chart-loss", in: html))).isWellFormed)
+    }
+}
+
+/// A run directory written through the library's record types: `epochs` lines of
+/// metrics and monitor statistics, and a config.
+func writeRecords(in directory: TemporaryDirectory, epochs: Int) throws -> URL {
+    let run = directory.file("records")
+    try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+    var metrics = "", monitors = ""
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    for epoch in 1...epochs {
+        let record = EpochRecord(
+            epoch: epoch, trainLoss: 1 / Double(epoch), trainMetrics: ["accuracy": 0.5 + 0.1 * Double(epoch)],
+            validationLoss: 1.2 / Double(epoch), validationMetrics: ["accuracy": 0.45 + 0.1 * Double(epoch)], learningRate: 0.1)
+        metrics += try record.jsonLine() + "\n"
+        let statistics = ValueStatistics(mean: 0, standardDeviation: 0.1, l2Norm: 0.5 / Double(epoch), fractionNearZero: 0)
+        let activation = ValueStatistics(mean: 0.2, standardDeviation: 0.4, deadFraction: 0.25, layerType: "ReLU")
+        let monitor = MonitorRecord(epoch: epoch, gradientSamples: 2, gradients: ["0.weight": statistics], activations: ["1": activation])
+        monitors += String(decoding: try encoder.encode(monitor), as: UTF8.self) + "\n"
+    }
+    try metrics.write(to: run.appendingPathComponent("metrics.jsonl"), atomically: true, encoding: .utf8)
+    try monitors.write(to: run.appendingPathComponent("monitors.jsonl"), atomically: true, encoding: .utf8)
+    try #"{"epochs": 3, "model": {"zoo": "mlp"}}"#.write(to: run.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+    return run
+}
+
+/// The `<svg …>…</svg>` element with `id` in `html`.
+func svgElement(id: String, in html: String) -> String? {
+    guard let idRange = html.range(of: "id=\"\(id)\""),
+        let start = html.range(of: "<svg", options: .backwards, range: html.startIndex..<idRange.lowerBound),
+        let end = html.range(of: "</svg>", range: idRange.upperBound..<html.endIndex)
+    else { return nil }
+    return String(html[start.lowerBound..<end.upperBound])
+}
