@@ -5,7 +5,7 @@ import HoneCore
 /// the trainer with its callbacks, and the run directory it records into.
 ///
 /// The run directory holds `config.json` (the config as run), `metrics.jsonl`,
-/// `monitors.jsonl` (when monitors are on), `checkpoints/last.*` and `checkpoints/best.*`,
+/// `monitors.jsonl` (unless monitors are off; see ``MonitorLog``), `checkpoints/last.*` and `checkpoints/best.*`,
 /// `model.safetensors` (the final weights) and `final_metrics.json`.
 ///
 /// Nothing is written until the data and the model are ready, and a new run refuses a
@@ -88,12 +88,10 @@ public final class TrainingRun {
         let trainer = Trainer(
             model: model, optimizer: optimizer, objective: config.objective, l1Strength: config.l1Strength,
             labelSmoothing: config.labelSmoothing)
-        if let monitors = config.monitors {
-            callbacks.append(StatisticsMonitor(
-                url: directory.appendingPathComponent("monitors.jsonl"), gradients: monitors.gradients,
-                activations: monitors.activations, gradientInterval: monitors.interval))
-        }
+        let monitor = config.monitors.map { StatisticsMonitor(url: directory.appendingPathComponent(MonitorLog.fileName), settings: $0) }
+        if let monitor { callbacks.append(monitor) }
         if let clipping = config.clipping { callbacks.append(GradientClippingCallback(clipping)) }
+        if let monitor { callbacks.append(monitor.afterClipping) }
         if let schedule = config.schedule,
             let callback = try schedule.makeCallback(
                 optimizer: optimizer, learningRate: config.optimizer.learningRate, epochs: config.epochs,
