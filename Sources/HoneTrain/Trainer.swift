@@ -49,6 +49,8 @@ public final class Trainer {
     public internal(set) var probeInputs: Tensor?
     /// The inputs of the current batch, as the model sees them.
     public internal(set) var currentInputs: Tensor?
+    /// The class labels of the current batch (empty for regression).
+    public internal(set) var currentLabels: [Int] = []
     /// The batches in the current epoch.
     public internal(set) var batchesPerEpoch = 0
     /// The samples in the current batch.
@@ -118,6 +120,7 @@ public final class Trainer {
         for (batchIndex, batch) in loader.enumerated() {
             if batchIndex == 0 { probeInputs = batch.inputs }
             currentInputs = batch.inputs
+            currentLabels = batch.labels
             currentBatchSize = batch.indices.count
             for callback in callbacks { try callback.batchWillBegin(self, batch: batchIndex) }
             optimizer.zeroGrad()

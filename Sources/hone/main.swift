@@ -9,6 +9,7 @@ let usage = """
       train CONFIG.json        train a model (--run-dir DIR, --resume RUN_DIR, --epochs N)
       tune CONFIG.json         search hyperparameters (--workers N, --resume, --status STUDY.db)
       bench SUITE [--json]     run a benchmark suite (kernels, train, tune, memory)
+      doctor RUN_DIR           diagnose a run and name the remedies (--json, --fix [OUT.json])
       help                     show this text
     """
 
@@ -23,11 +24,12 @@ func runCommand(_ words: [String]) throws -> Int32 {
     case "bench": return try BenchCommand.run(rest)
     case "train": return try TrainCommand.run(rest)
     case "tune": return try runTuneCommand(rest)
+    case "doctor": return try DoctorCommand.run(rest)
     case "help", "--help", "-h":
         print(usage)
         return 0
     default:
-        let hint = closestMatch(to: command, in: ["bench", "train", "tune", "help"]).map { "; did you mean '\($0)'?" } ?? ""
+        let hint = closestMatch(to: command, in: ["bench", "train", "tune", "doctor", "help"]).map { "; did you mean '\($0)'?" } ?? ""
         throw UsageError(description: "unknown command '\(command)'\(hint)")
     }
 }

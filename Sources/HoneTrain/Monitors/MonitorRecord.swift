@@ -174,14 +174,22 @@ public struct SampleRecord: Codable, Equatable, Sendable {
     public var layers: [LayerSample]
     /// Parameters, in the model's order.
     public var parameters: [ParameterSample]
+    /// Classification: how many samples of the batch have each class label (index = label).
+    public var labelCounts: [Int]?
 
     /// A record with the given values.
-    public init(step: Int, epoch: Int, input: Histogram, layers: [LayerSample], parameters: [ParameterSample]) {
+    public init(step: Int, epoch: Int, input: Histogram, layers: [LayerSample], parameters: [ParameterSample], labelCounts: [Int]? = nil) {
         self.step = step
         self.epoch = epoch
         self.input = input
         self.layers = layers
         self.parameters = parameters
+        self.labelCounts = labelCounts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case step, epoch, input, layers, parameters
+        case labelCounts = "label_counts"
     }
 }
 

@@ -29,7 +29,8 @@ public struct MonitorSettings: Equatable, Sendable {
 ///   ``SampleRecord``: the input batch's distribution; per layer (one extra forward pass
 ///   of the batch in evaluation mode, without gradients) the output histogram, dead
 ///   ReLU-family units and saturated Sigmoid/Tanh outputs; per parameter the gradient norm
-///   and histogram, the weight norm and the update-to-weight ratio of the step;
+///   and histogram, the weight norm and the update-to-weight ratio of the step; the
+///   batch's class counts;
 /// - when training stops on a non-finite loss or gradient, a ``FailureRecord``.
 ///
 /// Put the monitor before gradient clipping and ``afterClipping`` after it, so both norms
@@ -125,9 +126,15 @@ public final class StatisticsMonitor: TrainingCallback {
         }
         if let input = inputHistogram {
             inputHistogram = nil
+            var labelCounts: [Int]?
+            if trainer.objective == .classification, let largest = trainer.currentLabels.max() {
+                var counts = [Int](repeating: 0, count: largest + 1)
+                for label in trainer.currentLabels { counts[label] += 1 }
+                labelCounts = counts
+            }
             let sample = SampleRecord(
                 step: trainer.globalStep, epoch: trainer.epoch + 1, input: input, layers: layerSamples(trainer),
-                parameters: parameterSamples())
+                parameters: parameterSamples(), labelCounts: labelCounts)
             weightsBefore = []
             try write(.sample(sample))
         }
