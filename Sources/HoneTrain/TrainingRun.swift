@@ -160,7 +160,8 @@ public final class TrainingRun {
 /// Trains the model `config` describes with `overrides` applied (dotted paths, as a tuner
 /// sets hyperparameters), reporting each epoch's validation accuracy (or negated loss
 /// for regression) to `onEpoch`; returning false from it stops the run after that epoch
-/// (a pruned trial). Returns the final metrics, with `pruned` = 1 when stopped that way.
+/// (a pruned trial). `extraCallbacks` run after the reporting one (event writers).
+/// Returns the final metrics, with `pruned` = 1 when stopped that way.
 ///
 /// ```swift
 /// let metrics = try train(config: base, overrides: ["optimizer.learning_rate": .number(0.01, text: "0.01")],
@@ -169,7 +170,7 @@ public final class TrainingRun {
 /// }
 /// ```
 public func train(
-    config: TrainingConfig, overrides: [String: JSONValue] = [:], directory: URL,
+    config: TrainingConfig, overrides: [String: JSONValue] = [:], directory: URL, extraCallbacks: [TrainingCallback] = [],
     onEpoch: @escaping (_ epoch: Int, _ value: Double) -> Bool = { _, _ in true }
 ) throws -> [String: Double] {
     let effective = overrides.isEmpty
@@ -185,7 +186,7 @@ public func train(
             trainer.stopRequested = true
         }
     }
-    let run = try TrainingRun(config: effective, directory: directory, progress: false, extraCallbacks: [reporter])
+    let run = try TrainingRun(config: effective, directory: directory, progress: false, extraCallbacks: [reporter] + extraCallbacks)
     var metrics = try run.run()
     metrics["pruned"] = pruned ? 1 : 0
     return metrics

@@ -11,6 +11,20 @@ func smoothedLosses(_ run: RunStatistics, window: Int = 3) -> [(step: Int, epoch
     }
 }
 
+/// The step losses cut into eight consecutive segments (four for fewer than 24 records,
+/// none for fewer than 8), each summarized by its median and its last step: a loss curve
+/// robust to a lucky or unlucky stretch of batches.
+func segmentMedians(_ run: RunStatistics) -> [(step: Int, epoch: Int, loss: Double)] {
+    let steps = run.monitors.steps
+    guard steps.count >= 8 else { return [] }
+    let count = steps.count >= 24 ? 8 : 4
+    return (0..<count).compactMap { index in
+        let slice = steps[(index * steps.count / count)..<((index + 1) * steps.count / count)]
+        guard let last = slice.last, let middle = median(slice.map(\.loss)) else { return nil }
+        return (last.step, last.epoch, middle)
+    }
+}
+
 /// The largest, over the weight layers, of each layer's median update-to-weight ratio:
 /// how fast the fastest-learning layer moves per step.
 func fastestUpdateRatio(_ run: RunStatistics) -> Double? {
@@ -31,8 +45,8 @@ func learningRateFix(_ run: RunStatistics, factor: Double) -> ConfigFix {
     return .scale(path: "optimizer.learning_rate", factor: factor, default: name == .string("sgd") ? 0.01 : 0.001)
 }
 
-/// A learning rate too high: the loss diverges (it becomes non-finite, or its running mean
-/// ends 50% above the lowest it reached), oscillates (consecutive running means of 10-step
+/// A learning rate too high: the loss diverges (it becomes non-finite, or the median of
+/// the last eighth of the step losses ends 50% above the lowest eighth's), oscillates (consecutive running means of 10-step
 /// stretches differ by half the loss while it no longer falls), or stays at chance level
 /// while the weights change by over 1% per step.
 ///
@@ -42,7 +56,7 @@ func learningRateFix(_ run: RunStatistics, factor: Double) -> ConfigFix {
 /// the weights by about 0.1% per step (update-to-weight ratio near 1e-3, Karpathy's rule
 /// of thumb from CS231n); ten times that with no progress means the steps are too long.
 public struct LearningRateTooHighRule: DiagnosisRule {
-    /// How far above its minimum the smoothed loss must end to count as diverging.
+    /// How far above the lowest segment median the last one must end to count as diverging.
     public var divergenceFactor = 1.5
     /// The jump between stretches, relative to the loss, that counts as oscillation.
     public var oscillationFraction = 0.5
@@ -61,8 +75,8 @@ public struct LearningRateTooHighRule: DiagnosisRule {
                 rule: id, severity: .error, summary: "the loss diverged to a non-finite value", epoch: failure.epoch, step: failure.step,
                 evidence: ["value": failure.value ?? .nan], remedy: remedy, fixes: [learningRateFix(run, factor: 0.01)])]
         }
-        let smoothed = smoothedLosses(run)
-        if let lowest = smoothed.min(by: { $0.loss < $1.loss }), let last = smoothed.last, lowest.step < last.step,
+        let segments = segmentMedians(run)
+        if let lowest = segments.min(by: { $0.loss < $1.loss }), let last = segments.last, lowest.step < last.step,
             last.loss > divergenceFactor * lowest.loss
         {
             return [Finding(

@@ -7,7 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes a TensorBoard event file (`events.out.tfevents.<seconds>.<host>`): scalars and
+/// Writes a TensorBoard event file (`events.out.tfevents.<seconds>.<host>.<pid>.<n>`, the
+/// process id and a counter keeping the files of parallel workers apart): scalars and
 /// histograms that `tensorboard --logdir` shows beside PyTorch runs.
 ///
 /// The file is a sequence of TFRecords — little-endian `uint64` length, masked CRC-32C of
@@ -34,7 +35,7 @@ public final class EventWriter {
     public init(directory: URL, wallTime: Double = Date().timeIntervalSince1970) throws {
         var host = [CChar](repeating: 0, count: 256)
         let hostName = gethostname(&host, host.count) == 0 ? String(cString: host) : "localhost"
-        url = directory.appendingPathComponent("events.out.tfevents.\(Int(wallTime)).\(hostName)")
+        url = directory.appendingPathComponent("events.out.tfevents.\(Int(wallTime)).\(hostName).\(getpid()).\(Self.nextSerial())")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
@@ -51,6 +52,17 @@ public final class EventWriter {
     }
 
     deinit { try? handle.close() }
+
+    private static let serialLock = NSLock()
+    nonisolated(unsafe) private static var serial = 0
+
+    /// A number unique within the process, so that two writers opened in one second differ.
+    private static func nextSerial() -> Int {
+        serialLock.lock()
+        defer { serialLock.unlock() }
+        serial += 1
+        return serial - 1
+    }
 
     /// Writes one scalar (stored as a 32-bit float, as TensorBoard's `simple_value`).
     public func scalar(_ tag: String, _ value: Double, step: Int, wallTime: Double = Date().timeIntervalSince1970) throws {
