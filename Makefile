@@ -8,9 +8,11 @@ SWIFT_RELEASE = -c release
 SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 # Debian packages the build links against (and the demo's data set).
 BUILD_PACKAGES = libdnnl-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config
-# What the tests need beyond the build: a real browser for the report pages.
-TEST_PACKAGES = chromium
 DEMO_PACKAGES = dataset-fashion-mnist
+# Debian packages the tests need: the broken examples train on the real Fashion-MNIST; the
+# TensorBoard test builds a virtualenv (outside the source tree) for the real reader; the
+# report tests render pages in a real browser.
+TEST_PACKAGES = dataset-fashion-mnist python3-venv chromium
 
 .PHONY: all deps demo-deps test-deps build test demo bench clean
 
@@ -31,15 +33,15 @@ demo-deps: deps
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 
-build: deps
-	$(SWIFT) build $(SWIFT_RELEASE)
-
 test-deps: deps
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing missing packages:$$missing"; \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
+
+build: deps
+	$(SWIFT) build $(SWIFT_RELEASE)
 
 test: test-deps
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)

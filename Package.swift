@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "HoneTrain", targets: ["HoneTrain"]),
         .library(name: "HoneTune", targets: ["HoneTune"]),
         .library(name: "HoneReport", targets: ["HoneReport"]),
+        .library(name: "HoneDoctor", targets: ["HoneDoctor"]),
         .executable(name: "hone", targets: ["hone"]),
     ],
     targets: [
@@ -37,13 +38,14 @@ let package = Package(
         .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData"]),
         .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite"]),
         .target(name: "HoneReport", dependencies: ["HoneTrain", "HoneTune"]),
+        .target(name: "HoneDoctor", dependencies: ["HoneTrain"]),
         .target(
             name: "HoneBenchmarks",
             dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "CBLAS"],
             path: "Benchmarks"),
         .executableTarget(
             name: "hone",
-            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneBenchmarks", "HoneReport"]),
+            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneBenchmarks", "HoneReport", "HoneDoctor"]),
 
         .target(name: "HoneTestSupport", dependencies: ["HoneCore"], path: "Tests/HoneTestSupport"),
         .testTarget(name: "HoneCoreTests", dependencies: ["HoneCore", "HoneTestSupport"]),
@@ -52,7 +54,8 @@ let package = Package(
         .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneTrainTests", dependencies: ["HoneTrain"]),
-        .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneTrain", "HoneTune", "CSQLite"]),
+        .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneTrain", "HoneTune", "CSQLite"], exclude: ["Scripts"]),
+        .testTarget(name: "HoneDoctorTests", dependencies: ["HoneDoctor"]),
     ],
     swiftLanguageModes: [.v5]
 )

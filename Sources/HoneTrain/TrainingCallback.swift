@@ -13,6 +13,9 @@ import Foundation
 /// fitDidEnd
 /// ```
 ///
+/// When an epoch stops on a ``TrainingError`` (a non-finite loss or gradient),
+/// `trainingDidFail` runs before the error reaches the caller, so monitors can record it.
+///
 /// `gradientsReady` sees the gradients before the optimizer uses them (clipping, gradient
 /// statistics). `epochDidEnd` may change the record (add a metric) or set
 /// ``Trainer/stopRequested``. Callbacks run in the order given to the trainer: put the
@@ -37,6 +40,8 @@ public protocol TrainingCallback: AnyObject {
     func epochDidEnd(_ trainer: Trainer, record: inout EpochRecord) throws
     /// Runs once after the last epoch (or after an early stop).
     func fitDidEnd(_ trainer: Trainer) throws
+    /// Runs when training stops on `error` in the middle of an epoch.
+    func trainingDidFail(_ trainer: Trainer, error: TrainingError) throws
 
     /// The key of this callback's saved state; nil when it has none.
     var stateKey: String? { get }
@@ -54,6 +59,7 @@ extension TrainingCallback {
     public func batchDidEnd(_ trainer: Trainer, batch: Int, loss: Double) throws {}
     public func epochDidEnd(_ trainer: Trainer, record: inout EpochRecord) throws {}
     public func fitDidEnd(_ trainer: Trainer) throws {}
+    public func trainingDidFail(_ trainer: Trainer, error: TrainingError) throws {}
     public var stateKey: String? { nil }
     public func encodeState() throws -> Data? { nil }
     public func restoreState(_ data: Data) throws {}

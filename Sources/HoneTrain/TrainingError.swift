@@ -16,6 +16,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
     case invalidSetting(name: String, detail: String)
     /// A tuning callback asked to stop this run early (a pruned trial).
     case stoppedByCallback(epoch: Int)
+    /// A record file of a run (`metrics.jsonl`, `monitors.jsonl`) is missing, truncated
+    /// or malformed at `line` (counting from 1; 0 for the whole file).
+    case invalidRunRecord(file: String, line: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -29,6 +32,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
         case .unwritable(let file, let detail): return "cannot write \(file): \(detail)"
         case .invalidSetting(let name, let detail): return "\(name): \(detail)"
         case .stoppedByCallback(let epoch): return "stopped by a callback after epoch \(epoch)"
+        case .invalidRunRecord(let file, let line, let detail):
+            return line > 0 ? "\(file), line \(line): \(detail)" : "\(file): \(detail)"
         }
     }
 

@@ -5,7 +5,7 @@ import HoneCore
 /// the trainer with its callbacks, and the run directory it records into.
 ///
 /// The run directory holds `config.json` (the config as run), `metrics.jsonl`,
-/// `monitors.jsonl` (when monitors are on), `checkpoints/last.*` and `checkpoints/best.*`,
+/// `monitors.jsonl` (unless monitors are off; see ``MonitorLog``), `checkpoints/last.*` and `checkpoints/best.*`,
 /// `model.safetensors` (the final weights) and `final_metrics.json`.
 ///
 /// Nothing is written until the data and the model are ready, and a new run refuses a
@@ -88,12 +88,10 @@ public final class TrainingRun {
         let trainer = Trainer(
             model: model, optimizer: optimizer, objective: config.objective, l1Strength: config.l1Strength,
             labelSmoothing: config.labelSmoothing)
-        if let monitors = config.monitors {
-            callbacks.append(StatisticsMonitor(
-                url: directory.appendingPathComponent("monitors.jsonl"), gradients: monitors.gradients,
-                activations: monitors.activations, gradientInterval: monitors.interval))
-        }
+        let monitor = config.monitors.map { StatisticsMonitor(url: directory.appendingPathComponent(MonitorLog.fileName), settings: $0) }
+        if let monitor { callbacks.append(monitor) }
         if let clipping = config.clipping { callbacks.append(GradientClippingCallback(clipping)) }
+        if let monitor { callbacks.append(monitor.afterClipping) }
         if let schedule = config.schedule,
             let callback = try schedule.makeCallback(
                 optimizer: optimizer, learningRate: config.optimizer.learningRate, epochs: config.epochs,
@@ -162,7 +160,8 @@ public final class TrainingRun {
 /// Trains the model `config` describes with `overrides` applied (dotted paths, as a tuner
 /// sets hyperparameters), reporting each epoch's validation accuracy (or negated loss
 /// for regression) to `onEpoch`; returning false from it stops the run after that epoch
-/// (a pruned trial). Returns the final metrics, with `pruned` = 1 when stopped that way.
+/// (a pruned trial). `extraCallbacks` run after the reporting one (event writers).
+/// Returns the final metrics, with `pruned` = 1 when stopped that way.
 ///
 /// ```swift
 /// let metrics = try train(config: base, overrides: ["optimizer.learning_rate": .number(0.01, text: "0.01")],
@@ -171,7 +170,7 @@ public final class TrainingRun {
 /// }
 /// ```
 public func train(
-    config: TrainingConfig, overrides: [String: JSONValue] = [:], directory: URL,
+    config: TrainingConfig, overrides: [String: JSONValue] = [:], directory: URL, extraCallbacks: [TrainingCallback] = [],
     onEpoch: @escaping (_ epoch: Int, _ value: Double) -> Bool = { _, _ in true }
 ) throws -> [String: Double] {
     let effective = overrides.isEmpty
@@ -187,7 +186,7 @@ public func train(
             trainer.stopRequested = true
         }
     }
-    let run = try TrainingRun(config: effective, directory: directory, progress: false, extraCallbacks: [reporter])
+    let run = try TrainingRun(config: effective, directory: directory, progress: false, extraCallbacks: [reporter] + extraCallbacks)
     var metrics = try run.run()
     metrics["pruned"] = pruned ? 1 : 0
     return metrics

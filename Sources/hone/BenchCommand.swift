@@ -14,11 +14,12 @@ enum BenchCommand {
           --quick      short measurements (smoke test)
           --steps      training steps of the memory suite (default 10000)
           --workloads  workloads of the train suite (default w1,w2,w3,w4)
+          --monitors   on|off: train W2 through the trainer with the training monitors on or off instead
           tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer)
         """
 
     static func run(_ words: [String]) throws -> Int32 {
-        let arguments = try Arguments(words, flags: ["json", "quick", "help"], options: ["steps", "workloads", "single"])
+        let arguments = try Arguments(words, flags: ["json", "quick", "help"], options: ["steps", "workloads", "single", "monitors"])
         if arguments.has("help") {
             print(usage)
             return 0
@@ -47,6 +48,10 @@ enum BenchCommand {
     /// usage text) so that its peak resident memory is its own.
     private static func runTrain(_ arguments: Arguments) throws -> [BenchResult] {
         let quick = arguments.has("quick")
+        if let monitors = arguments.value("monitors") {
+            guard monitors == "on" || monitors == "off" else { throw UsageError(description: "--monitors expects on or off, got '\(monitors)'") }
+            return try MonitorBenchmarks.run(monitors: monitors == "on", quick: quick)
+        }
         let settings = quick ? TrainBenchmarks.Settings.quick : TrainBenchmarks.Settings()
         if let single = arguments.value("single") {
             guard let workload = TrainBenchmarks.Workload(name: single) else {

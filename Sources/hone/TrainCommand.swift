@@ -1,5 +1,6 @@
 import Foundation
 import HoneCore
+import HoneDoctor
 import HoneTrain
 
 /// `hone train`: trains the model a JSON config describes and records the run.
@@ -46,7 +47,11 @@ enum TrainCommand {
             if !quiet {
                 say(resumeDirectory != nil ? "resuming \(directory.path)" : "run directory: \(directory.path)")
             }
-            let run = try TrainingRun(config: config, directory: directory, resume: resumeDirectory != nil, progress: quiet ? false : nil)
+            // The live doctor needs the monitors' records; with monitors off it sees only the epochs.
+            let doctor = Doctor(config: config.json)
+            let run = try TrainingRun(
+                config: config, directory: directory, resume: resumeDirectory != nil, progress: quiet ? false : nil,
+                extraCallbacks: [doctor])
             if !quiet {
                 say("training \(run.data.training.count) samples, validating \(run.data.validation?.count ?? 0), "
                     + "testing \(run.data.test?.count ?? 0); \(run.trainer.model.parameterCount) parameters")

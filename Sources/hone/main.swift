@@ -10,6 +10,7 @@ let usage = """
       tune CONFIG.json         search hyperparameters (--workers N, --resume, --status STUDY.db)
       report PATH              write an HTML report of a run or a study database (--out FILE)
       bench SUITE [--json]     run a benchmark suite (kernels, train, tune, memory)
+      doctor RUN_DIR           diagnose a run and name the remedies (--json, --fix [OUT.json])
       help                     show this text
     """
 
@@ -25,11 +26,12 @@ func runCommand(_ words: [String]) throws -> Int32 {
     case "train": return try TrainCommand.run(rest)
     case "tune": return try runTuneCommand(rest)
     case "report": return try ReportCommand.run(rest)
+    case "doctor": return try DoctorCommand.run(rest)
     case "help", "--help", "-h":
         print(usage)
         return 0
     default:
-        let hint = closestMatch(to: command, in: ["bench", "train", "tune", "report", "help"]).map { "; did you mean '\($0)'?" } ?? ""
+        let hint = closestMatch(to: command, in: ["bench", "train", "tune", "report", "doctor", "help"]).map { "; did you mean '\($0)'?" } ?? ""
         throw UsageError(description: "unknown command '\(command)'\(hint)")
     }
 }

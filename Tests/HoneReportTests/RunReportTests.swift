@@ -1,5 +1,5 @@
 import Foundation
-@testable import HoneTrain
+import HoneTrain
 import Testing
 
 @testable import HoneReport
@@ -12,23 +12,36 @@ struct RunReportTests {
         let written = try Report.write(for: run.path)
         #expect(written == run.appendingPathComponent("report.html"))
         let html = try String(contentsOf: written, encoding: .utf8)
-        for id in ["chart-loss", "chart-metric-accuracy", "chart-learning-rate", "chart-gradient-norms", "chart-gradient-near-zero",
-                   "chart-dead-units", "chart-dead-units-over-time", "chart-activation-std", "chart-activation-mean",
-                   "table-final-metrics", "config", "findings"] {
+        for id in RunReportTests.chartIDs + ["table-final-metrics", "config", "findings"] {
             #expect(html.contains("id=\"\(id)\""), "missing \(id)")
         }
         // Self-contained: nothing is fetched, nothing runs.
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=") && !html.contains("@import"))
         // The charts hold the run's numbers: four epochs on the loss chart, one line per
-        // parameter (3 Linear layers × weight and bias) on the gradient chart.
+        // parameter (3 Linear layers × weight and bias) on the gradient chart, one column
+        // per sample on the histogram timelines.
         let records = try RunRecords.load(from: run)
-        #expect(records.epochs.count == 4 && records.monitors.count == 4)
+        let log = try #require(records.monitors)
+        #expect(records.epochs.count == 4 && log.steps.count == 24 && log.samples.count >= 8)
         let gradients = try #require(svgElement(id: "chart-gradient-norms", in: html))
         #expect(XMLProbe(gradients).all("polyline").count == 6)
         let loss = try #require(svgElement(id: "chart-loss", in: html))
         #expect(XMLProbe(loss).all("polyline").allSatisfy { $0["points"]!.split(separator: " ").count == 4 })
         #expect(html.contains("test_accuracy"))
+        let histogram = try #require(svgElement(id: "chart-activation-histogram-1", in: html))
+        let columns = Set(XMLProbe(histogram).all("rect").compactMap { $0["data-step"] })
+        #expect(columns == Set(log.samples.map { String($0.step) }))
+        let steps = try #require(svgElement(id: "chart-step-loss", in: html))
+        #expect(XMLProbe(steps).all("polyline").first?["points"]?.split(separator: " ").count == 24)
     }
+
+    /// The charts every run with monitors gets (the fixture's model: Linear, ReLU, Linear, ReLU, Linear).
+    static let chartIDs = [
+        "chart-loss", "chart-step-loss", "chart-metric-accuracy", "chart-learning-rate", "chart-throughput",
+        "chart-gradient-global-norm", "chart-gradient-norms", "chart-update-ratio", "chart-gradient-histogram-0-weight",
+        "chart-gradient-histogram-4-weight", "chart-dead-units", "chart-dead-units-over-time", "chart-activation-std",
+        "chart-input-histogram", "chart-activation-histogram-0", "chart-activation-histogram-1", "chart-activation-histogram-4",
+    ]
 
     @Test func findingsAreShownMostSevereFirstAndEscaped() throws {
         let directory = try TemporaryDirectory()
@@ -65,30 +78,26 @@ struct RunReportTests {
         var lines = try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n").map(String.init)
         lines[1] = "this is not json"
         try (lines.joined(separator: "\n") + "\n").write(to: metrics, atomically: true, encoding: .utf8)
-        #expect(throws: ReportError.malformedRecord(file: metrics.path, line: 2, detail: "not JSON")) {
-            try RunRecords.load(from: run)
-        }
+        expectRecordError(at: metrics, line: 2) { try RunRecords.load(from: run) }
         // A complete last line (newline-terminated) that is damaged is an error too.
         lines[1] = try EpochRecord(epoch: 2, trainLoss: 0.5).jsonLine()
         lines.append(#"{"epoch": "three"}"#)
         try (lines.joined(separator: "\n") + "\n").write(to: metrics, atomically: true, encoding: .utf8)
-        #expect(throws: ReportError.self) { try RunRecords.load(from: run) }
-        do {
-            _ = try RunRecords.load(from: run)
-        } catch {
-            #expect("\(error)".contains("metrics.jsonl, line 4"))
-        }
+        expectRecordError(at: metrics, line: 4) { try RunRecords.load(from: run) }
     }
 
     @Test func aDamagedMonitorFileIsNamed() throws {
         let directory = try TemporaryDirectory()
         let run = try writeRecords(in: directory, epochs: 2)
         let monitors = run.appendingPathComponent("monitors.jsonl")
-        try "{\"epoch\": 1}\n{\"epoch\": 2, \"gradient_samples\": 1, \"gradients\": {}, \"activations\": {}}\n".write(
-            to: monitors, atomically: true, encoding: .utf8)
-        #expect(throws: ReportError.malformedRecord(file: monitors.path, line: 1, detail: "missing field 'gradient_samples'")) {
-            try RunRecords.load(from: run)
-        }
+        var lines = try String(contentsOf: monitors, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[0] = #"{"type": "step", "step": 1}"#
+        try (lines.joined(separator: "\n") + "\n").write(to: monitors, atomically: true, encoding: .utf8)
+        expectRecordError(at: monitors, line: 1) { try RunRecords.load(from: run) }
+        // A partial last monitor record is a run still writing: skipped.
+        lines[0] = String(lines[1])
+        try (lines.joined(separator: "\n") + "\n" + #"{"type": "sample", "st"#).write(to: monitors, atomically: true, encoding: .utf8)
+        #expect(try RunRecords.load(from: run).monitors?.skippedPartialRecord == true)
     }
 
     @Test func missingPathsAndNonRunsAreRefusedAndNothingIsWritten() throws {
@@ -136,32 +145,50 @@ struct RunReportTests {
         try FileManager.default.removeItem(at: run.appendingPathComponent("monitors.jsonl"))
         let html = RunReport(records: try RunRecords.load(from: run)).html()
         #expect(html.contains("monitors were off"))
+        #expect(!html.contains("chart-gradient-norms"))
         #expect(XMLProbe(try #require(svgElement(id: "chart-loss", in: html))).isWellFormed)
     }
 }
 
 /// A run directory written through the library's record types: `epochs` lines of
-/// metrics and monitor statistics, and a config.
+/// metrics, two step records and one sample record per epoch, and a config.
 func writeRecords(in directory: TemporaryDirectory, epochs: Int) throws -> URL {
     let run = directory.file("records")
     try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
-    var metrics = "", monitors = ""
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
+    var metrics = "", monitors = Data()
+    let histogram = Histogram(min: -1, max: 1, count: 4, sum: 0, sumOfSquares: 2, counts: [1, 2, 1])
     for epoch in 1...epochs {
         let record = EpochRecord(
             epoch: epoch, trainLoss: 1 / Double(epoch), trainMetrics: ["accuracy": 0.5 + 0.1 * Double(epoch)],
             validationLoss: 1.2 / Double(epoch), validationMetrics: ["accuracy": 0.45 + 0.1 * Double(epoch)], learningRate: 0.1)
         metrics += try record.jsonLine() + "\n"
-        let statistics = ValueStatistics(mean: 0, standardDeviation: 0.1, l2Norm: 0.5 / Double(epoch), fractionNearZero: 0)
-        let activation = ValueStatistics(mean: 0.2, standardDeviation: 0.4, deadFraction: 0.25, layerType: "ReLU")
-        let monitor = MonitorRecord(epoch: epoch, gradientSamples: 2, gradients: ["0.weight": statistics], activations: ["1": activation])
-        monitors += String(decoding: try encoder.encode(monitor), as: UTF8.self) + "\n"
+        for step in [2 * epoch - 1, 2 * epoch] {
+            monitors += try JSONLines.line(MonitorRecord.step(StepRecord(
+                step: step, epoch: epoch, loss: 1 / Double(step), learningRate: 0.1, gradientNorm: 2 / Double(step),
+                clippedGradientNorm: 2 / Double(step), samplesPerSecond: 1000)))
+        }
+        let layer = LayerSample(name: "1", type: "ReLU", histogram: histogram, unitCount: 8, deadCount: 2)
+        let parameter = ParameterSample(name: "0.weight", gradientNorm: 0.5 / Double(epoch), gradientHistogram: histogram,
+                                        weightNorm: 3, updateRatio: 1e-3)
+        monitors += try JSONLines.line(MonitorRecord.sample(SampleRecord(
+            step: 2 * epoch, epoch: epoch, input: histogram, layers: [layer], parameters: [parameter], labelCounts: [8, 8])))
     }
     try metrics.write(to: run.appendingPathComponent("metrics.jsonl"), atomically: true, encoding: .utf8)
-    try monitors.write(to: run.appendingPathComponent("monitors.jsonl"), atomically: true, encoding: .utf8)
+    try monitors.write(to: run.appendingPathComponent("monitors.jsonl"))
     try #"{"epochs": 3, "model": {"zoo": "mlp"}}"#.write(to: run.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
     return run
+}
+
+/// Expects `body` to throw the run-record error naming `file` and `line`.
+func expectRecordError(at file: URL, line: Int, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+    do {
+        try body()
+        Issue.record("no error for a damaged line \(line) of \(file.path)", sourceLocation: sourceLocation)
+    } catch let TrainingError.invalidRunRecord(path, number, _) {
+        #expect(path == file.path && number == line, sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+    }
 }
 
 /// The `<svg …>…</svg>` element with `id` in `html`.

@@ -50,7 +50,7 @@ enum Fixtures {
                         {"linear": {"out_features": 3}}],
               "optimizer": {"name": "adam", "learning_rate": 0.02},
               "schedule": {"name": "cosine", "interval": "batch"},
-              "monitors": {"gradients": true, "activations": true, "gradient_interval": 1},
+              "monitors": {"step_interval": 1, "sample_interval": 2, "histogram_bins": 16},
               "epochs": 4, "batch_size": 16, "seed": 5
             }
             """

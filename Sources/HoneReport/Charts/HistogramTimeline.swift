@@ -78,9 +78,10 @@ public struct HistogramTimeline: Sendable {
             let largest = snapshot.counts.filter(\.isFinite).max() ?? 0
             for (bin, count) in snapshot.counts.enumerated() where count.isFinite && count > 0 && largest > 0 {
                 guard let yLow = y.position(of: snapshot.edges[bin]), let yHigh = y.position(of: snapshot.edges[bin + 1]) else { continue }
-                canvas.rect(x: x0, y: min(yLow, yHigh), width: x1 - x0 + 0.3, height: abs(yLow - yHigh) + 0.3,
-                            fill: ChartStyle.rampColor(count / largest),
-                            tooltip: "step \(Markup.value(snapshot.step)), \(Markup.value(snapshot.edges[bin]))…\(Markup.value(snapshot.edges[bin + 1])): \(Markup.value(count))")
+                // A histogram of one repeated value (a dead layer's zeros) has empty-width bins: draw them 2 units tall.
+                let height = max(abs(yLow - yHigh), 2)
+                canvas.rect(x: x0, y: (yLow + yHigh) / 2 - height / 2, width: x1 - x0 + 0.3, height: height + 0.3,
+                            fill: ChartStyle.rampColor(count / largest), attributes: "data-step=\"\(Markup.value(snapshot.step))\"")
             }
         }
         Axes.draw(into: &canvas, area: area, x: x, y: y, xLabel: xLabel, yLabel: yLabel)

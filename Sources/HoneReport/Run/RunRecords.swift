@@ -23,8 +23,9 @@ public struct RunRecords {
     public var config: JSONValue?
     /// `metrics.jsonl`: one record per epoch.
     public var epochs: [EpochRecord]
-    /// `monitors.jsonl`: gradient and activation statistics per epoch.
-    public var monitors: [MonitorRecord]
+    /// `monitors.jsonl`: step scalars and sampled layer and parameter statistics (nil
+    /// when the run recorded none).
+    public var monitors: MonitorLog?
     /// The numbers of `final_metrics.json`, in file order.
     public var finalMetrics: [(name: String, value: Double)]
     /// The confusion matrix of `final_metrics.json`, when it holds one.
@@ -32,8 +33,8 @@ public struct RunRecords {
 
     /// Reads the run in `directory`.
     ///
-    /// - Throws: ``ReportError`` naming the missing directory, a directory without run
-    ///   records, or the file and line of a damaged record.
+    /// - Throws: ``ReportError`` naming the missing directory or a directory without run
+    ///   records; `TrainingError.invalidRunRecord` naming the file and line of a damaged record.
     public static func load(from directory: URL) throws -> RunRecords {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
@@ -41,16 +42,16 @@ public struct RunRecords {
         }
         let metricsURL = directory.appendingPathComponent("metrics.jsonl")
         let configURL = directory.appendingPathComponent("config.json")
-        let monitorsURL = directory.appendingPathComponent("monitors.jsonl")
+        let monitorsURL = directory.appendingPathComponent(MonitorLog.fileName)
         let finalURL = directory.appendingPathComponent("final_metrics.json")
         func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
         guard isDirectory.boolValue, exists(metricsURL) || exists(configURL) else {
             throw ReportError.notARun(path: directory.path)
         }
-        var records = RunRecords(directory: directory, config: nil, epochs: [], monitors: [], finalMetrics: [], confusionMatrix: nil)
+        var records = RunRecords(directory: directory, config: nil, epochs: [], monitors: nil, finalMetrics: [], confusionMatrix: nil)
         if exists(configURL) { records.config = try readJSON(configURL) }
-        if exists(metricsURL) { records.epochs = try JSONLines.read(EpochRecord.self, from: metricsURL) }
-        if exists(monitorsURL) { records.monitors = try JSONLines.read(MonitorRecord.self, from: monitorsURL) }
+        if exists(metricsURL) { records.epochs = try JSONLines.read(EpochRecord.self, from: metricsURL).records }
+        if exists(monitorsURL) { records.monitors = try MonitorLog.read(url: monitorsURL) }
         if exists(finalURL) {
             guard case .object(let fields) = try readJSON(finalURL) else {
                 throw ReportError.malformedFile(file: finalURL.path, detail: "expected a JSON object of metrics")
@@ -79,7 +80,8 @@ public struct RunRecords {
     }
 
     /// Reads `confusion_matrix` as rows of counts, or as an object with `counts` and
-    /// optional `class_names`; class names otherwise come from the data set when known.
+    /// optional `classes` (or `class_names`); class names otherwise come from the data set
+    /// when known.
     private static func confusionMatrix(_ value: JSONValue, file: String, config: JSONValue?) throws -> RecordedConfusionMatrix {
         func invalid(_ detail: String) -> ReportError {
             ReportError.malformedFile(file: file, detail: "field 'confusion_matrix' \(detail)")
@@ -89,7 +91,7 @@ public struct RunRecords {
         if case .object(let fields) = value {
             guard let counts = fields.first(where: { $0.key == "counts" })?.value else { throw invalid("has no 'counts'") }
             rowsValue = counts
-            if case .array(let items)? = fields.first(where: { $0.key == "class_names" })?.value {
+            if case .array(let items)? = fields.first(where: { $0.key == "classes" || $0.key == "class_names" })?.value {
                 names = items.map { if case .string(let name) = $0 { return name } else { return $0.serialized(indent: nil) } }
             }
         }

@@ -3,8 +3,8 @@ import HoneCore
 import HoneTrain
 
 /// The HTML report of one training run: findings, final metrics, the config, loss and
-/// metric curves, the learning rate, per-layer gradient norms, activation statistics,
-/// dead units per layer and the confusion matrix.
+/// metric curves, the learning rate, gradient norms (global and per parameter),
+/// activation histograms over time, dead units per layer and the confusion matrix.
 ///
 /// ```swift
 /// let records = try RunRecords.load(from: runDirectory)
@@ -30,11 +30,17 @@ public struct RunReport {
         var page = HTMLPage(
             title: "Run \(name)",
             subtitle: "\(records.directory.path) — \(records.epochs.count) epoch\(records.epochs.count == 1 ? "" : "s") recorded, \(status)")
+        if let failure = records.monitors?.failure {
+            page.sections.append(HTML.section(
+                id: "failure", title: "Training failed",
+                note: "Epoch \(failure.epoch), step \(failure.step): \(failure.message)", cards: []))
+        }
         page.sections.append(FindingsSection.html(findings))
         page.sections.append(summarySection())
         page.sections.append(curvesSection())
-        page.sections.append(gradientSection())
-        page.sections.append(activationSection())
+        let monitors = MonitorSections(log: records.monitors)
+        page.sections.append(monitors.gradientSection())
+        page.sections.append(monitors.activationSection())
         if let matrix = records.confusionMatrix {
             let chart = HeatmapChart(
                 id: "chart-confusion-matrix", title: "Confusion matrix (\(Markup.value(matrix.counts.joined().reduce(0, +))) samples)",
@@ -63,12 +69,19 @@ public struct RunReport {
 
     private func curvesSection() -> String {
         let epochs = records.epochs.map { Double($0.epoch) }
+        let steps = records.monitors?.steps ?? []
         var cards: [String] = []
         var loss = [ChartSeries(name: "train loss", x: epochs, y: records.epochs.map(\.trainLoss))]
         if records.epochs.contains(where: { $0.validationLoss != nil }) {
             loss.append(ChartSeries(name: "validation loss", x: epochs, y: records.epochs.map { $0.validationLoss ?? .nan }, dashed: true))
         }
-        cards.append(HTML.card(XYChart(id: "chart-loss", title: "Loss", xLabel: "epoch", yLabel: "loss", series: loss).svg()))
+        cards.append(HTML.card(XYChart(id: "chart-loss", title: "Loss per epoch", xLabel: "epoch", yLabel: "loss", series: loss).svg()))
+        if !steps.isEmpty {
+            let stepLoss = ChartSeries(name: "train loss", x: steps.map { Double($0.step) }, y: steps.map(\.loss))
+            cards.append(HTML.card(XYChart(
+                id: "chart-step-loss", title: "Training loss per step", xLabel: "step", yLabel: "loss (mean over the stretch)",
+                series: [stepLoss]).svg()))
+        }
         let metricNames = Set(records.epochs.flatMap { Array($0.trainMetrics.keys) + Array($0.validationMetrics.keys) }).sorted()
         for metric in metricNames {
             let series = [
@@ -77,85 +90,23 @@ public struct RunReport {
                             dashed: true),
             ].filter { $0.points.contains { $0.y.isFinite } }
             cards.append(HTML.card(XYChart(
-                id: "chart-metric-\(HTML.identifier(metric))", title: metric.capitalized, xLabel: "epoch", yLabel: metric,
-                series: series).svg()))
+                id: "chart-metric-\(HTML.identifier(metric))", title: metric.replacingOccurrences(of: "_", with: " ").capitalized,
+                xLabel: "epoch", yLabel: metric, series: series).svg()))
         }
-        let rates = records.epochs.map(\.learningRate)
+        // Per step when the monitors recorded it (warm-up and per-batch schedules show), else per epoch.
+        let rates = steps.isEmpty ? records.epochs.map(\.learningRate) : steps.map(\.learningRate)
+        let rateSteps = steps.isEmpty ? epochs : steps.map { Double($0.step) }
         let positive = rates.filter { $0 > 0 }
         let logarithmic = positive.count == rates.count && (positive.max() ?? 1) / (positive.min() ?? 1) >= 10
         cards.append(HTML.card(XYChart(
-            id: "chart-learning-rate", title: "Learning rate (end of epoch)", xLabel: "epoch", yLabel: "learning rate",
-            series: [ChartSeries(name: "learning rate", x: epochs, y: rates)], yScale: logarithmic ? .logarithmic : .linear).svg()))
+            id: "chart-learning-rate", title: "Learning rate", xLabel: steps.isEmpty ? "epoch" : "step", yLabel: "learning rate",
+            series: [ChartSeries(name: "learning rate", x: rateSteps, y: rates)], yScale: logarithmic ? .logarithmic : .linear).svg()))
+        if !steps.isEmpty {
+            cards.append(HTML.card(XYChart(
+                id: "chart-throughput", title: "Throughput", xLabel: "step", yLabel: "samples/s",
+                series: [ChartSeries(name: "samples/s", x: steps.map { Double($0.step) }, y: steps.map(\.samplesPerSecond))],
+                yIncludesZero: true).svg()))
+        }
         return HTML.section(id: "curves", title: "Training curves", cards: cards)
-    }
-
-    private func gradientSection() -> String {
-        guard !records.monitors.isEmpty else {
-            return HTML.section(
-                id: "gradients", title: "Gradients",
-                note: "This run recorded no monitor statistics (monitors were off).", cards: [])
-        }
-        let epochs = records.monitors.map { Double($0.epoch) }
-        let names = Set(records.monitors.flatMap { $0.gradients.keys }).sorted()
-        let series = names.map { name in
-            ChartSeries(name: name, x: epochs, y: records.monitors.map { $0.gradients[name]?.l2Norm ?? .nan })
-        }
-        let norms = XYChart(
-            id: "chart-gradient-norms", title: "Gradient L2 norm per parameter", xLabel: "epoch", yLabel: "L2 norm (mean of samples)",
-            series: series, yScale: .logarithmic)
-        let nearZero = names.map { name in
-            ChartSeries(name: name, x: epochs, y: records.monitors.map { $0.gradients[name]?.fractionNearZero ?? .nan })
-        }
-        let zeros = XYChart(
-            id: "chart-gradient-near-zero", title: "Gradient values near zero", xLabel: "epoch", yLabel: "fraction below 1e-8",
-            series: nearZero, yIncludesZero: true)
-        return HTML.section(
-            id: "gradients", title: "Gradients",
-            note: "Norms far below 1e-4 in early layers point to vanishing gradients; a steady climb to large norms to exploding ones.",
-            cards: [HTML.card(norms.svg(), wide: names.count > 8), HTML.card(zeros.svg(), wide: names.count > 8)])
-    }
-
-    private func activationSection() -> String {
-        guard !records.monitors.isEmpty else {
-            return HTML.section(id: "activations", title: "Activations", note: "No activation statistics were recorded.", cards: [])
-        }
-        let epochs = records.monitors.map { Double($0.epoch) }
-        let layers = Set(records.monitors.flatMap { $0.activations.keys }).sorted { a, b in
-            a.split(separator: ".").lexicographicallyPrecedes(b.split(separator: ".")) { x, y in
-                if let i = Int(x), let j = Int(y) { return i < j }
-                return x < y
-            }
-        }
-        func layerName(_ layer: String) -> String {
-            let type = records.monitors.last?.activations[layer]?.layerType ?? ""
-            return type.isEmpty ? layer : "\(layer) (\(type))"
-        }
-        let standardDeviations = layers.map { layer in
-            ChartSeries(name: layerName(layer), x: epochs, y: records.monitors.map { $0.activations[layer]?.standardDeviation ?? .nan })
-        }
-        let spread = XYChart(
-            id: "chart-activation-std", title: "Activation standard deviation per layer", xLabel: "epoch", yLabel: "std (probe batch)",
-            series: standardDeviations, yScale: .logarithmic)
-        let latest = records.monitors.last!
-        let dead = BarChart(
-            id: "chart-dead-units", title: "Dead units per layer (epoch \(latest.epoch))", valueLabel: "fraction never positive",
-            bars: layers.compactMap { layer in latest.activations[layer]?.deadFraction.map { (layerName(layer), $0) } },
-            minimumUpperBound: 1)
-        let deadOverTime = XYChart(
-            id: "chart-dead-units-over-time", title: "Dead-unit fraction over time", xLabel: "epoch", yLabel: "fraction never positive",
-            series: layers.map { layer in
-                ChartSeries(name: layerName(layer), x: epochs, y: records.monitors.map { $0.activations[layer]?.deadFraction ?? .nan })
-            }, yIncludesZero: true)
-        let means = XYChart(
-            id: "chart-activation-mean", title: "Activation mean per layer", xLabel: "epoch", yLabel: "mean (probe batch)",
-            series: layers.map { layer in
-                ChartSeries(name: layerName(layer), x: epochs, y: records.monitors.map { $0.activations[layer]?.mean ?? .nan })
-            })
-        let wide = layers.count > 8
-        return HTML.section(
-            id: "activations", title: "Activations",
-            note: "Measured on a probe batch at the end of each epoch. A unit never positive over the batch is dead after a ReLU.",
-            cards: [HTML.card(dead.svg()), HTML.card(deadOverTime.svg(), wide: wide), HTML.card(spread.svg(), wide: wide),
-                    HTML.card(means.svg(), wide: wide)])
     }
 }
