@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "HoneData", dependencies: ["HoneCore", "CZlib"]),
         .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData"]),
         .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite"]),
-        .target(name: "HoneReport", dependencies: ["HoneTrain", "HoneTune"]),
+        .target(name: "HoneReport", dependencies: ["HoneTrain", "HoneTune", "HoneDoctor"]),
         .target(name: "HoneDoctor", dependencies: ["HoneTrain"]),
         .target(
             name: "HoneBenchmarks",
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneTrainTests", dependencies: ["HoneTrain"]),
-        .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneTrain", "HoneTune", "CSQLite"], exclude: ["Scripts"]),
+        .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneTrain", "HoneTune", "HoneDoctor", "CSQLite"], exclude: ["Scripts"]),
         .testTarget(name: "HoneDoctorTests", dependencies: ["HoneDoctor"]),
     ],
     swiftLanguageModes: [.v5]

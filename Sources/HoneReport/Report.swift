@@ -33,9 +33,10 @@ public enum Report {
 
     /// The HTML report of the run directory or study database at `path`.
     ///
-    /// - Parameter findings: diagnoses of a run, shown at the top of a run report.
+    /// - Parameter findings: diagnoses of a run, shown at the top of a run report (by
+    ///   default the doctor's standard rules).
     /// - Throws: ``ReportError`` or the study storage's error, each naming the file.
-    public static func html(for path: String, findings: (RunRecords) -> [ReportFinding] = { _ in [] }) throws -> String {
+    public static func html(for path: String, findings: (RunRecords) -> [ReportFinding] = RunReport.diagnose) throws -> String {
         switch try subject(of: path) {
         case .run:
             let records = try RunRecords.load(from: URL(fileURLWithPath: path))
@@ -50,7 +51,7 @@ public enum Report {
     /// one rename, so a failure leaves no partial page and no previous report damaged.
     @discardableResult
     public static func write(for path: String, to output: String? = nil,
-                             findings: (RunRecords) -> [ReportFinding] = { _ in [] }) throws -> URL {
+                             findings: (RunRecords) -> [ReportFinding] = RunReport.diagnose) throws -> URL {
         let destination = try output.map { URL(fileURLWithPath: $0) } ?? defaultOutput(for: path, subject: subject(of: path))
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory), isDirectory.boolValue {

@@ -1,4 +1,5 @@
 import Foundation
+import HoneDoctor
 import HoneTrain
 import Testing
 
@@ -113,7 +114,7 @@ struct RunReportTests {
         let run = try writeRecords(in: directory, epochs: 2)
         try "{\"epoch\": 1}\n{}\n".write(to: run.appendingPathComponent("metrics.jsonl"), atomically: true, encoding: .utf8)
         let out = directory.file("out.html")
-        #expect(throws: ReportError.self) { try Report.write(for: run.path, to: out.path) }
+        #expect(throws: TrainingError.self) { try Report.write(for: run.path, to: out.path) }
         #expect(!FileManager.default.fileExists(atPath: out.path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).allSatisfy { !$0.hasSuffix(".tmp") })
     }
@@ -198,4 +199,40 @@ func svgElement(id: String, in html: String) -> String? {
         let end = html.range(of: "</svg>", range: idRange.upperBound..<html.endIndex)
     else { return nil }
     return String(html[start.lowerBound..<end.upperBound])
+}
+
+/// The doctor's findings as the report shows them.
+struct DoctorFindingTests {
+    @Test func aDoctorFindingKeepsItsEvidenceAndFix() {
+        let finding = Finding(
+            rule: "vanishing_gradients", severity: .warning, summary: "Gradients vanish in early layers", layer: "0.weight",
+            epoch: 3, step: 120, evidence: ["gradient_norm": 2.5e-7, "threshold": 1e-5], remedy: "add BatchNorm",
+            fixes: [.normalizeBeforeActivations])
+        let shown = ReportFinding(finding)
+        #expect(shown.severity == .warning)
+        #expect(shown.title == "Gradients vanish in early layers")
+        #expect(shown.evidence == "layer 0.weight, epoch 3, step 120, gradient norm 2.5e-07, threshold 1e-05")
+        #expect(shown.remedy == "add BatchNorm (hone doctor --fix: BatchNorm before each hidden activation)")
+    }
+
+    @Test func aDivergedRunShowsTheDoctorsFindingInItsReport() throws {
+        // The loss climbs by orders of magnitude while the gradient norm explodes.
+        let directory = try TemporaryDirectory()
+        let run = try writeRecords(in: directory, epochs: 3)
+        var lines = Data()
+        for step in 1...60 {
+            let growth = pow(10, Double(step) / 6)
+            lines += try JSONLines.line(MonitorRecord.step(StepRecord(
+                step: step, epoch: 1 + (step - 1) / 20, loss: 2 * growth, learningRate: 10, gradientNorm: growth,
+                clippedGradientNorm: growth, samplesPerSecond: 1000)))
+        }
+        lines += try JSONLines.line(MonitorRecord.failure(FailureRecord(step: 61, epoch: 3, message: "loss became inf", value: .infinity)))
+        try lines.write(to: run.appendingPathComponent("monitors.jsonl"))
+        let records = try RunRecords.load(from: run)
+        let findings = RunReport.diagnose(records)
+        #expect(findings.contains { $0.severity >= .warning }, "\(findings)")
+        let html = RunReport(records: records, findings: findings).html()
+        #expect(html.contains("id=\"failure\"") && html.contains("loss became inf"))
+        #expect(html.contains("data-severity=\"error\"") || html.contains("data-severity=\"warning\""))
+    }
 }

@@ -151,17 +151,3 @@ func readWithTensorBoard(_ directory: URL) throws -> TensorBoardRead {
 struct ReaderFailure: Error, CustomStringConvertible {
     var description: String
 }
-
-/// A fresh temporary directory, removed when the object goes away.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("hone-report-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-}
