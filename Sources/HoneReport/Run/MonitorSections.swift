@@ -40,13 +40,12 @@ struct MonitorSections {
                 })
             }
         }
-        let wide = names.count > 8
         cards.append(HTML.card(XYChart(
             id: "chart-gradient-norms", title: "Gradient L2 norm per parameter", xLabel: "step", yLabel: "L2 norm",
-            series: perParameter { $0.gradientNorm }, yScale: .logarithmic).svg(), wide: wide))
+            series: perParameter { $0.gradientNorm }, yScale: .logarithmic).svg()))
         cards.append(HTML.card(XYChart(
             id: "chart-update-ratio", title: "Update-to-weight ratio per parameter", xLabel: "step", yLabel: "‖Δw‖ / ‖w‖",
-            series: perParameter { $0.updateRatio }, yScale: .logarithmic).svg(), wide: wide))
+            series: perParameter { $0.updateRatio }, yScale: .logarithmic).svg()))
         for name in names.filter({ $0.hasSuffix("weight") }).prefix(Self.maximumTimelines) {
             let snapshots = Self.thinned(samples).compactMap { sample in
                 sample.parameters.first { $0.name == name }.map { Self.snapshot($0.gradientHistogram, step: sample.step) }
@@ -94,7 +93,7 @@ struct MonitorSections {
         }
         cards.append(HTML.card(XYChart(
             id: "chart-activation-std", title: "Activation standard deviation per layer", xLabel: "step", yLabel: "std",
-            series: perLayer { $0.histogram.standardDeviation }, yScale: .logarithmic).svg(), wide: layers.count > 8))
+            series: perLayer { $0.histogram.standardDeviation }, yScale: .logarithmic).svg()))
         let thinned = Self.thinned(samples)
         cards.append(HTML.card(HistogramTimeline(
             id: "chart-input-histogram", title: "Inputs as the model sees them", xLabel: "step", yLabel: "input value",

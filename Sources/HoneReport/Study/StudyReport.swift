@@ -46,7 +46,8 @@ public struct StudyReport {
         sections.append(HTML.section(
             id: "parameters-\(key)", title: "Parameters",
             note: "Parallel coordinates of the complete trials, coloured by the first objective; importances by fANOVA.",
-            cards: [HTML.card(parallel.svg, wide: true, minimumWidth: parallel.width > ChartStyle.width ? parallel.width : nil)]
+            cards: [HTML.card(parallel.svg, wide: parallel.width > ChartStyle.width,
+                              minimumWidth: parallel.width > ChartStyle.width ? parallel.width : nil)]
                 + charts.importances().map { HTML.card($0) }))
         sections.append(HTML.section(
             id: "slices-\(key)", title: "Slices", note: "The first objective against each parameter's value.",
