@@ -32,7 +32,7 @@ public enum MonitorBenchmarks {
             let monitor = StatisticsMonitor(url: folder.appendingPathComponent(MonitorLog.fileName))
             trainer.callbacks = [monitor, monitor.afterClipping]
         }
-        let history = try trainer.fit(training: loader, validation: nil, epochs: 1 + timedEpochs)
+        let history = try trainer.fit(training: loader, validation: nil as DataLoader<TensorDataset>?, epochs: 1 + timedEpochs)
         let rates = history.dropFirst().map(\.samplesPerSecond).sorted()
         let median = rates.count % 2 == 1 ? rates[rates.count / 2] : (rates[rates.count / 2 - 1] + rates[rates.count / 2]) / 2
         let monitorFile = folder.appendingPathComponent(MonitorLog.fileName).path

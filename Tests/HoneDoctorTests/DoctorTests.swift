@@ -81,7 +81,7 @@ import Testing
         let trainer = Trainer(
             model: model, optimizer: Adam(parameters: model.parameters(), learningRate: 1e-4),
             callbacks: [monitor, monitor.afterClipping, doctor])
-        try trainer.fit(training: loader, validation: nil, epochs: 3)
+        try trainer.fit(training: loader, validation: nil as DataLoader<TensorDataset>?, epochs: 3)
         let unscaled = lines.filter { $0.contains("[unscaled_inputs]") }
         #expect(unscaled.count == 1, "\(lines)")
         #expect(unscaled.first?.hasPrefix("doctor: warning [unscaled_inputs] inputs have mean") == true)

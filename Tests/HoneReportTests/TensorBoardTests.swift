@@ -77,11 +77,11 @@ import Testing
         #expect(read.fileVersion == "brain.Event:2")
         let steps = monitor.records.compactMap { record -> StepRecord? in if case .step(let step) = record { step } else { nil } }
         #expect(steps.count == 6)
-        #expect(read.scalars["train/loss"]?.map(\.step) == steps.map(\.step))
-        #expect(read.scalars["train/loss"]?.map(\.value) == steps.map { Float($0.loss) })
-        #expect(read.scalars["gradients/global_norm"]?.map(\.value) == steps.map { Float($0.gradientNorm) })
-        #expect(read.scalars["epoch/val_accuracy"]?.map(\.step) == [1, 2])
-        #expect(read.scalars["epoch/train_loss"]?.map(\.value) == trainer.history.map { Float($0.trainLoss) })
+        #expect(read.scalars["train/loss"]?.map { $0.step } == steps.map(\.step))
+        #expect(read.scalars["train/loss"]?.map { $0.value } == steps.map { Float($0.loss) })
+        #expect(read.scalars["gradients/global_norm"]?.map { $0.value } == steps.map { Float($0.gradientNorm) })
+        #expect(read.scalars["epoch/val_accuracy"]?.map { $0.step } == [1, 2])
+        #expect(read.scalars["epoch/train_loss"]?.map { $0.value } == trainer.history.map { Float($0.trainLoss) })
         let samples = monitor.records.compactMap { record -> SampleRecord? in if case .sample(let sample) = record { sample } else { nil } }
         #expect(samples.count >= 4)
         let activations = try #require(read.histograms["activations/1"])

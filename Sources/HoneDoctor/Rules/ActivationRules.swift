@@ -22,7 +22,7 @@ public struct DeadUnitsRule: DiagnosisRule {
 
     public func findings(in run: RunStatistics) -> [Finding] {
         guard let sample = run.lastEpochSamples.last else { return [] }
-        return sample.layers.compactMap { layer in
+        return sample.layers.compactMap { layer -> Finding? in
             guard let fraction = layer.deadFraction, fraction >= infoFraction, let dead = layer.deadCount else { return nil }
             let severity: Severity = fraction >= warningFraction && layer.type != "LeakyReLU" ? .warning : .info
             return Finding(
@@ -58,7 +58,7 @@ public struct SaturationRule: DiagnosisRule {
     public func findings(in run: RunStatistics) -> [Finding] {
         let samples = run.lastEpochSamples
         guard let last = samples.last else { return [] }
-        return last.layers.compactMap { layer in
+        return last.layers.compactMap { layer -> Finding? in
             let fractions = samples.compactMap { sample in sample.layers.first { $0.name == layer.name }?.saturatedFraction }
             guard let fraction = median(fractions), fraction >= infoFraction else { return nil }
             let severity: Severity = fraction >= warningFraction ? .warning : .info

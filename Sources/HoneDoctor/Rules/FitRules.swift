@@ -47,8 +47,9 @@ public struct OverfittingRule: DiagnosisRule {
     }
 }
 
-/// Underfitting: a classifier whose final training loss is still above half the loss of
-/// guessing (ln C for C classes), without a validation gap explaining it.
+/// Underfitting: a classifier whose training loss after three epochs or more is still
+/// above half the loss of guessing (ln C for C classes), without a validation gap
+/// explaining it.
 ///
 /// Rationale: a model that has not removed half of the uncertainty of a uniform guess on
 /// the data it trains on lacks capacity, epochs or step size; the fix depends on whether
@@ -59,6 +60,8 @@ public struct UnderfittingRule: DiagnosisRule {
     public var chanceFraction = 0.5
     /// The last epoch's relative loss decrease above which training was still progressing.
     public var stillFallingFraction = 0.05
+    /// The epochs before judging: a first epoch often ends high on a sound run.
+    public var minimumEpochs = 3
 
     public var id: String { "underfitting" }
 
@@ -66,7 +69,9 @@ public struct UnderfittingRule: DiagnosisRule {
     public init() {}
 
     public func findings(in run: RunStatistics) -> [Finding] {
-        guard let classes = run.classCount, classes > 1, let last = run.epochs.last, last.trainLoss.isFinite else { return [] }
+        guard let classes = run.classCount, classes > 1, run.epochs.count >= minimumEpochs, let last = run.epochs.last,
+            last.trainLoss.isFinite
+        else { return [] }
         let chance = log(Double(classes))
         guard last.trainLoss > chanceFraction * chance else { return [] }
         if let validation = last.validationLoss, validation > last.trainLoss * 1.1 { return [] }

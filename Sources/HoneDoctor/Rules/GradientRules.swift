@@ -19,7 +19,7 @@ func relativeGradients(_ run: RunStatistics) -> [(step: Int, epoch: Int, values:
     let names = run.weightParameterNames
     return run.monitors.samples.map { sample in
         let byName = Dictionary(sample.parameters.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let values = names.compactMap { name -> (String, Double)? in
+        let values = names.compactMap { name -> (name: String, ratio: Double)? in
             guard let parameter = byName[name], parameter.weightNorm > 0 else { return nil }
             return (name, parameter.gradientNorm / parameter.weightNorm)
         }

@@ -25,9 +25,9 @@ func segmentMedians(_ run: RunStatistics) -> [(step: Int, epoch: Int, loss: Doub
     }
 }
 
-/// The largest, over the weight layers, of each layer's median update-to-weight ratio:
-/// how fast the fastest-learning layer moves per step.
-func fastestUpdateRatio(_ run: RunStatistics) -> Double? {
+/// Each weight layer's median update-to-weight ratio over the samples: how far a step
+/// moves its weights, relative to their size.
+func layerUpdateRatios(_ run: RunStatistics) -> [Double] {
     let names = Set(run.weightParameterNames)
     var ratios: [String: [Double]] = [:]
     for sample in run.monitors.samples {
@@ -35,8 +35,11 @@ func fastestUpdateRatio(_ run: RunStatistics) -> Double? {
             if let ratio = parameter.updateRatio { ratios[parameter.name, default: []].append(ratio) }
         }
     }
-    return ratios.values.compactMap(median).max()
+    return ratios.values.compactMap(median)
 }
+
+/// The update ratio of the fastest-learning weight layer.
+func fastestUpdateRatio(_ run: RunStatistics) -> Double? { layerUpdateRatios(run).max() }
 
 /// The learning-rate fix: `factor` times the configured rate (the optimizer's default
 /// rate when the config leaves it out: 0.01 for SGD, 0.001 for the others).
@@ -101,7 +104,9 @@ public struct LearningRateTooHighRule: DiagnosisRule {
                     remedy: remedy, fixes: [learningRateFix(run, factor: 0.1)])]
             }
         }
-        if let classes = run.classCount, classes > 1, let fastest = fastestUpdateRatio(run), fastest > updateRatioThreshold,
+        // The typical layer, not the fastest: when gradients vanish only the head moves,
+        // and that is not the learning rate's doing.
+        if let classes = run.classCount, classes > 1, let typical = median(layerUpdateRatios(run)), typical > updateRatioThreshold,
             steps.count >= 4
         {
             let late = steps.suffix(steps.count / 2).map(\.loss)
@@ -110,9 +115,9 @@ public struct LearningRateTooHighRule: DiagnosisRule {
             if mean >= 0.9 * chance {
                 return [Finding(
                     rule: id, severity: .warning,
-                    summary: "the loss stays at chance level (\(Finding.format(mean)) vs ln \(classes) = \(Finding.format(chance))) while weights change \(Finding.format(fastest * 100))% per step",
+                    summary: "the loss stays at chance level (\(Finding.format(mean)) vs ln \(classes) = \(Finding.format(chance))) while weights change \(Finding.format(typical * 100))% per step",
                     epoch: steps.last!.epoch, step: steps.last!.step,
-                    evidence: ["loss": mean, "chance_loss": chance, "update_ratio": fastest, "update_ratio_threshold": updateRatioThreshold],
+                    evidence: ["loss": mean, "chance_loss": chance, "median_layer_update_ratio": typical, "update_ratio_threshold": updateRatioThreshold],
                     remedy: remedy, fixes: [learningRateFix(run, factor: 0.01)])]
             }
         }
