@@ -9,8 +9,12 @@ SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 # Debian packages the build links against (and the demo's data set).
 BUILD_PACKAGES = libdnnl-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config
 DEMO_PACKAGES = dataset-fashion-mnist
+# Debian packages the tests need: the broken examples train on the real Fashion-MNIST; the
+# TensorBoard test builds a virtualenv (outside the source tree) for the real reader; the
+# report tests render pages in a real browser.
+TEST_PACKAGES = dataset-fashion-mnist python3-venv chromium
 
-.PHONY: all deps demo-deps build test demo bench clean
+.PHONY: all deps demo-deps test-deps build test demo bench clean
 
 all: build
 
@@ -29,11 +33,18 @@ demo-deps: deps
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 
+test-deps: deps
+	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing packages:$$missing"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
 build: deps
 	$(SWIFT) build $(SWIFT_RELEASE)
 
-# The Fashion-MNIST reader test reads the installed data set, so tests need the demo's packages too.
-test: deps demo-deps
+# The Fashion-MNIST reader test and the broken examples read the installed data set (a test package).
+test: test-deps
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 
 # Trains a CNN on the real Fashion-MNIST (Debian's dataset-fashion-mnist): per-epoch

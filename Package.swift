@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "HoneData", targets: ["HoneData"]),
         .library(name: "HoneTrain", targets: ["HoneTrain"]),
         .library(name: "HoneTune", targets: ["HoneTune"]),
+        .library(name: "HoneReport", targets: ["HoneReport"]),
+        .library(name: "HoneDoctor", targets: ["HoneDoctor"]),
         .executable(name: "hone", targets: ["hone"]),
     ],
     targets: [
@@ -35,13 +37,15 @@ let package = Package(
         .target(name: "HoneData", dependencies: ["HoneCore", "CZlib"]),
         .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData", "HoneTune"]),
         .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite"]),
+        .target(name: "HoneReport", dependencies: ["HoneTrain", "HoneTune", "HoneDoctor"]),
+        .target(name: "HoneDoctor", dependencies: ["HoneTrain"]),
         .target(
             name: "HoneBenchmarks",
             dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "CBLAS"],
             path: "Benchmarks"),
         .executableTarget(
             name: "hone",
-            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneBenchmarks"]),
+            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneBenchmarks", "HoneReport", "HoneDoctor"]),
 
         .target(name: "HoneTestSupport", dependencies: ["HoneCore"], path: "Tests/HoneTestSupport"),
         .testTarget(name: "HoneCoreTests", dependencies: ["HoneCore", "HoneTestSupport"]),
@@ -51,6 +55,8 @@ let package = Package(
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneTrainTests", dependencies: ["HoneTrain"]),
         .testTarget(name: "HoneCommandLineTests", dependencies: ["hone", "HoneTrain", "HoneTune"]),
+        .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneTrain", "HoneTune", "HoneDoctor", "CSQLite"], exclude: ["Scripts"]),
+        .testTarget(name: "HoneDoctorTests", dependencies: ["HoneDoctor"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -50,6 +50,10 @@ public final class Trainer {
     public var stopRequested = false
     /// The inputs of the current epoch's first batch, kept for monitors that probe the model.
     public internal(set) var probeInputs: Tensor?
+    /// The inputs of the current batch, as the model sees them.
+    public internal(set) var currentInputs: Tensor?
+    /// The class labels of the current batch (empty for regression).
+    public internal(set) var currentLabels: [Int] = []
     /// The batches in the current epoch.
     public internal(set) var batchesPerEpoch = 0
     /// The samples in the current batch.
@@ -99,7 +103,13 @@ public final class Trainer {
         for callback in callbacks { try callback.fitWillBegin(self) }
         while epoch < epochs && !stopRequested {
             for callback in callbacks { try callback.epochWillBegin(self, epoch: epoch) }
-            var record = try trainOneEpoch(training)
+            var record: EpochRecord
+            do {
+                record = try trainOneEpoch(training)
+            } catch let error as TrainingError {
+                for callback in callbacks { try callback.trainingDidFail(self, error: error) }
+                throw error
+            }
             if let validation {
                 let evaluation = evaluate(validation)
                 record.validationLoss = evaluation.loss
@@ -126,6 +136,8 @@ public final class Trainer {
         var tally = MetricTally(objective: objective, targetScale: targetScaling?.standardDeviation ?? 1)
         for (batchIndex, batch) in loader.enumerated() {
             if batchIndex == 0 { probeInputs = batch.inputs }
+            currentInputs = batch.inputs
+            currentLabels = batch.labels
             currentBatchSize = batch.indices.count
             for callback in callbacks { try callback.batchWillBegin(self, batch: batchIndex) }
             optimizer.zeroGrad()

@@ -13,6 +13,9 @@ import Foundation
 /// fitDidEnd
 /// ```
 ///
+/// When an epoch stops on a ``TrainingError`` (a non-finite loss or gradient),
+/// `trainingDidFail` runs before the error reaches the caller, so monitors can record it.
+///
 /// `gradientsReady` sees the gradients before the optimizer uses them (clipping, gradient
 /// statistics). `epochDidEnd` may change the record (add a metric) or set
 /// ``Trainer/stopRequested``. Callbacks run in the order given to the trainer: put the
@@ -41,6 +44,8 @@ public protocol TrainingCallback: AnyObject {
     /// call with ``TrainingError/nonFiniteMetric(epoch:metric:value:)``, and no other hook
     /// sees the epoch (loggers record it here).
     func epochDidDiverge(_ trainer: Trainer, record: EpochRecord) throws
+    /// Runs when training stops on `error` in the middle of an epoch.
+    func trainingDidFail(_ trainer: Trainer, error: TrainingError) throws
 
     /// The key of this callback's saved state; nil when it has none.
     var stateKey: String? { get }
@@ -59,6 +64,7 @@ extension TrainingCallback {
     public func epochDidEnd(_ trainer: Trainer, record: inout EpochRecord) throws {}
     public func fitDidEnd(_ trainer: Trainer) throws {}
     public func epochDidDiverge(_ trainer: Trainer, record: EpochRecord) throws {}
+    public func trainingDidFail(_ trainer: Trainer, error: TrainingError) throws {}
     public var stateKey: String? { nil }
     public func encodeState() throws -> Data? { nil }
     public func restoreState(_ data: Data) throws {}

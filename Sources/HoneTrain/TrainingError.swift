@@ -36,6 +36,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
         default: return false
         }
     }
+    /// A record file of a run (`metrics.jsonl`, `monitors.jsonl`) is missing, truncated
+    /// or malformed at `line` (counting from 1; 0 for the whole file).
+    case invalidRunRecord(file: String, line: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -54,6 +57,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible, LocalizedE
             guard let lastCheckpoint else { return "\(cause.description); no checkpoint written yet" }
             return "\(cause.description); the last good checkpoint is \(lastCheckpoint)"
                 + (lastEpoch.map { " (epoch \($0))" } ?? "")
+        case .invalidRunRecord(let file, let line, let detail):
+            return line > 0 ? "\(file), line \(line): \(detail)" : "\(file): \(detail)"
         }
     }
 

@@ -20,8 +20,9 @@ import HoneTune
 /// `"train"` is a path to a training configuration (relative to the tune configuration)
 /// or the training configuration itself, inline. Search-space names are dotted paths into
 /// it. `"runs_directory"` (default `STUDY_NAME-runs`) receives one run directory per
-/// trial (`trial-N`) and the best trial's configuration, `best_config.json`, runnable
-/// with `hone train` as is.
+/// trial (`trial-N`, with its TensorBoard event file) and the best trial's configuration,
+/// `best_config.json`, runnable with `hone train` as is; `study/` holds study-level
+/// TensorBoard scalars (each finished trial's value at step = trial number).
 ///
 /// Each epoch's validation value is reported to the trial; when the pruner says so the
 /// run stops after that epoch and the trial is pruned. A run that fails (a non-finite
@@ -43,6 +44,9 @@ public final class TrainingObjective: TuneObjective {
     public var directions: [StudyDirection] { [.maximize] }
     /// `train`.
     public var name: String { "train" }
+
+    /// This process's study-level event file, made at the first finished trial.
+    private var studyEvents: EventWriter?
 
     /// The file the best trial's training configuration is written to.
     public var bestConfigURL: URL { runsDirectory.appendingPathComponent("best_config.json") }
@@ -114,6 +118,10 @@ public final class TrainingObjective: TuneObjective {
         if let reportFailure { throw reportFailure }
         if metrics["pruned"] == 1 { throw TrialPruned("stopped after epoch \(Int(metrics["epochs_completed"] ?? 0))") }
         guard let lastValue else { throw TrainingError.invalidSetting(name: "epochs", detail: "the run reported no epoch") }
+        if studyEvents == nil { studyEvents = try EventWriter(directory: runsDirectory.appendingPathComponent("study")) }
+        try studyEvents?.scalars(
+            [("study/objective", lastValue), ("study/epochs", metrics["epochs_completed"] ?? 0)], step: trial.number)
+        try studyEvents?.flush()
         return [lastValue]
     }
 

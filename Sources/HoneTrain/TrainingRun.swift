@@ -5,9 +5,10 @@ import HoneCore
 /// the trainer with its callbacks, and the run directory it records into.
 ///
 /// The run directory holds `config.json` (the config as run), `metrics.jsonl`,
-/// `monitors.jsonl` (when monitors are on), `checkpoints/last.*` and `checkpoints/best.*`,
-/// `model.safetensors` (the evaluated weights), `final_metrics.json` (with the confusion
-/// matrix for classification) and `preprocessing.json` (see ``RunPreprocessing``).
+/// `monitors.jsonl` (unless monitors are off; see ``MonitorLog``), a TensorBoard event file,
+/// `checkpoints/last.*` and `checkpoints/best.*`, `model.safetensors` (the evaluated weights),
+/// `final_metrics.json` (with the confusion matrix for classification) and
+/// `preprocessing.json` (see ``RunPreprocessing``).
 ///
 /// Nothing is written until the data and the model are ready, and a new run refuses a
 /// directory that already holds one, so a bad config or a damaged data file never
@@ -129,12 +130,10 @@ public final class TrainingRun {
             model: model, optimizer: optimizer, objective: config.objective, l1Strength: config.l1Strength,
             labelSmoothing: config.labelSmoothing)
         trainer.targetScaling = data.targetScaling
-        if let monitors = config.monitors {
-            callbacks.append(StatisticsMonitor(
-                url: directory.appendingPathComponent("monitors.jsonl"), gradients: monitors.gradients,
-                activations: monitors.activations, gradientInterval: monitors.interval))
-        }
+        let monitor = config.monitors.map { StatisticsMonitor(url: directory.appendingPathComponent(MonitorLog.fileName), settings: $0) }
+        if let monitor { callbacks.append(monitor) }
         if let clipping = config.clipping { callbacks.append(GradientClippingCallback(clipping)) }
+        if let monitor { callbacks.append(monitor.afterClipping) }
         if let schedule = config.schedule,
             let callback = try schedule.makeCallback(
                 optimizer: optimizer, learningRate: config.optimizer.learningRate, epochs: config.epochs,
@@ -155,6 +154,7 @@ public final class TrainingRun {
         callbacks.append(ModelCheckpoint(
             directory: checkpoints, monitor: config.checkpoint.monitor, mode: config.checkpoint.mode, saveLast: config.checkpoint.saveLast))
         callbacks.append(MetricsLogger(url: directory.appendingPathComponent("metrics.jsonl")))
+        callbacks.append(TensorBoardCallback(directory: directory))
         if progress != false { callbacks.append(ProgressBar(epochs: config.epochs)) }
         trainer.callbacks = callbacks
         self.trainer = trainer

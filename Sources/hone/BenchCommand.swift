@@ -14,6 +14,7 @@ enum BenchCommand {
             .option("steps", .integer("N", minimum: 1), "training steps of the memory suite (default 10000)"),
             .option("workloads", .text("w1,w2"), "workloads of the train suite (default w1,w2,w3,w4)"),
             .option("single", .text("W"), "run one train workload in this process", hidden: true),
+            .option("monitors", .choice("on|off", ["on", "off"]), "train W2 through the trainer with the training monitors on or off instead"),
         ],
         notes: "  tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer) and\n"
             + "  measures the study machinery's cost per trial in memory and in SQLite (W5/storage)",
@@ -35,9 +36,12 @@ enum BenchCommand {
     }
 
     /// The train suite: each workload in a fresh child process (`--single W`) so that its
-    /// peak resident memory is its own.
+    /// peak resident memory is its own; with `--monitors on|off`, W2 through the trainer instead.
     private static func runTrain(_ arguments: ParsedArguments) throws -> [BenchResult] {
         let quick = arguments.flag("quick")
+        if let monitors = arguments.text("monitors") {
+            return try MonitorBenchmarks.run(monitors: monitors == "on", quick: quick)
+        }
         let settings = quick ? TrainBenchmarks.Settings.quick : TrainBenchmarks.Settings()
         if let single = arguments.text("single") {
             guard let workload = TrainBenchmarks.Workload(name: single) else {

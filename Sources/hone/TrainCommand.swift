@@ -1,5 +1,6 @@
 import Foundation
 import HoneCore
+import HoneDoctor
 import HoneTrain
 
 /// `hone train`: trains the model a JSON config describes and records the run.
@@ -38,7 +39,10 @@ enum TrainCommand {
             say(TrainingSummary.crossValidationLine(result))
             return 0
         }
-        let run = try TrainingRun(config: config, directory: directory, resume: resumeDirectory != nil, progress: quiet ? false : nil)
+        // The live doctor needs the monitors' records; with monitors off it sees only the epochs.
+        let run = try TrainingRun(
+            config: config, directory: directory, resume: resumeDirectory != nil, progress: quiet ? false : nil,
+            extraCallbacks: [Doctor(config: config.json)])
         for warning in run.warnings { reportWarning(warning) }
         if !quiet {
             say(resumeDirectory != nil ? "resuming \(directory.path)" : "run directory: \(directory.path)")

@@ -8,6 +8,8 @@ let tool = CommandLineTool(commands: [
     BenchCommand.spec,
     PredictCommands.predict,
     PredictCommands.evaluate,
+    ReportCommand.spec,
+    DoctorCommand.spec,
 ])
 
 exit(tool.run(Array(CommandLine.arguments.dropFirst())))

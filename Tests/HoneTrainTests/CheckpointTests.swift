@@ -74,7 +74,10 @@ final class CrashAtEpoch: TrainingCallback {
         let resumedLog = try String(contentsOf: directory.file("resumed/metrics.jsonl"), encoding: .utf8)
         #expect(straightLog.split(separator: "\n").count == 4)
         #expect(resumedLog.split(separator: "\n").count == 4)
-        #expect(try String(contentsOf: directory.file("resumed/monitors.jsonl"), encoding: .utf8).split(separator: "\n").count == 4)
+        let straightMonitors = try MonitorLog.read(runDirectory: directory.file("straight"), partialLastRecord: .fail)
+        let resumedMonitors = try MonitorLog.read(runDirectory: directory.file("resumed"), partialLastRecord: .fail)
+        #expect(resumedMonitors.steps.map(\.step) == straightMonitors.steps.map(\.step))
+        #expect(resumedMonitors.samples.map(\.step) == straightMonitors.samples.map(\.step))
     }
 
     @Test func resumeRefusesADifferentConfig() throws {

@@ -83,10 +83,11 @@ struct CommandLineTests {
         for key in ["epoch", "train_loss", "train_metrics", "val_loss", "val_metrics", "learning_rate", "seconds", "samples_per_second", "data_wait_seconds"] {
             #expect(first[key] != nil, "metrics.jsonl lacks \(key)")
         }
-        let monitors = try String(contentsOf: directory.file("run/monitors.jsonl"), encoding: .utf8).split(separator: "\n")
-        let monitor = try JSONSerialization.jsonObject(with: Data(monitors[0].utf8)) as! [String: Any]
-        #expect((monitor["gradients"] as! [String: Any])["0.weight"] != nil)
-        #expect((monitor["activations"] as! [String: Any])["1"] != nil)
+        let monitors = try MonitorLog.read(runDirectory: directory.file("run"), partialLastRecord: .fail)
+        // 45 training samples in batches of 16: 3 steps an epoch, scalars every 2 steps.
+        #expect(monitors.steps.map(\.step) == [2, 4, 6])
+        #expect(monitors.samples.first?.parameters.contains { $0.name == "0.weight" } == true)
+        #expect(monitors.samples.first?.layers.first { $0.name == "1" }?.type == "ReLU")
     }
 
     @Test func badConfigGivesOneErrorLineAndLeavesTheCheckpoint() throws {

@@ -62,20 +62,4 @@ import Testing
         #expect(abs(RegressionMetrics.rSquared(predictions: predictions, targets: targets)! - (1 - 1.5 / 29.1875)) < 1e-12)
         #expect(RegressionMetrics.rSquared(predictions: [1, 2], targets: [3, 3]) == nil)
     }
-
-    @Test func monitorStatisticsMatchHandValues() {
-        let gradient = Tensor([3, -4, 0, 0])
-        let statistics = StatisticsMonitor.statistics(of: gradient, nearZero: 1e-8)
-        #expect(statistics.mean == -0.25)
-        #expect(statistics.l2Norm == 5)
-        #expect(statistics.fractionNearZero == 0.5)
-        // Population variance: (9 + 16)/4 − 0.0625.
-        #expect(abs(statistics.standardDeviation - (25.0 / 4 - 0.0625).squareRoot()) < 1e-12)
-        // Features: column 0 positive once, column 1 never, column 2 never.
-        let activations = Tensor([[1, 0, -1], [0, 0, -2]])
-        #expect(abs(StatisticsMonitor.deadFraction(activations) - 2.0 / 3.0) < 1e-12)
-        // Channels of [B, C, H, W]: channel 1 is all zero.
-        let maps = Tensor(shape: [1, 2, 1, 2], scalars: [0, 0.5, 0, 0])
-        #expect(StatisticsMonitor.deadFraction(maps) == 0.5)
-    }
 }

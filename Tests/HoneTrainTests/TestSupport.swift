@@ -78,7 +78,7 @@ func smallImageConfig(epochs: Int = 3, extra: String = "") -> String {
       "optimizer": {"name": "adam", "learning_rate": 0.01},
       "schedule": {"name": "cosine", "interval": "batch"},
       "callbacks": {"early_stopping": {"monitor": "val_loss", "patience": 10}, "checkpoint": {"monitor": "val_accuracy"}},
-      "monitors": {"gradients": true, "activations": true, "gradient_interval": 2},
+      "monitors": {"gradients": true, "activations": true, "step_interval": 2, "sample_interval": 2},
       \(extra)
       "epochs": \(epochs), "batch_size": 16, "seed": 3
     }

@@ -24,7 +24,7 @@ public struct TrainingConfig {
     static let callbackFields = ["early_stopping", "checkpoint", "gradient_clipping"]
     static let earlyStoppingFields = ["monitor", "mode", "patience", "min_delta", "restore_best_weights"]
     static let checkpointFields = ["monitor", "mode", "save_last"]
-    static let monitorFields = ["gradients", "activations", "gradient_interval"]
+    static let monitorFields = ["gradients", "activations", "step_interval", "sample_interval", "histogram_bins"]
     static let transferFields = ["pretrained", "renaming", "head", "freeze", "body_learning_rate_factor", "unfreeze_at_epoch"]
 
     /// The JSON the config was read from (with overrides applied), copied into the run directory.
@@ -62,8 +62,8 @@ public struct TrainingConfig {
     public private(set) var checkpointMonitorIsExplicit = false
     /// Gradient clipping, if any.
     public private(set) var clipping: GradientClippingCallback.Method?
-    /// Statistics monitors: gradients, activations, interval; nil when off.
-    public private(set) var monitors: (gradients: Bool, activations: Bool, interval: Int)?
+    /// Statistics monitors: on unless the config says `"monitors": false`; nil when off.
+    public private(set) var monitors: MonitorSettings?
     /// Transfer-learning settings, if any.
     public private(set) var transfer: (pretrained: URL, renaming: [String: String], head: [String], freeze: [String], bodyFactor: Float, unfreezeAtEpoch: Int?)?
     /// The number of epochs.
@@ -165,12 +165,19 @@ public struct TrainingConfig {
         } else {
             clipping = nil
         }
-        if let monitorsObject = try root.object("monitors") {
+        if case .bool(let enabled)? = root["monitors"] {
+            monitors = enabled ? MonitorSettings() : nil
+        } else if let monitorsObject = try root.object("monitors") {
             try monitorsObject.checkNoUnknownFields(allowed: Self.monitorFields)
-            monitors = (try monitorsObject.bool("gradients") ?? true, try monitorsObject.bool("activations") ?? true,
-                        try monitorsObject.int("gradient_interval", atLeast: 1) ?? 10)
+            var settings = MonitorSettings()
+            settings.gradients = try monitorsObject.bool("gradients") ?? settings.gradients
+            settings.activations = try monitorsObject.bool("activations") ?? settings.activations
+            settings.stepInterval = try monitorsObject.int("step_interval", atLeast: 1) ?? settings.stepInterval
+            settings.sampleInterval = try monitorsObject.int("sample_interval", atLeast: 1) ?? settings.sampleInterval
+            settings.histogramBins = try monitorsObject.int("histogram_bins", atLeast: 1) ?? settings.histogramBins
+            monitors = settings
         } else {
-            monitors = nil
+            monitors = MonitorSettings()
         }
         if let transferObject = try root.object("transfer") {
             try transferObject.checkNoUnknownFields(allowed: Self.transferFields)
