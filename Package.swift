@@ -28,13 +28,16 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
 
         .target(name: "HoneCore", dependencies: [.target(name: "CDNNL", condition: .when(platforms: [.linux]))]),
         .target(name: "HoneNN", dependencies: ["HoneCore"]),
         .target(name: "HoneOptim", dependencies: ["HoneCore"]),
         .target(name: "HoneData", dependencies: ["HoneCore", "CZlib"]),
         .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData"]),
-        .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite"]),
+        .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite", "CLibPQ"]),
         .target(
             name: "HoneBenchmarks",
             dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "CBLAS"],

@@ -6,6 +6,26 @@ public enum StaleTrialPolicy: Sendable {
     case deadWorkers
     /// Fail every running trial (when no other worker can be alive, e.g. after a reboot).
     case allRunning
+    /// Fail the trials whose worker sent no heartbeat for `grace` seconds (workers on any host).
+    case missedHeartbeats(grace: TimeInterval)
+}
+
+/// How a study's workers show they are alive: every `interval` seconds each worker records
+/// a heartbeat for its running trials and fails (and re-enqueues) the trials of workers
+/// silent for more than `grace` seconds, on any host.
+public struct Heartbeat: Sendable, Equatable {
+    public var interval: TimeInterval
+    public var grace: TimeInterval
+
+    /// Throws unless `0 < interval < grace`.
+    public init(interval: TimeInterval, grace: TimeInterval) throws {
+        guard interval > 0, grace > interval else {
+            throw TuneError.invalidArgument(
+                "a heartbeat needs 0 < interval < grace, got interval \(interval) s and grace \(grace) s")
+        }
+        self.interval = interval
+        self.grace = grace
+    }
 }
 
 /// A hyperparameter search: trials of an objective, the sampler that proposes their
@@ -45,6 +65,21 @@ public final class Study: StudyWriter, @unchecked Sendable {
     private let stateLock = NSLock()
     private var stopRequested = false
     private var active: [Int: Trial] = [:]
+    private var heartbeatPolicy: Heartbeat?
+    /// When set, ``optimize(trials:timeout:workers:trialTimeout:maxTotalTrials:callbacks:objective:)``
+    /// sends heartbeats for its running trials and re-runs the trials of silent workers.
+    public var heartbeat: Heartbeat? {
+        get {
+            stateLock.lock()
+            defer { stateLock.unlock() }
+            return heartbeatPolicy
+        }
+        set {
+            stateLock.lock()
+            heartbeatPolicy = newValue
+            stateLock.unlock()
+        }
+    }
     /// Finished trials numbered below `watermark`, which never change again: read once.
     private let cacheLock = NSLock()
     private var finishedPrefix: [FrozenTrial] = []
@@ -129,14 +164,21 @@ public final class Study: StudyWriter, @unchecked Sendable {
     @discardableResult
     public func resume(policy: StaleTrialPolicy = .deadWorkers, requeue: Bool = true) throws -> [Int] {
         var failed: [Int] = []
+        var silent: Set<Int> = []
+        if case .missedHeartbeats(let grace) = policy {
+            silent = Set(try storage.runningTrialsWithoutHeartbeat(studyID: studyID, grace: grace))
+            if silent.isEmpty { return [] }
+        }
         for (number, owner) in try storage.runningTrialWorkers(studyID: studyID) {
             let dead: Bool
             switch policy {
             case .allRunning: dead = true
             case .deadWorkers: dead = owner?.isKnownDead ?? false
+            case .missedHeartbeats: dead = silent.contains(number)
             }
             guard dead else { continue }
-            let reason = "worker died" + (owner.map { " (\($0))" } ?? "")
+            var reason = "worker died" + (owner.map { " (\($0))" } ?? "")
+            if case .missedHeartbeats(let grace) = policy { reason += ": no heartbeat for \(grace) s" }
             if try storage.failStaleTrial(studyID: studyID, number: number, reason: reason, requeue: requeue) != nil {
                 failed.append(number)
             }
@@ -362,8 +404,12 @@ public final class Study: StudyWriter, @unchecked Sendable {
             let attrs = finite.configurations().map { [SystemKey.fixedParams: FixedParams.encode($0)] }
             try storage.enqueueTrials(studyID: studyID, systemAttributes: attrs, onceKey: finite.configurationSetKey)
         }
+        let beating = heartbeat
+        if let beating { try resume(policy: .missedHeartbeats(grace: beating.grace)) }
         let start = Date()
         let state = RunState(limit: trials)
+        let pulse = beating.map { startHeartbeat($0, state: state) }
+        defer { pulse?.stop() }
         let loop = { [self] in
             while !isStopRequested {
                 if let timeout, Date().timeIntervalSince(start) >= timeout { break }
@@ -398,6 +444,42 @@ public final class Study: StudyWriter, @unchecked Sendable {
             group.wait()
         }
         if let error = state.error { throw error }
+    }
+
+    /// Signals a heartbeat thread to end, and waits for it.
+    private final class HeartbeatThread: @unchecked Sendable {
+        let done = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+
+        func stop() {
+            done.signal()
+            finished.wait()
+        }
+    }
+
+    /// Every `policy.interval` seconds: a heartbeat for this study's running trials, then the
+    /// trials of silent workers failed and re-enqueued. A storage error ends the run.
+    private func startHeartbeat(_ policy: Heartbeat, state: RunState) -> HeartbeatThread {
+        let pulse = HeartbeatThread()
+        let thread = Thread { [self] in
+            defer { pulse.finished.signal() }
+            while pulse.done.wait(timeout: .now() + policy.interval) == .timedOut {
+                stateLock.lock()
+                let running = Array(active.keys)
+                stateLock.unlock()
+                do {
+                    try storage.recordHeartbeat(studyID: studyID, numbers: running)
+                    try resume(policy: .missedHeartbeats(grace: policy.grace))
+                } catch {
+                    state.fail(error)
+                    stop()
+                    return
+                }
+            }
+        }
+        thread.name = "hone-tune-heartbeat"
+        thread.start()
+        return pulse
     }
 
     /// Starts the next trial: the oldest waiting (enqueued) one if any, else a new one;

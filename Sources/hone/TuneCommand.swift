@@ -8,10 +8,11 @@ import Darwin
 #endif
 
 /// `hone tune`: hyperparameter search from a JSON configuration, in one process or in
-/// several worker processes sharing one SQLite study.
+/// several worker processes sharing one study (a SQLite file, or a PostgreSQL database
+/// that workers on other hosts share too).
 ///
-///     hone tune CONFIG.json [--workers N] [--resume] [--quiet]
-///     hone tune --status STUDY.db [--study NAME]
+///     hone tune CONFIG.json [--workers N] [--resume] [--quiet] [--storage STORAGE]
+///     hone tune --status STORAGE [--study NAME]
 ///
 /// Returns the process exit code: 0 done, 1 failed, 2 bad command line or configuration.
 func runTuneCommand(_ arguments: [String]) throws -> Int32 {
@@ -53,14 +54,17 @@ private struct TuneCommand {
     }
 
     static let usage = """
-        usage: hone tune CONFIG.json [--workers N] [--resume] [--quiet]
-               hone tune --status STUDY.db [--study NAME]
+        usage: hone tune CONFIG.json [--workers N] [--resume] [--quiet] [--storage STORAGE]
+               hone tune --status STORAGE [--study NAME]
                hone tune --overhead [TRIALS]
-          --workers N   run N worker processes sharing the study's SQLite file
+          --workers N   run N worker processes sharing the study's storage
+          --storage     the study's storage instead of the configuration's: a SQLite file or
+                        postgresql://user@host:port/database (password from PGPASSWORD or
+                        PGPASSFILE); run the same command on other hosts to add workers
           --resume      continue an existing study: trials left running by a dead worker
                         are marked failed and re-run; completed trials are kept
           --quiet       print only the summary, not a row per finished trial
-          --status      print the studies of a study database: trials by state, the best
+          --status      print the studies of a study storage: trials by state, the best
           --overhead    measure the per-trial cost of the study machinery, in memory and in
                         SQLite (Random sampler on Branin, default 1000 trials), as JSON
         """
@@ -70,6 +74,7 @@ private struct TuneCommand {
     var configPath: String?
     var statusPath: String?
     var statusStudy: String?
+    var storage: String?
     var overheadTrials: Int?
     var workers: Int?
     var resume = false
@@ -89,7 +94,7 @@ private struct TuneCommand {
             guard i < arguments.count else { throw UsageError(message: "\(flag) needs a value") }
             return arguments[i]
         }
-        let flags = ["--workers", "--resume", "--quiet", "--status", "--study", "--overhead", "--help"]
+        let flags = ["--workers", "--resume", "--quiet", "--status", "--study", "--overhead", "--storage", "--help"]
         while i < arguments.count {
             let a = arguments[i]
             switch a {
@@ -101,6 +106,7 @@ private struct TuneCommand {
             case "--quiet": quiet = true
             case "--status": statusPath = try value(a)
             case "--study": statusStudy = try value(a)
+            case "--storage": storage = try value(a)
             case "--overhead":
                 overheadTrials = 1000
                 if i + 1 < arguments.count, let n = Int(arguments[i + 1]), n >= 2 {
@@ -142,7 +148,10 @@ private struct TuneCommand {
             ] as [String: Any]).serialized(indent: nil))
             return 0
         }
-        let config = try TuneConfig.load(path: configPath!)
+        var config = try TuneConfig.load(path: configPath!)
+        if let storage {
+            config.storage = StorageLocation(storage, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        }
         if isWorkerProcess { return try runWorker(config) }
         return try runMain(config)
     }
@@ -150,9 +159,7 @@ private struct TuneCommand {
     // MARK: Main process
 
     private func runMain(_ config: TuneConfig) throws -> Int32 {
-        try FileManager.default.createDirectory(
-            at: URL(fileURLWithPath: config.storagePath).deletingLastPathComponent(), withIntermediateDirectories: true)
-        let storage = try SQLiteStorage(path: config.storagePath)
+        let storage = try config.storage.open(create: true)
         let workerCount = workers ?? config.workers ?? 1
         let pruner = try config.makePruner()
         let study: Study
@@ -161,7 +168,7 @@ private struct TuneCommand {
         let sampler = try config.makeSampler(stream: stream)
         if existing != nil {
             guard resume else {
-                throw CommandError(message: "study '\(config.studyName)' already exists in \(config.storagePath); "
+                throw CommandError(message: "study '\(config.studyName)' already exists in \(config.storage); "
                     + "pass --resume to continue it, or change \"study_name\" or \"storage\"")
             }
             study = try Study.load(name: config.studyName, storage: storage, sampler: sampler, pruner: pruner,
@@ -175,8 +182,9 @@ private struct TuneCommand {
             study = try Study.create(name: config.studyName, directions: config.directions, sampler: sampler,
                                      pruner: pruner, storage: storage)
         }
+        study.heartbeat = config.heartbeat
         let budget = config.trials ?? Int(Int32.max)
-        print("study '\(config.studyName)' in \(config.storagePath): objective \(config.objective.name), "
+        print("study '\(config.studyName)' in \(config.storage): objective \(config.objective.name), "
             + "sampler \(config.samplerName), \(config.trials.map { "\($0) trials" } ?? "no trial limit")"
             + (config.timeoutSeconds.map { ", timeout \($0) s" } ?? "") + ", \(workerCount) worker"
             + (workerCount == 1 ? "" : " processes"))
@@ -209,6 +217,7 @@ private struct TuneCommand {
             var args = ["tune", URL(fileURLWithPath: configPath!).standardizedFileURL.path, Self.workerFlag,
                         "--parent", String(getpid()), "--worker-index", String(k), "--stream", String(stream)]
             if let t = config.timeoutSeconds { args += ["--deadline", String(Date().timeIntervalSince1970 + t)] }
+            if let storage { args += ["--storage", storage] }
             p.arguments = args
             try p.run()
             processes.append(p)
@@ -237,9 +246,10 @@ private struct TuneCommand {
 
     private func runWorker(_ config: TuneConfig) throws -> Int32 {
         if let parentPID { dieWithParent(parentPID) }
-        let storage = try SQLiteStorage(path: config.storagePath, create: false)
+        let storage = try config.storage.open(create: false)
         let study = try Study.load(name: config.studyName, storage: storage, sampler: try config.makeSampler(workerIndex: workerIndex, stream: stream),
                                    pruner: try config.makePruner(), recoverStaleTrials: false)
+        study.heartbeat = config.heartbeat
         var timeout: Double?
         if let deadline {
             timeout = deadline - Date().timeIntervalSince1970
@@ -286,7 +296,7 @@ private struct TuneCommand {
             counts[s.rawValue] = trials.filter { $0.state == s }.count
         }
         var summary: [String: Any] = [
-            "study_name": config.studyName, "storage": config.storagePath, "objective": config.objective.name,
+            "study_name": config.studyName, "storage": config.storage.description, "objective": config.objective.name,
             "sampler": config.samplerName, "directions": study.directions.map(\.rawValue), "trials": counts,
             "elapsed_seconds": elapsed,
         ]
@@ -321,8 +331,10 @@ private struct TuneCommand {
         print("summary written to \(config.summaryPath)")
     }
 
-    private func printStatus(path: String, study name: String?) throws -> Int32 {
-        let storage = try SQLiteStorage(path: path, create: false)
+    private func printStatus(path text: String, study name: String?) throws -> Int32 {
+        let location = StorageLocation(text)
+        let storage = try location.open(create: false)
+        let path = location.description
         let names = try storage.studyNames()
         if names.isEmpty { print("\(path): no study") }
         if let name, !names.contains(name) { throw StorageError.studyNotFound(name) }
