@@ -7,16 +7,25 @@ SWIFT ?= swift
 SWIFT_RELEASE = -c release
 SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 # Debian packages the build links against (and the demo's data set).
-BUILD_PACKAGES = libdnnl-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config
+BUILD_PACKAGES = libdnnl-dev libopenblas-dev zlib1g-dev libsqlite3-dev libpq-dev pkg-config
+# What the tests run against: a throwaway PostgreSQL server (scripts/with-postgres.sh).
+TEST_PACKAGES = postgresql
 DEMO_PACKAGES = dataset-fashion-mnist
 
-.PHONY: all deps demo-deps build test demo bench clean
+.PHONY: all deps test-deps demo-deps build test demo bench clean
 
 all: build
 
 # Installs only what is missing, so a prepared machine never touches the network.
 deps:
 	@missing=""; for p in $(BUILD_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing packages:$$missing"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+test-deps: deps
+	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing missing packages:$$missing"; \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
@@ -32,8 +41,9 @@ demo-deps: deps
 build: deps
 	$(SWIFT) build $(SWIFT_RELEASE)
 
-test: deps
-	$(SWIFT) test $(SWIFT_TEST_FLAGS)
+# The whole suite, beside a throwaway PostgreSQL server that the storage tests use.
+test: test-deps
+	scripts/with-postgres.sh $(SWIFT) test $(SWIFT_TEST_FLAGS)
 
 # Trains a CNN on the real Fashion-MNIST (Debian's dataset-fashion-mnist): per-epoch
 # progress, then the test accuracy; the run is recorded under runs/.

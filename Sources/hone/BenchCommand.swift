@@ -5,7 +5,7 @@ import HoneCore
 /// `hone bench SUITE [--json] [--quick]`: runs a benchmark suite and prints a table, or
 /// one JSON object in the shape the reference comparison scripts read.
 enum BenchCommand {
-    static let suites = ["kernels", "memory", "train", "tune"]
+    static let suites = ["kernels", "memory", "storage", "train", "tune"]
 
     static let usage = """
         usage: hone bench SUITE [--json] [--quick] [--steps N] [--workloads w1,w2]
@@ -15,10 +15,13 @@ enum BenchCommand {
           --steps      training steps of the memory suite (default 10000)
           --workloads  workloads of the train suite (default w1,w2,w3,w4)
           tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer)
+          storage --storage postgresql://… [--trials N] [--workers N]: per-trial cost of a
+                  PostgreSQL study (default 2000 trials), then N (16) worker processes sharing a
+                  2,000-point grid, a third of them killed midway and replaced
         """
 
     static func run(_ words: [String]) throws -> Int32 {
-        let arguments = try Arguments(words, flags: ["json", "quick", "help"], options: ["steps", "workloads", "single"])
+        let arguments = try Arguments(words, flags: ["json", "quick", "help"], options: ["steps", "workloads", "single", "storage", "trials", "workers", "worker-of"])
         if arguments.has("help") {
             print(usage)
             return 0
@@ -34,6 +37,20 @@ enum BenchCommand {
             results = try runTrain(arguments)
         case "tune":
             results = runTuneBenchmark(quick: arguments.has("quick"))
+        case "storage":
+            guard let url = arguments.value("storage") else {
+                throw UsageError(description: "bench storage needs --storage postgresql://user@host:port/database")
+            }
+            let sleep = arguments.has("quick") ? 0.002 : 0.02
+            if let study = arguments.value("worker-of") {
+                try StorageBenchmarks.runWorker(url: url, study: study, sleep: sleep)
+                return 0
+            }
+            let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            results = try StorageBenchmarks.overhead(url: url, trials: try arguments.integer("trials") ?? 2000)
+                + StorageBenchmarks.sharedStudy(
+                    url: url, workers: try arguments.integer("workers") ?? 16, sleep: sleep, executable: executable
+                ) { url, study in ["bench", "storage", "--storage", url, "--worker-of", study] + (arguments.has("quick") ? ["--quick"] : []) }
         default:
             let hint = closestMatch(to: suite, in: suites).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError(description: "unknown benchmark suite '\(suite)'\(hint)")
