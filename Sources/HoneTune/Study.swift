@@ -10,24 +10,6 @@ public enum StaleTrialPolicy: Sendable {
     case missedHeartbeats(grace: TimeInterval)
 }
 
-/// How a study's workers show they are alive: every `interval` seconds each worker records
-/// a heartbeat for its running trials and fails (and re-enqueues) the trials of workers
-/// silent for more than `grace` seconds, on any host.
-public struct Heartbeat: Sendable, Equatable {
-    public var interval: TimeInterval
-    public var grace: TimeInterval
-
-    /// Throws unless `0 < interval < grace`.
-    public init(interval: TimeInterval, grace: TimeInterval) throws {
-        guard interval > 0, grace > interval else {
-            throw TuneError.invalidArgument(
-                "a heartbeat needs 0 < interval < grace, got interval \(interval) s and grace \(grace) s")
-        }
-        self.interval = interval
-        self.grace = grace
-    }
-}
-
 /// A hyperparameter search: trials of an objective, the sampler that proposes their
 /// parameters, the pruner that stops unpromising ones, and the storage that keeps them.
 ///
@@ -66,6 +48,12 @@ public final class Study: StudyWriter, @unchecked Sendable {
     private var stopRequested = false
     private var active: [Int: Trial] = [:]
     private var heartbeatPolicy: Heartbeat?
+    /// The numbers of the trials this `Study` is running now.
+    var activeTrialNumbers: [Int] {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return Array(active.keys)
+    }
     /// When set, ``optimize(trials:timeout:workers:trialTimeout:maxTotalTrials:callbacks:objective:)``
     /// sends heartbeats for its running trials and re-runs the trials of silent workers.
     public var heartbeat: Heartbeat? {
@@ -408,7 +396,12 @@ public final class Study: StudyWriter, @unchecked Sendable {
         if let beating { try resume(policy: .missedHeartbeats(grace: beating.grace)) }
         let start = Date()
         let state = RunState(limit: trials)
-        let pulse = beating.map { startHeartbeat($0, state: state) }
+        let pulse = beating.map { policy in
+            startHeartbeat(policy) { [self] error in
+                state.fail(error)
+                stop()
+            }
+        }
         defer { pulse?.stop() }
         let loop = { [self] in
             while !isStopRequested {
@@ -444,42 +437,6 @@ public final class Study: StudyWriter, @unchecked Sendable {
             group.wait()
         }
         if let error = state.error { throw error }
-    }
-
-    /// Signals a heartbeat thread to end, and waits for it.
-    private final class HeartbeatThread: @unchecked Sendable {
-        let done = DispatchSemaphore(value: 0)
-        let finished = DispatchSemaphore(value: 0)
-
-        func stop() {
-            done.signal()
-            finished.wait()
-        }
-    }
-
-    /// Every `policy.interval` seconds: a heartbeat for this study's running trials, then the
-    /// trials of silent workers failed and re-enqueued. A storage error ends the run.
-    private func startHeartbeat(_ policy: Heartbeat, state: RunState) -> HeartbeatThread {
-        let pulse = HeartbeatThread()
-        let thread = Thread { [self] in
-            defer { pulse.finished.signal() }
-            while pulse.done.wait(timeout: .now() + policy.interval) == .timedOut {
-                stateLock.lock()
-                let running = Array(active.keys)
-                stateLock.unlock()
-                do {
-                    try storage.recordHeartbeat(studyID: studyID, numbers: running)
-                    try resume(policy: .missedHeartbeats(grace: policy.grace))
-                } catch {
-                    state.fail(error)
-                    stop()
-                    return
-                }
-            }
-        }
-        thread.name = "hone-tune-heartbeat"
-        thread.start()
-        return pulse
     }
 
     /// Starts the next trial: the oldest waiting (enqueued) one if any, else a new one;
