@@ -17,7 +17,7 @@ enum BenchCommand {
           tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer)
           storage --storage postgresql://… [--trials N] [--workers N]: per-trial cost of a
                   PostgreSQL study (default 2000 trials), then N (16) worker processes sharing a
-                  2,000-point grid, a third of them killed midway and replaced
+                  2,000-point grid, a third of them killed midway and replaced (0: none)
         """
 
     static func run(_ words: [String]) throws -> Int32 {
@@ -27,7 +27,7 @@ enum BenchCommand {
             return 0
         }
         guard let suite = arguments.positional.first else { throw UsageError(description: "bench needs a suite\n\(usage)") }
-        let results: [BenchResult]
+        var results: [BenchResult]
         switch suite {
         case "kernels":
             results = KernelBenchmarks.run(quick: arguments.has("quick"))
@@ -47,10 +47,13 @@ enum BenchCommand {
                 return 0
             }
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            let workers = try arguments.integer("workers") ?? 16
             results = try StorageBenchmarks.overhead(url: url, trials: try arguments.integer("trials") ?? 2000)
-                + StorageBenchmarks.sharedStudy(
-                    url: url, workers: try arguments.integer("workers") ?? 16, sleep: sleep, executable: executable
-                ) { url, study in ["bench", "storage", "--storage", url, "--worker-of", study] + (arguments.has("quick") ? ["--quick"] : []) }
+            if workers > 0 {
+                results += try StorageBenchmarks.sharedStudy(url: url, workers: workers, sleep: sleep, executable: executable) {
+                    ["bench", "storage", "--storage", $0, "--worker-of", $1] + (arguments.has("quick") ? ["--quick"] : [])
+                }
+            }
         default:
             let hint = closestMatch(to: suite, in: suites).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError(description: "unknown benchmark suite '\(suite)'\(hint)")
