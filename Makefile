@@ -7,45 +7,42 @@ SWIFT ?= swift
 SWIFT_RELEASE = -c release
 SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 # Debian packages the build links against (and the demo's data set).
-BUILD_PACKAGES = libdnnl-dev libopenblas-dev zlib1g-dev libsqlite3-dev pkg-config
+BUILD_PACKAGES = libdnnl-dev libopenblas-dev zlib1g-dev libsqlite3-dev libpq-dev pkg-config
 DEMO_PACKAGES = dataset-fashion-mnist
 # Debian packages the tests need: the broken examples train on the real Fashion-MNIST; the
 # TensorBoard test builds a virtualenv (outside the source tree) for the real reader; the
-# report tests render pages in a real browser.
-TEST_PACKAGES = dataset-fashion-mnist python3-venv chromium
+# report tests render pages in a real browser; the storage tests run against a throwaway
+# PostgreSQL server (scripts/with-postgres.sh).
+TEST_PACKAGES = dataset-fashion-mnist python3-venv chromium postgresql
 
-.PHONY: all deps demo-deps test-deps build test demo bench clean
+.PHONY: all deps test-deps demo-deps build test demo bench clean
 
 all: build
 
 # Installs only what is missing, so a prepared machine never touches the network.
-deps:
-	@missing=""; for p in $(BUILD_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+define install_missing
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing missing packages:$$missing"; \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(BUILD_PACKAGES))
 
 demo-deps: deps
-	@missing=""; for p in $(DEMO_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing missing packages:$$missing"; \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
-	fi
+	$(call install_missing,$(DEMO_PACKAGES))
 
 test-deps: deps
-	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing missing packages:$$missing"; \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
-	fi
+	$(call install_missing,$(TEST_PACKAGES))
 
 build: deps
 	$(SWIFT) build $(SWIFT_RELEASE)
 
-# The Fashion-MNIST reader test and the broken examples read the installed data set (a test package).
+# The whole suite, beside a throwaway PostgreSQL server that the storage tests use.
 test: test-deps
-	$(SWIFT) test $(SWIFT_TEST_FLAGS)
+	scripts/with-postgres.sh $(SWIFT) test $(SWIFT_TEST_FLAGS)
 
 # Trains a CNN on the real Fashion-MNIST (Debian's dataset-fashion-mnist): per-epoch
 # progress, then the test accuracy; the run is recorded under runs/.

@@ -30,19 +30,22 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
 
         .target(name: "HoneCore", dependencies: [.target(name: "CDNNL", condition: .when(platforms: [.linux]))]),
         .target(name: "HoneNN", dependencies: ["HoneCore"]),
         .target(name: "HoneOptim", dependencies: ["HoneCore"]),
         .target(name: "HoneData", dependencies: ["HoneCore", "CZlib"]),
         .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData", "HoneTune"]),
-        .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite"]),
+        .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite", "CLibPQ"]),
         .target(name: "HoneReport", dependencies: ["HoneTrain", "HoneTune", "HoneDoctor"]),
         .target(name: "HoneDoctor", dependencies: ["HoneTrain"]),
         .target(
             name: "HoneBenchmarks",
             dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "CBLAS"],
-            path: "Benchmarks"),
+            path: "Benchmarks", exclude: ["reference"]),
         .executableTarget(
             name: "hone",
             dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneBenchmarks", "HoneReport", "HoneDoctor"]),

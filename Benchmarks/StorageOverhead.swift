@@ -42,6 +42,31 @@ public enum StorageOverhead {
         let (sqlite, sqliteLast) = try run(try SQLiteStorage(path: path))
         return Result(trials: trials, inMemoryMsPerTrial: memory, sqliteMsPerTrial: sqlite, sqliteLastMsPerTrial: sqliteLast)
     }
+
+    /// The wall time per trial of one study in a storage, overall and over two windows of
+    /// 100 trials: the one after trial 100 and the last (flat when they agree).
+    public struct PerTrial: Sendable {
+        public var msPerTrial: Double
+        public var windowAfter100: Double
+        public var lastWindow: Double
+    }
+
+    /// Runs a fresh study of `trials` (≥ 201) Random-sampler trials on Branin in `storage`.
+    public static func perTrial(storage: StudyStorage, trials: Int) throws -> PerTrial {
+        guard trials > 200 else { throw TuneError.invalidArgument("perTrial needs more than 200 trials, got \(trials)") }
+        let name = "overhead-" + UUID().uuidString.prefix(8).lowercased()
+        let study = try Study.create(name: name, sampler: RandomSampler(seed: 0), storage: storage)
+        var stamps: [Date] = []
+        stamps.reserveCapacity(trials)
+        let start = Date()
+        try study.optimize(trials: trials, callbacks: [{ _, _ in stamps.append(Date()) }]) { t in
+            BenchmarkFunction.branin.evaluate([try t.suggestFloat("x1", in: -5...10), try t.suggestFloat("x2", in: 0...15)])
+        }
+        let total = Date().timeIntervalSince(start)
+        func window(_ from: Int, _ to: Int) -> Double { stamps[to].timeIntervalSince(stamps[from]) / Double(to - from) * 1e3 }
+        return PerTrial(msPerTrial: total / Double(trials) * 1e3, windowAfter100: window(99, 199),
+                        lastWindow: window(trials - 101, trials - 1))
+    }
 }
 
 extension StorageOverhead.Result {

@@ -6,6 +6,8 @@ public enum StaleTrialPolicy: Sendable {
     case deadWorkers
     /// Fail every running trial (when no other worker can be alive, e.g. after a reboot).
     case allRunning
+    /// Fail the trials whose worker sent no heartbeat for `grace` seconds (workers on any host).
+    case missedHeartbeats(grace: TimeInterval)
 }
 
 /// A hyperparameter search: trials of an objective, the sampler that proposes their
@@ -45,6 +47,27 @@ public final class Study: StudyWriter, @unchecked Sendable {
     private let stateLock = NSLock()
     private var stopRequested = false
     private var active: [Int: Trial] = [:]
+    private var heartbeatPolicy: Heartbeat?
+    /// The numbers of the trials this `Study` is running now.
+    var activeTrialNumbers: [Int] {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return Array(active.keys)
+    }
+    /// When set, ``optimize(trials:timeout:workers:trialTimeout:maxTotalTrials:callbacks:objective:)``
+    /// sends heartbeats for its running trials and re-runs the trials of silent workers.
+    public var heartbeat: Heartbeat? {
+        get {
+            stateLock.lock()
+            defer { stateLock.unlock() }
+            return heartbeatPolicy
+        }
+        set {
+            stateLock.lock()
+            heartbeatPolicy = newValue
+            stateLock.unlock()
+        }
+    }
     /// Finished trials numbered below `watermark`, which never change again: read once.
     private let cacheLock = NSLock()
     private var finishedPrefix: [FrozenTrial] = []
@@ -129,14 +152,21 @@ public final class Study: StudyWriter, @unchecked Sendable {
     @discardableResult
     public func resume(policy: StaleTrialPolicy = .deadWorkers, requeue: Bool = true) throws -> [Int] {
         var failed: [Int] = []
+        var silent: Set<Int> = []
+        if case .missedHeartbeats(let grace) = policy {
+            silent = Set(try storage.runningTrialsWithoutHeartbeat(studyID: studyID, grace: grace))
+            if silent.isEmpty { return [] }
+        }
         for (number, owner) in try storage.runningTrialWorkers(studyID: studyID) {
             let dead: Bool
             switch policy {
             case .allRunning: dead = true
             case .deadWorkers: dead = owner?.isKnownDead ?? false
+            case .missedHeartbeats: dead = silent.contains(number)
             }
             guard dead else { continue }
-            let reason = "worker died" + (owner.map { " (\($0))" } ?? "")
+            var reason = "worker died" + (owner.map { " (\($0))" } ?? "")
+            if case .missedHeartbeats(let grace) = policy { reason += ": no heartbeat for \(grace) s" }
             if try storage.failStaleTrial(studyID: studyID, number: number, reason: reason, requeue: requeue) != nil {
                 failed.append(number)
             }
@@ -362,8 +392,17 @@ public final class Study: StudyWriter, @unchecked Sendable {
             let attrs = finite.configurations().map { [SystemKey.fixedParams: FixedParams.encode($0)] }
             try storage.enqueueTrials(studyID: studyID, systemAttributes: attrs, onceKey: finite.configurationSetKey)
         }
+        let beating = heartbeat
+        if let beating { try resume(policy: .missedHeartbeats(grace: beating.grace)) }
         let start = Date()
         let state = RunState(limit: trials)
+        let pulse = beating.map { policy in
+            startHeartbeat(policy) { [self] error in
+                state.fail(error)
+                stop()
+            }
+        }
+        defer { pulse?.stop() }
         let loop = { [self] in
             while !isStopRequested {
                 if let timeout, Date().timeIntervalSince(start) >= timeout { break }

@@ -267,11 +267,14 @@ public enum TunePruners {
 /// ```
 /// Optional: `"direction"` (`"minimize"`/`"maximize"`, for objectives that let you choose),
 /// `"seed"` (the sampler's seed), `"trial_timeout_seconds"`, `"workers"`, `"summary"`
-/// (the summary JSON's path). Relative paths are relative to the configuration file.
+/// (the summary JSON's path), `"heartbeat": {"interval_seconds": 10, "grace_seconds": 60}`
+/// (workers that stop heartbeating lose their trials to others). Relative paths are
+/// relative to the configuration file. `"storage"` is a SQLite file or a
+/// `postgresql://user@host:port/database` URL (``StorageLocation``).
 public struct TuneConfig {
     public static let fields = [
         "study_name", "objective", "search_space", "sampler", "pruner", "trials", "timeout_seconds",
-        "trial_timeout_seconds", "storage", "summary", "seed", "workers", "direction",
+        "trial_timeout_seconds", "storage", "summary", "seed", "workers", "direction", "heartbeat",
     ]
 
     public var studyName: String
@@ -282,7 +285,15 @@ public struct TuneConfig {
     public var trials: Int?
     public var timeoutSeconds: Double?
     public var trialTimeoutSeconds: Double?
+    /// The study's storage as written (a file path resolved against the configuration's
+    /// directory, or a URL that may hold a password: print ``storage`` instead).
     public var storagePath: String
+    /// Where the study lives.
+    public var storage: StorageLocation {
+        didSet { storagePath = storage.path }
+    }
+    /// Heartbeats of the workers, when configured.
+    public var heartbeat: Heartbeat?
     public var summaryPath: String
     public var workers: Int?
     /// The raw configuration, for objectives and later readers.
@@ -366,9 +377,21 @@ public struct TuneConfig {
         func resolve(_ p: String) -> String {
             p.hasPrefix("/") ? p : directory.appendingPathComponent(p).standardizedFileURL.path
         }
-        storagePath = resolve(try root.string("storage") ?? "\(studyName).db")
-        let base = storagePath.hasSuffix(".db") ? String(storagePath.dropLast(3)) : storagePath
+        storage = StorageLocation(try root.string("storage") ?? "\(studyName).db", relativeTo: directory)
+        storagePath = storage.path
+        var base = resolve(studyName)
+        if case .sqlite(let path) = storage { base = path.hasSuffix(".db") ? String(path.dropLast(3)) : path }
         summaryPath = try root.string("summary").map(resolve) ?? base + "-summary.json"
+        if let beat = try root.object("heartbeat") {
+            try beat.checkNoUnknownFields(allowed: ["interval_seconds", "grace_seconds"])
+            guard let interval = try beat.positiveDouble("interval_seconds"),
+                  let grace = try beat.positiveDouble("grace_seconds"), grace > interval
+            else {
+                throw ConfigError.invalidValue(
+                    path: "heartbeat", message: "needs \"interval_seconds\" and a larger \"grace_seconds\", both positive")
+            }
+            heartbeat = try Heartbeat(interval: interval, grace: grace)
+        }
         _ = try makePruner()
         _ = try makeSampler()
     }

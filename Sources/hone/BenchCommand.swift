@@ -1,19 +1,24 @@
 import Foundation
 import HoneBenchmarks
 import HoneCore
+import HoneTune
 
 /// `hone bench SUITE`: runs a benchmark suite and prints a table, or one JSON object in
 /// the shape the reference comparison scripts read.
 enum BenchCommand {
     static let spec = CommandSpec(
         name: "bench", summary: "run a benchmark suite and print a table or JSON",
-        positionals: [PositionalSpec(name: "SUITE", help: "the suite", choices: ["kernels", "memory", "train", "tune"])],
+        positionals: [PositionalSpec(name: "SUITE", help: "the suite", choices: ["kernels", "memory", "storage", "train", "tune"])],
         options: [
             .flag("json", "print one JSON object instead of a table"),
             .flag("quick", "short measurements (smoke test)"),
             .option("steps", .integer("N", minimum: 1), "training steps of the memory suite (default 10000)"),
             .option("workloads", .text("w1,w2"), "workloads of the train suite (default w1,w2,w3,w4)"),
             .option("single", .text("W"), "run one train workload in this process", hidden: true),
+            .option("storage", .text("URL"), "storage suite: the postgresql://user@host:port/database to measure"),
+            .option("trials", .integer("N", minimum: 2), "storage suite: trials of the per-trial cost run (default 2000)"),
+            .option("workers", .integer("N", minimum: 0), "storage suite: worker processes sharing a 2,000-point grid, a third killed midway and replaced (default 16; 0: none)"),
+            .option("worker-of", .text("STUDY"), "run as one worker of the storage suite", hidden: true),
             .option("monitors", .choice("on|off", ["on", "off"]), "train W2 through the trainer with the training monitors on or off instead"),
         ],
         notes: "  tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer) and\n"
@@ -23,16 +28,42 @@ enum BenchCommand {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let suite = arguments.positionals[0]
         let quick = arguments.flag("quick")
+        if suite == "storage", arguments.text("worker-of") != nil {
+            _ = try runStorage(arguments)
+            return 0
+        }
         let results: [BenchResult]
         switch suite {
         case "kernels": results = KernelBenchmarks.run(quick: quick)
         case "memory": results = MemoryBenchmarks.run(steps: arguments.integer("steps") ?? 10_000)
         case "train": results = try runTrain(arguments)
+        case "storage": results = try runStorage(arguments)
         default: results = runTuneBenchmark(quick: quick) + (try StorageOverhead.measure(trials: quick ? 200 : 1000)).benchResults
         }
         let report = BenchReport(suite: suite, results: results)
         print(arguments.flag("json") ? report.json() : report.table())
         return 0
+    }
+
+    /// The storage suite: per-trial cost of a PostgreSQL study, then worker processes sharing one.
+    private static func runStorage(_ arguments: ParsedArguments) throws -> [BenchResult] {
+        guard let url = arguments.text("storage") else {
+            throw UsageError(description: "bench storage needs --storage postgresql://user@host:port/database")
+        }
+        let quick = arguments.flag("quick")
+        let sleep = quick ? 0.002 : 0.02
+        if let study = arguments.text("worker-of") {
+            try StorageBenchmarks.runWorker(url: url, study: study, sleep: sleep)
+            return []
+        }
+        let workers = arguments.integer("workers") ?? 16
+        var results = try StorageBenchmarks.overhead(url: url, trials: arguments.integer("trials") ?? 2000)
+        if workers > 0 {
+            results += try StorageBenchmarks.sharedStudy(url: url, workers: workers, sleep: sleep, executable: WorkerProcess.currentExecutable) {
+                ["bench", "storage", "--storage", $0, "--worker-of", $1] + (quick ? ["--quick"] : [])
+            }
+        }
+        return results
     }
 
     /// The train suite: each workload in a fresh child process (`--single W`) so that its

@@ -13,7 +13,9 @@ enum TuneCommand {
             .option("workers", .integer("N", minimum: 1), "run N worker processes sharing the study's SQLite file"),
             .flag("resume", "continue an existing study: trials left running by a dead worker are marked failed and re-run"),
             .flag("quiet", "print only the summary, not a row per finished trial"),
-            .option("status", .text("STUDY.db"), "print the studies of a study database: trials by state, the best, stale workers"),
+            .option("storage", .text("STORAGE"), "the study's storage instead of the configuration's: a SQLite file or "
+                + "postgresql://user@host:port/database (password from PGPASSWORD or PGPASSFILE); run the same command on other hosts to add workers"),
+            .option("status", .text("STORAGE"), "print the studies of a study storage (SQLite file or postgresql:// URL): trials by state, the best, stale workers"),
             .option("study", .text("NAME"), "with --status: only this study"),
             .flag("worker-process", "run as one worker of a parent hone tune", hidden: true),
             .option("parent", .integer("PID", minimum: 1), "the parent's process id", hidden: true),
@@ -33,18 +35,23 @@ enum TuneCommand {
         guard let path = arguments.positionals.first else {
             throw UsageError(description: "tune needs CONFIG.json, or --status STUDY.db (see hone tune --help)")
         }
-        let runner = TuneRunner(config: try TuneConfig.load(path: path))
+        var config = try TuneConfig.load(path: path)
+        let storageOverride = arguments.text("storage")
+        if let storageOverride {
+            config.storage = StorageLocation(storageOverride, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        }
+        let runner = TuneRunner(config: config)
         if arguments.flag("worker-process") {
             try runner.runWorker(
                 index: arguments.integer("worker-index") ?? 0, stream: arguments.integer("stream") ?? 0,
                 deadline: arguments.number("deadline"), parent: arguments.integer("parent").map(Int32.init))
             return 0
         }
-        return try runMain(runner, configPath: URL(fileURLWithPath: path).standardizedFileURL.path,
+        return try runMain(runner, configPath: URL(fileURLWithPath: path).standardizedFileURL.path, storage: storageOverride,
                            workers: arguments.integer("workers"), resume: arguments.flag("resume"), quiet: arguments.flag("quiet"))
     }
 
-    private static func runMain(_ runner: TuneRunner, configPath: String, workers: Int?, resume: Bool, quiet: Bool) throws -> Int32 {
+    private static func runMain(_ runner: TuneRunner, configPath: String, storage: String?, workers: Int?, resume: Bool, quiet: Bool) throws -> Int32 {
         let config = runner.config
         let opened = try runner.open(resume: resume)
         if resume {
@@ -53,7 +60,7 @@ enum TuneCommand {
                     + "marked failed and re-queued"))
         }
         let workerCount = workers ?? config.workers ?? 1
-        print("study '\(config.studyName)' in \(config.storagePath): objective \(config.objective.name), "
+        print("study '\(config.studyName)' in \(config.storage): objective \(config.objective.name), "
             + "sampler \(config.samplerName), \(config.trials.map { "\($0) trials" } ?? "no trial limit")"
             + (config.timeoutSeconds.map { ", timeout \($0) s" } ?? "") + ", \(workerCount) worker"
             + (workerCount == 1 ? "" : " processes"))
@@ -63,6 +70,7 @@ enum TuneCommand {
         let failures = try runner.optimize(opened, workers: workerCount, workerArguments: { index, deadline in
             ["tune", configPath, "--worker-process", "--parent", String(getpid()), "--worker-index", String(index),
              "--stream", String(opened.stream)] + (deadline.map { ["--deadline", String($0)] } ?? [])
+                + (storage.map { ["--storage", $0] } ?? [])
         }, onFinished: table.add)
         for failure in failures {
             FileHandle.standardError.write(Data("hone tune: error: worker process \(failure.pid) exited with status \(failure.status)\n".utf8))
@@ -81,8 +89,10 @@ enum TuneCommand {
         return failures.isEmpty ? 0 : 1
     }
 
-    private static func printStatus(path: String, study name: String?) throws -> Int32 {
-        let storage = try SQLiteStorage(path: path, create: false)
+    private static func printStatus(path text: String, study name: String?) throws -> Int32 {
+        let location = StorageLocation(text)
+        let storage = try location.open(create: false)
+        let path = location.description
         let names = try storage.studyNames()
         if names.isEmpty { print("\(path): no study") }
         if let name, !names.contains(name) { throw StorageError.studyNotFound(name) }

@@ -53,20 +53,20 @@ public struct TuneRunner {
     /// Creates the study, or with `resume` loads an existing one and re-queues trials of dead workers.
     /// - Throws: ``TuneRunError/studyExists(name:storage:)`` when it exists and `resume` is false.
     public func open(resume: Bool) throws -> Opened {
-        try FileManager.default.createDirectory(
-            at: URL(fileURLWithPath: config.storagePath).deletingLastPathComponent(), withIntermediateDirectories: true)
-        let storage = try SQLiteStorage(path: config.storagePath)
+        let storage = try config.storage.open(create: true)
         let existing = try storage.studyID(named: config.studyName)
         let stream = try existing.map { try storage.trials(studyID: $0).count } ?? 0
         let sampler = try config.makeSampler(stream: stream)
         guard existing != nil else {
             let study = try Study.create(name: config.studyName, directions: config.directions, sampler: sampler,
                                          pruner: try config.makePruner(), storage: storage)
+            study.heartbeat = config.heartbeat
             return Opened(study: study, keptTrials: 0, requeued: [], stream: 0)
         }
-        guard resume else { throw TuneRunError.studyExists(name: config.studyName, storage: config.storagePath) }
+        guard resume else { throw TuneRunError.studyExists(name: config.studyName, storage: config.storage.description) }
         let study = try Study.load(name: config.studyName, storage: storage, sampler: sampler, pruner: try config.makePruner(),
                                    recoverStaleTrials: false)
+        study.heartbeat = config.heartbeat
         let kept = try study.allTrials.filter { $0.state.isFinished }.count
         return Opened(study: study, keptTrials: kept, requeued: try study.resume(), stream: stream)
     }
@@ -128,10 +128,11 @@ public struct TuneRunner {
     /// is spent or `deadline` (seconds since 1970) passes. Exits with its parent `parent`.
     public func runWorker(index: Int, stream: Int, deadline: Double?, parent: Int32?) throws {
         if let parent { WorkerProcess.dieWithParent(parent) }
-        let storage = try SQLiteStorage(path: config.storagePath, create: false)
+        let storage = try config.storage.open(create: false)
         let study = try Study.load(
             name: config.studyName, storage: storage, sampler: try config.makeSampler(workerIndex: index, stream: stream),
             pruner: try config.makePruner(), recoverStaleTrials: false)
+        study.heartbeat = config.heartbeat
         var timeout: Double?
         if let deadline {
             timeout = deadline - Date().timeIntervalSince1970

@@ -22,7 +22,7 @@ public struct TuneSummary {
             counts[state] = trials.filter { $0.state == state }.count
         }
         var fields: [String: Any] = [
-            "study_name": config.studyName, "storage": config.storagePath, "objective": config.objective.name,
+            "study_name": config.studyName, "storage": config.storage.description, "objective": config.objective.name,
             "sampler": config.samplerName, "directions": study.directions.map(\.rawValue),
             "trials": Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
             "elapsed_seconds": elapsed,

@@ -10,6 +10,8 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
         var trials: [FrozenTrial] = []
         /// Running trials and their workers (`nil`: unknown).
         var workers: [Int: WorkerIdentity?] = [:]
+        /// Running trials and the time of their last heartbeat (their start at first).
+        var heartbeats: [Int: Date] = [:]
         /// Dead trials re-enqueued: they do not count toward a budget.
         var requeued: Set<Int> = []
         /// Waiting trials, oldest first (numbers only grow, so appending keeps the order).
@@ -93,7 +95,10 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
             t.number = number
             s.trials.append(t)
             if counts { s.used += 1 } else { s.waiting.append(number) }
-            if t.state == .running { s.workers[number] = .some(worker) }
+            if t.state == .running {
+                s.workers[number] = .some(worker)
+                s.heartbeats[number] = Date()
+            }
             return number
         }
     }
@@ -123,6 +128,7 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
             s.trials[i].state = .running
             s.trials[i].startDate = Date()
             s.workers[i] = .some(worker)
+            s.heartbeats[i] = Date()
             return s.trials[i]
         }
     }
@@ -161,6 +167,7 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
             s.trials[number].failReason = failReason
             s.trials[number].completeDate = Date()
             s.workers[number] = nil
+            s.heartbeats[number] = nil
             return true
         }
     }
@@ -172,6 +179,7 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
             s.trials[number].failReason = reason
             s.trials[number].completeDate = Date()
             s.workers[number] = nil
+            s.heartbeats[number] = nil
             guard requeue else { return -1 }
             let copyNumber = s.trials.count
             s.requeued.insert(number)
@@ -208,5 +216,19 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
         try withStudy(studyID) { s in
             s.workers.keys.sorted().map { ($0, s.workers[$0] ?? nil) }
         }
+    }
+
+    // MARK: Heartbeats
+
+    public func recordHeartbeat(studyID: Int, numbers: [Int]) throws {
+        let now = Date()
+        try withStudy(studyID) { s in
+            for number in numbers where s.heartbeats[number] != nil { s.heartbeats[number] = now }
+        }
+    }
+
+    public func runningTrialsWithoutHeartbeat(studyID: Int, grace: TimeInterval) throws -> [Int] {
+        let limit = Date().addingTimeInterval(-grace)
+        return try withStudy(studyID) { s in s.heartbeats.filter { $0.value < limit }.map(\.key).sorted() }
     }
 }

@@ -17,7 +17,7 @@ import Foundation
 /// serialized) or open their own.
 public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
     /// The schema version this Hone writes and reads.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     /// `PRAGMA application_id` of Hone study files: "HONE".
     public static let applicationID: Int32 = 0x484F_4E45
 
@@ -100,6 +100,12 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
         ) WITHOUT ROWID;
         """
 
+    /// Statements that bring a file of version `k` to `k + 1`, keyed by `k`.
+    private static let migrations: [Int: String] = [
+        // Version 2: the time of each running trial's last heartbeat.
+        1: "ALTER TABLE trials ADD COLUMN heartbeat REAL; UPDATE trials SET heartbeat = start_time WHERE state = 'running'",
+    ]
+
     private func openSchema() throws {
         // The first read tells an SQLite file from anything else (SQLITE_NOTADB).
         let tables = try db.query("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.text(0) }
@@ -122,7 +128,7 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
                 let now = try db.query("SELECT name FROM sqlite_master WHERE name = 'schema_version'") { $0.text(0) }
                 guard now.isEmpty else { return }
                 try db.exec(Self.schemaV1)
-                try db.run("INSERT INTO schema_version (version) VALUES (?)", [SQLValue(Self.schemaVersion)])
+                try db.run("INSERT INTO schema_version (version) VALUES (1)")
                 try db.exec("PRAGMA application_id = \(Self.applicationID)")
             }
             try checkVersion()
@@ -138,7 +144,23 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
         if version > Self.schemaVersion {
             throw StorageError.newerSchema(path: path, found: version, supported: Self.schemaVersion)
         }
-        // Older versions would be migrated here, one step at a time, in a write transaction.
+        if version < Self.schemaVersion { try migrate() }
+    }
+
+    /// Brings an older file to ``schemaVersion``, one version at a time, in one write
+    /// transaction (another process may be migrating it at the same moment).
+    private func migrate() throws {
+        try db.writeTransaction {
+            var version = try db.scalarInt("SELECT MAX(version) FROM schema_version") ?? Self.schemaVersion
+            while version < Self.schemaVersion {
+                guard let step = Self.migrations[version] else {
+                    throw StorageError.notAStudy(path: path, reason: "schema version \(version) has no migration")
+                }
+                try db.exec(step)
+                version += 1
+                try db.run("UPDATE schema_version SET version = ?", [SQLValue(version)])
+            }
+        }
     }
 
     // MARK: Helpers
@@ -212,11 +234,12 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
                                 start: Date?, complete: Date? = nil, worker: WorkerIdentity?) throws -> Int64 {
         try db.run(
             """
-            INSERT INTO trials (study_id, number, state, fail_reason, start_time, complete_time, worker_host, worker_pid)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO trials (study_id, number, state, fail_reason, start_time, complete_time, heartbeat,
+                                worker_host, worker_pid)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [SQLValue(study), SQLValue(number), .text(state.rawValue), SQLValue(failReason),
-             Self.time(start), Self.time(complete), SQLValue(worker?.host),
+             Self.time(start), Self.time(complete), state == .running ? Self.time(Date()) : .null, SQLValue(worker?.host),
              worker.map { SQLValue(Int($0.pid)) } ?? .null])
         let id = Int64(try db.scalarInt("SELECT last_insert_rowid()") ?? 0)
         trialIDs[study, default: [:]][number] = id
@@ -362,10 +385,10 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
                       try budgetAllows(studyID, maxTrials) else { return nil }
                 try db.run(
                     """
-                    UPDATE trials SET state = 'running', start_time = ?, worker_host = ?, worker_pid = ?
+                    UPDATE trials SET state = 'running', start_time = ?, heartbeat = ?, worker_host = ?, worker_pid = ?
                     WHERE study_id = ? AND number = ? AND state = 'waiting'
                     """,
-                    [Self.time(Date()), SQLValue(worker?.host), worker.map { SQLValue(Int($0.pid)) } ?? .null,
+                    [Self.time(Date()), Self.time(Date()), SQLValue(worker?.host), worker.map { SQLValue(Int($0.pid)) } ?? .null,
                      SQLValue(studyID), SQLValue(number)])
                 try countBudget(studyID, 1)
                 return number
@@ -551,6 +574,30 @@ public final class SQLiteStorage: StudyStorage, @unchecked Sendable {
                     ? nil : WorkerIdentity(host: r.text(1), pid: Int32(truncatingIfNeeded: r.int(2)))
                 return (number: r.int(0), worker: worker)
             }
+        }
+    }
+
+    // MARK: Heartbeats
+
+    public func recordHeartbeat(studyID: Int, numbers: [Int]) throws {
+        guard !numbers.isEmpty else { return }
+        try locked {
+            try db.writeTransaction {
+                for number in numbers {
+                    try db.run("UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ? AND state = 'running'",
+                               [Self.time(Date()), SQLValue(studyID), SQLValue(number)])
+                }
+            }
+        }
+    }
+
+    public func runningTrialsWithoutHeartbeat(studyID: Int, grace: TimeInterval) throws -> [Int] {
+        try locked {
+            try db.query(
+                """
+                SELECT number FROM trials WHERE study_id = ? AND state = 'running'
+                  AND COALESCE(heartbeat, start_time, 0) < ? ORDER BY number
+                """, [SQLValue(studyID), Self.time(Date().addingTimeInterval(-grace))]) { $0.int(0) }
         }
     }
 }

@@ -70,6 +70,15 @@ public protocol StudyStorage: AnyObject {
     func trials(studyID: Int, states: Set<TrialState>?, fromNumber: Int) throws -> [FrozenTrial]
     /// The worker recorded on each running trial.
     func runningTrialWorkers(studyID: Int) throws -> [(number: Int, worker: WorkerIdentity?)]
+
+    // MARK: Heartbeats
+
+    /// Records, on the storage's own clock, that the workers of these running trials are
+    /// alive. A trial's start counts as its first heartbeat; finished trials are ignored.
+    func recordHeartbeat(studyID: Int, numbers: [Int]) throws
+    /// The running trials whose last heartbeat is more than `grace` seconds old on the
+    /// storage's clock (one clock for workers on many hosts), oldest first.
+    func runningTrialsWithoutHeartbeat(studyID: Int, grace: TimeInterval) throws -> [Int]
 }
 
 extension StudyStorage {
@@ -129,6 +138,9 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case trialFinished(study: Int, number: Int, state: TrialState)
     /// Any other database error.
     case database(path: String, code: Int32, message: String)
+    /// The database server could not be reached or refused the login; `location` is its
+    /// address without the password.
+    case connectionFailed(location: String, message: String)
 
     public var description: String {
         switch self {
@@ -150,7 +162,9 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
         case .trialFinished(_, let number, let state):
             return "trial \(number) is already \(state.rawValue) and cannot change"
         case .database(let path, let code, let message):
-            return "database error \(code) on \(path): \(message)"
+            return code == 0 ? "database error on \(path): \(message)" : "database error \(code) on \(path): \(message)"
+        case .connectionFailed(let location, let message):
+            return "cannot connect to \(location): \(message)"
         }
     }
 }

@@ -1,0 +1,3 @@
+// PostgreSQL's client library (Debian: libpq-dev), the study storage shared by workers on
+// many hosts.
+#include <libpq-fe.h>
