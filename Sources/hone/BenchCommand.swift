@@ -5,7 +5,7 @@ import HoneCore
 /// `hone bench SUITE [--json] [--quick]`: runs a benchmark suite and prints a table, or
 /// one JSON object in the shape the reference comparison scripts read.
 enum BenchCommand {
-    static let suites = ["kernels", "memory", "train", "tune"]
+    static let suites = ["kernels", "memory", "train", "tune", "trees"]
 
     static let usage = """
         usage: hone bench SUITE [--json] [--quick] [--steps N] [--workloads w1,w2]
@@ -15,10 +15,12 @@ enum BenchCommand {
           --steps      training steps of the memory suite (default 10000)
           --workloads  workloads of the train suite (default w1,w2,w3,w4)
           tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer)
+          trees runs W7 on the CSV split in --data DIR or $HONE_W7_DATA (trees_anchor.py --write-data DIR);
+                without one, on a self-drawn set of the same recipe, reported as W7-synthetic
         """
 
     static func run(_ words: [String]) throws -> Int32 {
-        let arguments = try Arguments(words, flags: ["json", "quick", "help"], options: ["steps", "workloads", "single"])
+        let arguments = try Arguments(words, flags: ["json", "quick", "help"], options: ["steps", "workloads", "single", "data"])
         if arguments.has("help") {
             print(usage)
             return 0
@@ -34,6 +36,9 @@ enum BenchCommand {
             results = try runTrain(arguments)
         case "tune":
             results = runTuneBenchmark(quick: arguments.has("quick"))
+        case "trees":
+            let folder = arguments.value("data") ?? ProcessInfo.processInfo.environment["HONE_W7_DATA"]
+            results = try TreeBenchmarks.run(TreeBenchmarks.loadSplit(folder: folder, quick: arguments.has("quick")), quick: arguments.has("quick"))
         default:
             let hint = closestMatch(to: suite, in: suites).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError(description: "unknown benchmark suite '\(suite)'\(hint)")
