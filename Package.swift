@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "HoneTune", targets: ["HoneTune"]),
         .library(name: "HoneReport", targets: ["HoneReport"]),
         .library(name: "HoneDoctor", targets: ["HoneDoctor"]),
+        .library(name: "HoneTrees", targets: ["HoneTrees"]),
         .executable(name: "hone", targets: ["hone"]),
     ],
     targets: [
@@ -40,15 +41,19 @@ let package = Package(
         .target(name: "HoneData", dependencies: ["HoneCore", "CZlib"]),
         .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData", "HoneTune"]),
         .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite", "CLibPQ"]),
+        .target(name: "HoneTrees", dependencies: ["HoneCore"]),
         .target(name: "HoneReport", dependencies: ["HoneTrain", "HoneTune", "HoneDoctor"]),
         .target(name: "HoneDoctor", dependencies: ["HoneTrain"]),
         .target(
             name: "HoneBenchmarks",
-            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "CBLAS"],
+            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneTrees", "CBLAS"],
             path: "Benchmarks", exclude: ["reference"]),
         .executableTarget(
             name: "hone",
-            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneBenchmarks", "HoneReport", "HoneDoctor"]),
+            dependencies: [
+                "HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneTrees", "HoneBenchmarks", "HoneReport",
+                "HoneDoctor",
+            ]),
 
         .target(name: "HoneTestSupport", dependencies: ["HoneCore"], path: "Tests/HoneTestSupport"),
         .testTarget(name: "HoneCoreTests", dependencies: ["HoneCore", "HoneTestSupport"]),
@@ -60,6 +65,7 @@ let package = Package(
         .testTarget(name: "HoneCommandLineTests", dependencies: ["hone", "HoneTrain", "HoneTune"]),
         .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneTrain", "HoneTune", "HoneDoctor", "CSQLite"], exclude: ["Scripts"]),
         .testTarget(name: "HoneDoctorTests", dependencies: ["HoneDoctor"]),
+        .testTarget(name: "HoneTreesTests", dependencies: ["HoneTrees"]),
     ],
     swiftLanguageModes: [.v5]
 )

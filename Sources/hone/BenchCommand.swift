@@ -8,7 +8,7 @@ import HoneTune
 enum BenchCommand {
     static let spec = CommandSpec(
         name: "bench", summary: "run a benchmark suite and print a table or JSON",
-        positionals: [PositionalSpec(name: "SUITE", help: "the suite", choices: ["kernels", "memory", "storage", "train", "tune"])],
+        positionals: [PositionalSpec(name: "SUITE", help: "the suite", choices: ["kernels", "memory", "storage", "train", "trees", "tune"])],
         options: [
             .flag("json", "print one JSON object instead of a table"),
             .flag("quick", "short measurements (smoke test)"),
@@ -19,6 +19,7 @@ enum BenchCommand {
             .option("trials", .integer("N", minimum: 2), "storage suite: trials of the per-trial cost run (default 2000)"),
             .option("workers", .integer("N", minimum: 0), "storage suite: worker processes sharing a 2,000-point grid, a third killed midway and replaced (default 16; 0: none)"),
             .option("worker-of", .text("STUDY"), "run as one worker of the storage suite", hidden: true),
+            .option("data", .text("DIR"), "trees suite: the W7 CSV split (trees_anchor.py --write-data DIR; default $HONE_W7_DATA, else a self-drawn set of the same recipe, reported as W7-synthetic)"),
             .option("monitors", .choice("on|off", ["on", "off"]), "train W2 through the trainer with the training monitors on or off instead"),
         ],
         notes: "  tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer) and\n"
@@ -38,6 +39,9 @@ enum BenchCommand {
         case "memory": results = MemoryBenchmarks.run(steps: arguments.integer("steps") ?? 10_000)
         case "train": results = try runTrain(arguments)
         case "storage": results = try runStorage(arguments)
+        case "trees":
+            let folder = arguments.text("data") ?? ProcessInfo.processInfo.environment["HONE_W7_DATA"]
+            results = try TreeBenchmarks.run(TreeBenchmarks.loadSplit(folder: folder, quick: quick), quick: quick)
         default: results = runTuneBenchmark(quick: quick) + (try StorageOverhead.measure(trials: quick ? 200 : 1000)).benchResults
         }
         let report = BenchReport(suite: suite, results: results)
