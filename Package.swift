@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "HoneData", targets: ["HoneData"]),
         .library(name: "HoneTrain", targets: ["HoneTrain"]),
         .library(name: "HoneTune", targets: ["HoneTune"]),
+        .library(name: "HoneExplain", targets: ["HoneExplain"]),
         .executable(name: "hone", targets: ["hone"]),
     ],
     targets: [
@@ -35,13 +36,14 @@ let package = Package(
         .target(name: "HoneData", dependencies: ["HoneCore", "CZlib"]),
         .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData"]),
         .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite"]),
+        .target(name: "HoneExplain", dependencies: ["HoneCore"]),
         .target(
             name: "HoneBenchmarks",
-            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "CBLAS"],
-            path: "Benchmarks"),
+            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneExplain", "CBLAS"],
+            path: "Benchmarks", exclude: ["Fixtures/W6/make_fixture.py"], resources: [.copy("Fixtures/W6")]),
         .executableTarget(
             name: "hone",
-            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneBenchmarks"]),
+            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneExplain", "HoneBenchmarks"]),
 
         .target(name: "HoneTestSupport", dependencies: ["HoneCore"], path: "Tests/HoneTestSupport"),
         .testTarget(name: "HoneCoreTests", dependencies: ["HoneCore", "HoneTestSupport"]),
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneTrainTests", dependencies: ["HoneTrain"]),
+        .testTarget(name: "HoneExplainTests", dependencies: ["HoneExplain", "HoneNN", "HoneTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
