@@ -5,7 +5,7 @@ import HoneCore
 /// `hone bench SUITE [--json] [--quick]`: runs a benchmark suite and prints a table, or
 /// one JSON object in the shape the reference comparison scripts read.
 enum BenchCommand {
-    static let suites = ["kernels", "memory", "train", "tune"]
+    static let suites = ["kernels", "memory", "train", "tune", "explain"]
 
     static let usage = """
         usage: hone bench SUITE [--json] [--quick] [--steps N] [--workloads w1,w2]
@@ -15,6 +15,7 @@ enum BenchCommand {
           --steps      training steps of the memory suite (default 10000)
           --workloads  workloads of the train suite (default w1,w2,w3,w4)
           tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer)
+          explain runs W6 (KernelSHAP, LIME, permutation importance on the exported MLP; --quick: 3 rows)
         """
 
     static func run(_ words: [String]) throws -> Int32 {
@@ -34,6 +35,8 @@ enum BenchCommand {
             results = try runTrain(arguments)
         case "tune":
             results = runTuneBenchmark(quick: arguments.has("quick"))
+        case "explain":
+            results = try ExplainBenchmarks.run(quick: arguments.has("quick"))
         default:
             let hint = closestMatch(to: suite, in: suites).map { "; did you mean '\($0)'?" } ?? ""
             throw UsageError(description: "unknown benchmark suite '\(suite)'\(hint)")

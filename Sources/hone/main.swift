@@ -8,7 +8,8 @@ let usage = """
     usage: hone COMMAND [ARGUMENTS]
       train CONFIG.json        train a model (--run-dir DIR, --resume RUN_DIR, --epochs N)
       tune CONFIG.json         search hyperparameters (--workers N, --resume, --status STUDY.db)
-      bench SUITE [--json]     run a benchmark suite (kernels, train, tune, memory)
+      explain RUN_DIR [DATA]   explain a trained model (--method kernelshap|lime|permutation|…, --rows 0-9)
+      bench SUITE [--json]     run a benchmark suite (kernels, train, tune, memory, explain)
       help                     show this text
     """
 
@@ -22,12 +23,13 @@ func runCommand(_ words: [String]) throws -> Int32 {
     switch command {
     case "bench": return try BenchCommand.run(rest)
     case "train": return try TrainCommand.run(rest)
+    case "explain": return try ExplainCommand.run(rest)
     case "tune": return try runTuneCommand(rest)
     case "help", "--help", "-h":
         print(usage)
         return 0
     default:
-        let hint = closestMatch(to: command, in: ["bench", "train", "tune", "help"]).map { "; did you mean '\($0)'?" } ?? ""
+        let hint = closestMatch(to: command, in: ["bench", "train", "tune", "explain", "help"]).map { "; did you mean '\($0)'?" } ?? ""
         throw UsageError(description: "unknown command '\(command)'\(hint)")
     }
 }
