@@ -22,6 +22,8 @@ struct W6Fixture {
     let shapValues: [[Double]], shapExpectedValue: Double, shapPredictions: [Double], shapSampleCount: Int
     /// shap's values for the first rows at `shapPreciseSampleCount` coalitions: a closer estimate of the truth.
     let shapPreciseValues: [[Double]], shapPreciseSampleCount: Int
+    /// The exact case: one background row, rows differing from it in 10 features, and shap's (exact) values.
+    let exactBackground: WeightedBackground, exactRows: FeatureRows, exactSHAPValues: [[Double]]
     /// The training and test splits (features, then the 0/1 target).
     let training: FeatureRows, test: FeatureRows, testLabels: [Int]
 
@@ -46,6 +48,8 @@ struct W6Fixture {
             shapValues: matrix(json["shap_values"]), shapExpectedValue: (json["shap_expected_value"] as! NSNumber).doubleValue,
             shapPredictions: doubles("shap_fx"), shapSampleCount: (json["shap_nsamples"] as! NSNumber).intValue,
             shapPreciseValues: matrix(json["shap_precise_values"]), shapPreciseSampleCount: (json["shap_precise_nsamples"] as! NSNumber).intValue,
+            exactBackground: WeightedBackground(rows: FeatureRows(matrix(json["exact_background"]).map { $0.map(Float.init) })),
+            exactRows: FeatureRows(matrix(json["exact_rows"]).map { $0.map(Float.init) }), exactSHAPValues: matrix(json["exact_shap_values"]),
             training: training, test: test, testLabels: labels)
     }
 

@@ -145,14 +145,15 @@ public enum ExplanationJob {
             let background = WeightedBackground.kMeans(training, clusterCount: request.backgroundSize, seed: request.seed)
             let explainer = try KernelSHAP(
                 model: model.prediction, background: background, output: request.output, sampleCount: request.shapSampleCount, seed: request.seed)
-            return try request.rows.map { index in
-                let e = try explainer.explain(data[row: index], repeats: request.shapRepeats)
-                return .init(row: index, prediction: e.prediction, reference: e.expectedValue, values: e.values, spread: e.spread)
+            let explanations = try explainer.explain(selectedRows(data, request.rows), repeats: request.shapRepeats)
+            return zip(request.rows, explanations).map { index, e in
+                .init(row: index, prediction: e.prediction, reference: e.expectedValue, values: e.values, spread: e.spread)
             }
         case .lime:
             let lime = try LIMETabular(model: model.prediction, training: training, output: request.output, seed: request.seed)
-            return try request.rows.map { index in
-                let e = try lime.explain(data[row: index], featureCount: request.limeFeatureCount, sampleCount: request.limeSampleCount)
+            let explanations = try lime.explain(
+                selectedRows(data, request.rows), featureCount: request.limeFeatureCount, sampleCount: request.limeSampleCount)
+            return zip(request.rows, explanations).map { index, e in
                 var values = [Double](repeating: 0, count: data.featureCount)
                 for (feature, weight) in e.coefficients { values[feature] = weight }
                 return .init(row: index, prediction: e.prediction, reference: e.intercept, values: values, localPrediction: e.localPrediction, score: e.score)
@@ -187,6 +188,11 @@ public enum ExplanationJob {
             return []
         }
     }
+}
+
+/// The rows of `data` at `indices`, in that order.
+private func selectedRows(_ data: FeatureRows, _ indices: [Int]) -> FeatureRows {
+    FeatureRows(values: indices.flatMap { data[row: $0] }, featureCount: data.featureCount)
 }
 
 /// The JSON document of an explanation run (snake_case keys).

@@ -30,7 +30,8 @@ public enum PermutationImportance {
     /// The importance of every feature of `model` on `rows`.
     ///
     /// - Parameters:
-    ///   - score: the score of the model's outputs for all rows (row-major, `rowCount × outputCount`), higher is better.
+    ///   - score: the score of the model's outputs for all rows (row-major, `rowCount × outputCount`), higher is
+    ///     better; called from several threads at once when the model allows concurrent calls.
     /// - Returns: the score on the unshuffled rows and one ``FeatureImportance`` per feature.
     public static func compute(
         model: PredictionFunction, rows: FeatureRows, repeats: Int = 5, seed: UInt64 = 0, score: ([Float]) -> Double
@@ -41,9 +42,10 @@ public enum PermutationImportance {
         guard repeats >= 1 else { throw ExplainError.invalidSetting(name: "repeats", detail: "expected at least 1, got \(repeats)") }
         let n = rows.rowCount, d = rows.featureCount, k = model.outputCount
         let baseline = score(model(rows.values, rowCount: n))
-        var generator = SeededGenerator(seed: seed)
-        var importances: [FeatureImportance] = []
-        for feature in 0..<d {
+        // Each feature shuffles with its own generator (seeded from `seed` and the feature),
+        // so features can run in parallel and still give the same drops.
+        let importances = model.map(d) { feature -> FeatureImportance in
+            var generator = SeededGenerator(seed: seed &+ UInt64(feature) &* 0x9E37_79B9_7F4A_7C15)
             var shuffled = [Float](repeating: 0, count: repeats * n * d)
             for r in 0..<repeats {
                 shuffled.replaceSubrange((r * n * d)..<((r + 1) * n * d), with: rows.values)
@@ -57,9 +59,9 @@ public enum PermutationImportance {
             let deviation = repeats > 1
                 ? (drops.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(repeats - 1)).squareRoot() : 0
             let halfWidth = repeats > 1 ? studentT975(degreesOfFreedom: repeats - 1) * deviation / Double(repeats).squareRoot() : 0
-            importances.append(FeatureImportance(
+            return FeatureImportance(
                 feature: feature, mean: mean, standardDeviation: deviation, confidenceInterval: (mean - halfWidth)...(mean + halfWidth),
-                drops: drops))
+                drops: drops)
         }
         return (baseline, importances)
     }

@@ -18,22 +18,32 @@ public struct PredictionFunction {
     public let featureCount: Int
     /// The number of outputs per row.
     public let outputCount: Int
+    /// Whether the function may be called from several threads at once; the explainers
+    /// then explain several rows (or features) in parallel, one thread each.
+    public let allowsConcurrentCalls: Bool
     private let body: (_ rows: [Float], _ rowCount: Int) -> [Float]
 
     /// A model from a closure over row-major batches.
     ///
-    /// - Parameter body: maps `rowCount × featureCount` floats to `rowCount × outputCount` floats.
-    public init(featureCount: Int, outputCount: Int = 1, _ body: @escaping (_ rows: [Float], _ rowCount: Int) -> [Float]) {
+    /// - Parameters:
+    ///   - allowsConcurrentCalls: false when `body` keeps state that concurrent calls would share.
+    ///   - body: maps `rowCount × featureCount` floats to `rowCount × outputCount` floats.
+    public init(
+        featureCount: Int, outputCount: Int = 1, allowsConcurrentCalls: Bool = true,
+        _ body: @escaping (_ rows: [Float], _ rowCount: Int) -> [Float]
+    ) {
         precondition(featureCount > 0 && outputCount > 0, "a model needs at least one feature and one output")
         self.featureCount = featureCount
         self.outputCount = outputCount
+        self.allowsConcurrentCalls = allowsConcurrentCalls
         self.body = body
     }
 
     /// A model from a tensor function (a net's forward pass): `[rowCount, featureCount]` in,
     /// `[rowCount, outputCount]` (or `[rowCount]`) out, evaluated without recording gradients.
+    /// A net in evaluation mode computes each batch from its weights alone, so concurrent calls are safe.
     public init(featureCount: Int, outputCount: Int = 1, tensorFunction: @escaping (Tensor) -> Tensor) {
-        self.init(featureCount: featureCount, outputCount: outputCount) { rows, rowCount in
+        self.init(featureCount: featureCount, outputCount: outputCount, allowsConcurrentCalls: true) { rows, rowCount in
             withNoGrad { tensorFunction(Tensor(shape: [rowCount, featureCount], scalars: rows)).scalars }
         }
     }
@@ -59,6 +69,24 @@ public struct PredictionFunction {
             start = end
         }
         return values
+    }
+}
+
+extension PredictionFunction {
+    /// `count` independent results, computed by up to ``HoneCore/Parallel/workerCount``
+    /// threads when the model allows concurrent calls. Each thread runs whole items, so the
+    /// model's own kernels run single-threaded inside: one join at the end instead of one per
+    /// kernel, which keeps a loaded machine's cores busy with work rather than waiting.
+    func map<Result>(_ count: Int, _ item: (Int) -> Result) -> [Result] {
+        guard allowsConcurrentCalls && count > 1 else { return (0..<count).map(item) }
+        var results = [Result?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let output = buffer
+            Parallel.forEachChunk(count, costPerItem: 1 << 20) { range in
+                for index in range { output[index] = item(index) }
+            }
+        }
+        return results.map { $0! }
     }
 }
 

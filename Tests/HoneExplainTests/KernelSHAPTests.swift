@@ -109,3 +109,17 @@ import Testing
         return zip(outputs, background.weights).reduce(0) { $0 + Double($1.0) * $1.1 }
     }
 }
+
+@Suite struct ParallelExplanationTests {
+    @Test func rowsExplainedInParallelEqualRowsExplainedOneByOne() throws {
+        let net = HoneNN.Sequential { Linear(14, 6, seed: 5); ReLU(); Linear(6, 1, seed: 6) }
+        let model = PredictionFunction(featureCount: 14) { net($0) }
+        let rows = uniformRows(5, 14, seed: 31)
+        let shap = try KernelSHAP(model: model, background: WeightedBackground(rows: uniformRows(6, 14, seed: 32)), sampleCount: 200, seed: 3)
+        let batch = try shap.explain(rows)
+        for index in 0..<5 { #expect(batch[index] == (try shap.explain(rows[row: index]))) }
+        let lime = try LIMETabular(model: model, training: uniformRows(50, 14, seed: 33), seed: 4)
+        let limeBatch = try lime.explain(rows, featureCount: 5, sampleCount: 300)
+        for index in 0..<5 { #expect(limeBatch[index] == (try lime.explain(rows[row: index], featureCount: 5, sampleCount: 300))) }
+    }
+}

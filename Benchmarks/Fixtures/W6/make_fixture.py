@@ -7,8 +7,9 @@
 
 w6-model.json holds the exported MLP (scaler, weights, biases), shap's k-means background,
 the 20 explained rows, shap's KernelSHAP values for them at nsamples = 2*30 + 2048
-(l1_reg=False, np.random.seed(0)) and, for the first rows, shap's values at a large
-nsamples as a closer estimate of the true Shapley values (30 features: no exact enumeration).
+(l1_reg=False, np.random.seed(0)), for the first rows shap's values at a large nsamples
+as a closer estimate of the true Shapley values (30 features: no exact enumeration), and
+an exact case (10 varying features against one background row) where both sides are exact.
 """
 import json
 import os
@@ -46,6 +47,15 @@ def main():
     assert abs(explainer.expected_value - run["expected_value"]) < 1e-12, "the background does not reproduce E[f]"
     precise = np.asarray(explainer.shap_values(rows[:precise_rows], nsamples=precise_samples, l1_reg=False, silent=True))
 
+    # An exact case: one background row, and explained rows that differ from it in the first
+    # 10 features only, so both sides enumerate all 2^10 - 2 coalitions (exact Shapley values).
+    exact_background = background[:1]
+    exact_rows = np.repeat(exact_background, len(rows), axis=0)
+    exact_rows[:, :10] = rows[:, :10]
+    np.random.seed(0)
+    exact_explainer = shap.KernelExplainer(f, exact_background)
+    exact = np.asarray(exact_explainer.shap_values(exact_rows, nsamples=ref["kernel_shap"]["nsamples"], l1_reg=False, silent=True))
+
     fixture = {
         "note": "produced by make_fixture.py from explain_anchor.py's output; f(x) = sigmoid(relu(((x - mean) / scale) W1 + b1) W2 + b2)",
         "feature_names": rep["feature_names"],
@@ -57,6 +67,7 @@ def main():
         "shap_expected_value": run["expected_value"],
         "shap_values": run["all_rows_shap_values"], "shap_fx": run["all_rows_fx"],
         "shap_precise_nsamples": precise_samples, "shap_precise_values": precise.tolist(),
+        "exact_background": exact_background.tolist(), "exact_rows": exact_rows.tolist(), "exact_shap_values": exact.tolist(),
     }
     with open(os.path.join(here, "w6-model.json"), "w") as out:
         json.dump(fixture, out)

@@ -105,9 +105,13 @@ public struct KernelSHAP {
         return first
     }
 
-    /// The Shapley values of every row of `rows`.
+    /// The Shapley values of every row of `rows`, rows in parallel when the model allows it.
     public func explain(_ rows: FeatureRows, repeats: Int = 1) throws -> [SHAPExplanation] {
-        try (0..<rows.rowCount).map { try explain(rows[row: $0], repeats: repeats) }
+        guard rows.featureCount == model.featureCount else {
+            throw ExplainError.featureCountMismatch(source: "the explained rows", expected: model.featureCount, found: rows.featureCount)
+        }
+        guard repeats >= 1 else { throw ExplainError.invalidSetting(name: "repeats", detail: "expected at least 1, got \(repeats)") }
+        return model.map(rows.rowCount) { try! explain(rows[row: $0], repeats: repeats) }
     }
 
     private func explainOnce(_ row: [Float], seed: UInt64) -> SHAPExplanation {

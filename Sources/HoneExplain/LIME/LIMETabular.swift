@@ -105,9 +105,7 @@ public struct LIMETabular {
     ) throws -> LIMEExplanation {
         let d = model.featureCount
         guard row.count == d else { throw ExplainError.featureCountMismatch(source: "the explained row", expected: d, found: row.count) }
-        let k = featureCount ?? d
-        guard (1...d).contains(k) else { throw ExplainError.invalidSetting(name: "featureCount", detail: "expected 1...\(d), got \(k)") }
-        guard sampleCount >= 2 else { throw ExplainError.invalidSetting(name: "sampleCount", detail: "expected at least 2, got \(sampleCount)") }
+        let k = try checkedFeatureCount(featureCount, sampleCount: sampleCount)
         let (surrogateInputs, modelInputs) = perturb(row, sampleCount: sampleCount)
         let targets = model.column(modelInputs, rowCount: sampleCount, output: output)
         var weights = [Double](repeating: 0, count: sampleCount)
@@ -125,6 +123,27 @@ public struct LIMETabular {
         for (c, feature) in selected.enumerated() { local += fit.coefficients[c] * surrogateInputs[feature] }
         let coefficients = zip(selected, fit.coefficients).map { (feature: $0.0, weight: $0.1) }.sorted { abs($0.weight) > abs($1.weight) }
         return LIMEExplanation(intercept: fit.intercept, coefficients: coefficients, localPrediction: local, prediction: targets[0], score: fit.score)
+    }
+
+    /// The surrogates of every row of `rows`, rows in parallel when the model allows it.
+    public func explain(
+        _ rows: FeatureRows, featureCount: Int? = nil, sampleCount: Int = 5000, selection: FeatureSelection = .auto
+    ) throws -> [LIMEExplanation] {
+        guard rows.featureCount == model.featureCount else {
+            throw ExplainError.featureCountMismatch(source: "the explained rows", expected: model.featureCount, found: rows.featureCount)
+        }
+        _ = try checkedFeatureCount(featureCount, sampleCount: sampleCount)
+        return model.map(rows.rowCount) {
+            try! explain(rows[row: $0], featureCount: featureCount, sampleCount: sampleCount, selection: selection)
+        }
+    }
+
+    /// The surrogate's feature count K, after checking it and the sample count.
+    private func checkedFeatureCount(_ featureCount: Int?, sampleCount: Int) throws -> Int {
+        let d = model.featureCount, k = featureCount ?? d
+        guard (1...d).contains(k) else { throw ExplainError.invalidSetting(name: "featureCount", detail: "expected 1...\(d), got \(k)") }
+        guard sampleCount >= 2 else { throw ExplainError.invalidSetting(name: "sampleCount", detail: "expected at least 2, got \(sampleCount)") }
+        return k
     }
 
     /// The surrogate's view of the samples (standardized) and the model's (raw values);
