@@ -51,7 +51,7 @@ demo: demo-deps
 	$$($(SWIFT) build $(SWIFT_RELEASE) --show-bin-path)/hone train examples/fashion-mnist-cnn.json
 
 # One JSON object per suite, one per line (see Benchmarks/ and the README).
-BENCH_SUITES = kernels train tune memory trees
+BENCH_SUITES = kernels train tune memory trees explain
 bench: deps
 	$(SWIFT) build $(SWIFT_RELEASE) --product hone
 	@for suite in $(BENCH_SUITES); do $$($(SWIFT) build $(SWIFT_RELEASE) --show-bin-path)/hone bench $$suite --json || exit 1; done

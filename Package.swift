@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "HoneReport", targets: ["HoneReport"]),
         .library(name: "HoneDoctor", targets: ["HoneDoctor"]),
         .library(name: "HoneTrees", targets: ["HoneTrees"]),
+        .library(name: "HoneExplain", targets: ["HoneExplain"]),
         .executable(name: "hone", targets: ["hone"]),
     ],
     targets: [
@@ -42,17 +43,18 @@ let package = Package(
         .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData", "HoneTune"]),
         .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite", "CLibPQ"]),
         .target(name: "HoneTrees", dependencies: ["HoneCore"]),
+        .target(name: "HoneExplain", dependencies: ["HoneCore"]),
         .target(name: "HoneReport", dependencies: ["HoneTrain", "HoneTune", "HoneDoctor"]),
         .target(name: "HoneDoctor", dependencies: ["HoneTrain"]),
         .target(
             name: "HoneBenchmarks",
-            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneTrees", "CBLAS"],
-            path: "Benchmarks", exclude: ["reference"]),
+            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneTrees", "HoneExplain", "CBLAS"],
+            path: "Benchmarks", exclude: ["reference", "Fixtures/W6/make_fixture.py"], resources: [.copy("Fixtures/W6")]),
         .executableTarget(
             name: "hone",
             dependencies: [
-                "HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneTrees", "HoneBenchmarks", "HoneReport",
-                "HoneDoctor",
+                "HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneTrees", "HoneExplain", "HoneBenchmarks",
+                "HoneReport", "HoneDoctor",
             ]),
 
         .target(name: "HoneTestSupport", dependencies: ["HoneCore"], path: "Tests/HoneTestSupport"),
@@ -66,6 +68,7 @@ let package = Package(
         .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneTrain", "HoneTune", "HoneDoctor", "CSQLite"], exclude: ["Scripts"]),
         .testTarget(name: "HoneDoctorTests", dependencies: ["HoneDoctor"]),
         .testTarget(name: "HoneTreesTests", dependencies: ["HoneTrees"]),
+        .testTarget(name: "HoneExplainTests", dependencies: ["HoneExplain", "HoneNN", "HoneTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -8,7 +8,7 @@ import HoneTune
 enum BenchCommand {
     static let spec = CommandSpec(
         name: "bench", summary: "run a benchmark suite and print a table or JSON",
-        positionals: [PositionalSpec(name: "SUITE", help: "the suite", choices: ["kernels", "memory", "storage", "train", "trees", "tune"])],
+        positionals: [PositionalSpec(name: "SUITE", help: "the suite", choices: ["explain", "kernels", "memory", "storage", "train", "trees", "tune"])],
         options: [
             .flag("json", "print one JSON object instead of a table"),
             .flag("quick", "short measurements (smoke test)"),
@@ -23,7 +23,8 @@ enum BenchCommand {
             .option("monitors", .choice("on|off", ["on", "off"]), "train W2 through the trainer with the training monitors on or off instead"),
         ],
         notes: "  tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer) and\n"
-            + "  measures the study machinery's cost per trial in memory and in SQLite (W5/storage)",
+            + "  measures the study machinery's cost per trial in memory and in SQLite (W5/storage);\n"
+            + "  explain runs W6 (KernelSHAP, LIME, permutation importance on the exported MLP; --quick: 3 rows)",
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -39,6 +40,7 @@ enum BenchCommand {
         case "memory": results = MemoryBenchmarks.run(steps: arguments.integer("steps") ?? 10_000)
         case "train": results = try runTrain(arguments)
         case "storage": results = try runStorage(arguments)
+        case "explain": results = try ExplainBenchmarks.run(quick: quick)
         case "trees":
             let folder = arguments.text("data") ?? ProcessInfo.processInfo.environment["HONE_W7_DATA"]
             results = try TreeBenchmarks.run(TreeBenchmarks.loadSplit(folder: folder, quick: quick), quick: quick)

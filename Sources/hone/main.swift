@@ -10,6 +10,7 @@ let tool = CommandLineTool(commands: [
     PredictCommands.evaluate,
     ReportCommand.spec,
     DoctorCommand.spec,
+    ExplainCommand.spec,
 ])
 
 exit(tool.run(Array(CommandLine.arguments.dropFirst())))

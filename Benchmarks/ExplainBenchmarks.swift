@@ -1,0 +1,71 @@
+import Dispatch
+import Foundation
+import HoneCore
+import HoneExplain
+
+/// W6 of the reference workloads: KernelSHAP, LIME and permutation importance on the
+/// exported breast-cancer MLP (``W6Fixture``), timed per explained row, with the
+/// agreement of the SHAP values with shap's beside the speed. Rows are explained by the
+/// batch methods, one thread per row at a time, as a user explaining a data set would.
+public enum ExplainBenchmarks {
+    /// Runs W6; `quick` explains 3 rows instead of 20 and skips the precise comparison.
+    public static func run(quick: Bool = false) throws -> [BenchResult] {
+        let fixture = try W6Fixture.load()
+        let rowCount = quick ? 3 : fixture.explainedRows.rowCount
+        var results: [BenchResult] = []
+        func add(_ workload: String, _ metric: String, _ value: Double) {
+            results.append(BenchResult(workload: "W6/\(workload)", metric: metric, value: value))
+        }
+
+        let shap = try KernelSHAP(model: fixture.model, background: fixture.background, sampleCount: fixture.shapSampleCount, seed: 0)
+        var explanations: [SHAPExplanation] = []
+        let rows = FeatureRows(values: Array(fixture.explainedRows.values.prefix(rowCount * 30)), featureCount: 30)
+        let shapSeconds = seconds { explanations = try! shap.explain(rows) }
+        add("kernelshap", "seconds_per_row", shapSeconds / Double(rowCount))
+        add("kernelshap", "coalitions_per_row", Double(explanations[0].coalitionCount))
+        add("kernelshap", "max_additivity_error", explanations.map { abs($0.values.reduce(0, +) - ($0.prediction - $0.expectedValue)) }.max()!)
+        add("kernelshap", "max_abs_diff_expected_value_vs_shap", abs(shap.expectedValue - fixture.shapExpectedValue))
+        add("kernelshap", "max_abs_diff_prediction_vs_shap", (0..<rowCount).map { abs(explanations[$0].prediction - fixture.shapPredictions[$0]) }.max()!)
+        add("kernelshap", "max_abs_diff_vs_shap", maxDifference(explanations.map(\.values), fixture.shapValues))
+        let spread = try shap.explain(fixture.explainedRows[row: 0], repeats: 5).spread ?? []
+        add("kernelshap", "max_spread_over_5_seeds", spread.max() ?? 0)
+        let exact = try KernelSHAP(model: fixture.model, background: fixture.exactBackground, sampleCount: fixture.shapSampleCount)
+        let exactValues = try (0..<fixture.exactRows.rowCount).map { try exact.explain(fixture.exactRows[row: $0]).values }
+        add("kernelshap", "exact_case_max_abs_diff_vs_shap", maxDifference(exactValues, fixture.exactSHAPValues))
+        if !quick {
+            let preciseRows = fixture.shapPreciseValues.count
+            add("kernelshap", "max_abs_diff_vs_shap_precise", maxDifference(explanations.prefix(preciseRows).map(\.values), fixture.shapPreciseValues))
+            add("kernelshap", "shap_max_abs_diff_vs_shap_precise", maxDifference(Array(fixture.shapValues.prefix(preciseRows)), fixture.shapPreciseValues))
+            let precise = try KernelSHAP(model: fixture.model, background: fixture.background, sampleCount: fixture.shapPreciseSampleCount, seed: 0)
+            let preciseValues = try (0..<preciseRows).map { try precise.explain(fixture.explainedRows[row: $0]).values }
+            add("kernelshap", "precise_max_abs_diff_vs_shap_precise", maxDifference(preciseValues, fixture.shapPreciseValues))
+        }
+
+        let lime = try LIMETabular(model: fixture.model, training: fixture.training, seed: 0)
+        var scores: [Double] = []
+        let limeSeconds = seconds { scores = try! lime.explain(rows, sampleCount: 5000).map(\.score) }
+        add("lime", "seconds_per_row", limeSeconds / Double(rowCount))
+        add("lime", "mean_score", scores.reduce(0, +) / Double(scores.count))
+
+        var baseline = 0.0
+        let permutationSeconds = seconds {
+            baseline = try! PermutationImportance.compute(model: fixture.model, rows: fixture.test, repeats: 10, seed: 0) {
+                Score.accuracy($0, labels: fixture.testLabels, outputCount: 1)
+            }.baseline
+        }
+        add("permutation", "seconds", permutationSeconds)
+        add("permutation", "seconds_per_row", permutationSeconds / Double(fixture.test.rowCount))
+        add("permutation", "test_accuracy", baseline)
+        return results
+    }
+
+    private static func seconds(_ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+    }
+
+    private static func maxDifference(_ a: [[Double]], _ b: [[Double]]) -> Double {
+        zip(a, b).flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 0
+    }
+}
