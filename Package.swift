@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "HoneBenchmarks",
             dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "CBLAS"],
-            path: "Benchmarks"),
+            path: "Benchmarks", exclude: ["reference"]),
         .executableTarget(
             name: "hone",
             dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneBenchmarks"]),

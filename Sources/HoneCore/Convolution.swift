@@ -37,13 +37,20 @@ public struct Conv2DGeometry: Equatable, Sendable {
 /// 2-D convolution (cross-correlation, as in PyTorch) of `x` `[N, C, H, W]` with `weight`
 /// `[outChannels, C / groups, kH, kW]`, plus an optional `bias` `[outChannels]`.
 ///
-/// Lowered to GEMM one image at a time: the image's patches are unrolled into a column
-/// matrix (im2col) small enough to stay in cache, and one GEMM writes the output planes
-/// in place; the backward pass runs the same two GEMMs transposed and folds columns
-/// back (col2im). Images are split across cores, each core running single-threaded
-/// GEMMs: the GEMMs of small channel counts are too skinny for BLAS's own threading to
-/// pay. Columns are recomputed in the backward pass instead of kept, so memory stays
-/// that of the activations.
+/// On Linux each pass (forward, input gradient, weight and bias gradients) runs on
+/// oneDNN's direct-convolution primitive for the shape (``DNNLConvolution``): JIT
+/// kernels on blocked channel layouts, with the NCHW tensors reordered in and out.
+/// Where oneDNN has only its reference kernel for a pass, or rejects the shape (a
+/// stride that leaves trailing input unread, so the high-side padding would be
+/// negative), that pass is lowered to GEMM instead, as it is on macOS.
+///
+/// The GEMM lowering works one image at a time: the image's patches are unrolled into a
+/// column matrix (im2col) small enough to stay in cache, and one GEMM writes the output
+/// planes in place; the backward pass runs the same two GEMMs transposed and folds
+/// columns back (col2im). Images are split across cores, each core running
+/// single-threaded GEMMs: the GEMMs of small channel counts are too skinny for BLAS's
+/// own threading to pay. Columns are recomputed in the backward pass instead of kept,
+/// so memory stays that of the activations.
 public func conv2d(
     _ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
     dilation: (Int, Int) = (1, 1), groups: Int = 1
@@ -56,15 +63,37 @@ public func conv2d(
     precondition(plan.outHeight > 0 && plan.outWidth > 0, "conv2d: input \(x.shape) is smaller than the kernel \(weight.shape) with padding \(padding), dilation \(dilation)")
 
     let out = Tensor(uninitializedShape: [plan.batch, plan.outChannels, plan.outHeight, plan.outWidth])
-    plan.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer)
+    #if canImport(Accelerate)
+        plan.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer)
+    #else
+        let primitives = DNNLConvolution.primitives(for: plan, hasBias: bias != nil)
+        if !primitives.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer) {
+            plan.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer)
+        }
+    #endif
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return Tensor.record("conv2d", output: out, inputs: inputs) { g in
         let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
         let dw = weight.requiresGrad ? Tensor(uninitializedShape: weight.shape) : nil
         let db = (bias?.requiresGrad ?? false) ? Tensor(uninitializedShape: [plan.outChannels]) : nil
-        plan.backward(
-            x: x.storage.pointer, weight: weight.storage.pointer, gradOut: g.storage.pointer,
-            gradX: dx?.storage.pointer, gradWeight: dw?.storage.pointer, gradBias: db?.storage.pointer)
+        var gradX = dx?.storage.pointer, gradWeight = dw?.storage.pointer, gradBias = db?.storage.pointer
+        #if !canImport(Accelerate)
+            if let target = gradX, primitives.backwardData(gradOut: g.storage.pointer, weight: weight.storage.pointer, gradX: target) {
+                gradX = nil
+            }
+            if gradWeight != nil || gradBias != nil,
+               primitives.backwardWeights(
+                   x: x.storage.pointer, gradOut: g.storage.pointer, weightCount: weight.count, gradWeight: gradWeight,
+                   biasCount: plan.outChannels, gradBias: gradBias) {
+                gradWeight = nil
+                gradBias = nil
+            }
+        #endif
+        if gradX != nil || gradWeight != nil || gradBias != nil {
+            plan.backward(
+                x: x.storage.pointer, weight: weight.storage.pointer, gradOut: g.storage.pointer,
+                gradX: gradX, gradWeight: gradWeight, gradBias: gradBias)
+        }
         return Array([dx, dw, db].prefix(inputs.count))
     }
 }
