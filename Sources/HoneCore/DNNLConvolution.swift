@@ -9,7 +9,7 @@
     /// picks the layout its JIT kernels run fastest on (`nChw16c` with AVX-512, `nChw8c`
     /// with AVX2); Hone's tensors stay NCHW and each argument whose chosen layout differs
     /// is reordered in and out around the call. When oneDNN has only its reference
-    /// implementation for a shape (or rejects it, e.g. a padding it cannot express), the
+    /// implementation for a shape (or rejects it), the
     /// primitive is missing and ``conv2d(_:weight:bias:stride:padding:dilation:groups:)``
     /// falls back to im2col + GEMM for that pass.
     ///
@@ -127,7 +127,8 @@
             dilations = [g.dilation.height - 1, g.dilation.width - 1].map(Int64.init)
             paddingLow = [g.padding.height, g.padding.width].map(Int64.init)
             // The high side's padding is whatever makes oneDNN's output size equal the
-            // floor-divided one; it is below the low side's when the stride skips input.
+            // floor-divided one; it is below the low side's (even negative) when the
+            // stride leaves trailing input unread.
             let extentHeight = (plan.outHeight - 1) * g.stride.height + (g.kernel.height - 1) * g.dilation.height + 1
             let extentWidth = (plan.outWidth - 1) * g.stride.width + (g.kernel.width - 1) * g.dilation.width + 1
             paddingHigh = [extentHeight - plan.height - g.padding.height,

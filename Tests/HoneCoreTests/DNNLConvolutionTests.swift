@@ -43,7 +43,8 @@ func naiveConv2dGradients(
 @Suite struct DNNLConvolutionTests {
     struct Case {
         var input: [Int], weight: [Int], stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int
-        /// Whether oneDNN has a JIT kernel for all three passes (else im2col + GEMM runs).
+        /// Whether oneDNN has a kernel other than its reference one for all three passes
+        /// (else im2col + GEMM runs).
         var onOneDNN: Bool
     }
 
@@ -58,15 +59,15 @@ func naiveConv2dGradients(
         Case(input: [2, 16, 8, 8], weight: [32, 16, 1, 1], stride: (2, 2), padding: (0, 0), dilation: (1, 1), groups: 1, onOneDNN: true),
         Case(input: [2, 1, 10, 10], weight: [32, 1, 3, 3], stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1, onOneDNN: true),
         Case(input: [2, 3, 8, 8], weight: [16, 3, 3, 3], stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1, onOneDNN: true),
-        // Stride 2 over 7 columns with a 1×1 kernel leaves the last column unread: the
-        // high padding would be -1, which oneDNN rejects, so im2col runs it.
-        Case(input: [1, 4, 7, 7], weight: [8, 4, 1, 1], stride: (2, 2), padding: (0, 0), dilation: (1, 1), groups: 1, onOneDNN: false),
+        // Stride 2 over 7 columns with a 1×1 kernel leaves the last column unread: oneDNN
+        // takes it as a padding of -1 on the high side.
+        Case(input: [1, 4, 7, 7], weight: [8, 4, 1, 1], stride: (2, 2), padding: (0, 0), dilation: (1, 1), groups: 1, onOneDNN: true),
     ]
 
     func run(_ c: Case, seed: UInt64) -> (x: Tensor, w: Tensor, b: Tensor, g: Tensor, y: Tensor) {
         let x = randomTensor(c.input, seed: seed).requiringGrad(), w = randomTensor(c.weight, seed: seed + 1).requiringGrad()
         let b = randomTensor([c.weight[0]], seed: seed + 2).requiringGrad()
-        let y = conv2d(x, weight: w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+        let y = conv2d(x, weight: w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, route: .oneDNN)
         let g = randomTensor(y.shape, seed: seed + 3)
         (y * g).sum().backward()
         return (x, w, b, g, y)
@@ -112,7 +113,7 @@ func naiveConv2dGradients(
             let x = randomTensor(c.input, seed: UInt64(i + 1)), w = randomTensor(c.weight, seed: UInt64(i + 10))
             let b = randomTensor([c.weight[0]], seed: 20)
             expectGradientsMatch([x, w, b]) {
-                conv2d($0[0], weight: $0[1], bias: $0[2], stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+                conv2d($0[0], weight: $0[1], bias: $0[2], stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, route: .oneDNN)
             }
         }
     }
@@ -124,7 +125,7 @@ func naiveConv2dGradients(
         let b = randomTensor([32], seed: 3)
         let geometry = Conv2DGeometry(kernel: (3, 3), stride: (2, 2), padding: (1, 1))
         let plan = ConvolutionPlan(input: x.shape, weight: w.shape, groups: 1, geometry: geometry)
-        let y = conv2d(x, weight: w, bias: b, stride: (2, 2), padding: (1, 1))
+        let y = conv2d(x, weight: w, bias: b, stride: (2, 2), padding: (1, 1), dilation: (1, 1), groups: 1, route: .oneDNN)
         let reference = Tensor(uninitializedShape: y.shape)
         plan.forward(x: x.storage.pointer, weight: w.storage.pointer, bias: b.storage.pointer, out: reference.storage.pointer)
         expectClose(y, reference.scalars, tolerance: 1e-4)
@@ -135,10 +136,26 @@ func naiveConv2dGradients(
             x: x.storage.pointer, weight: w.storage.pointer, gradOut: g.storage.pointer,
             gradX: dx.storage.pointer, gradWeight: dw.storage.pointer, gradBias: db.storage.pointer)
         let (xg, wg, bg) = (x.detached().requiringGrad(), w.detached().requiringGrad(), b.detached().requiringGrad())
-        (conv2d(xg, weight: wg, bias: bg, stride: (2, 2), padding: (1, 1)) * g).sum().backward()
+        (conv2d(xg, weight: wg, bias: bg, stride: (2, 2), padding: (1, 1), dilation: (1, 1), groups: 1, route: .oneDNN) * g).sum().backward()
         expectClose(xg.grad!, dx.scalars, tolerance: 1e-4)
         expectClose(wg.grad!, dw.scalars, tolerance: 1e-3)
         expectClose(bg.grad!, db.scalars, tolerance: 1e-3)
+    }
+
+    @Test func theMeasuredSwitchSendsWideLayersToOneDNN() {
+        func plan(_ input: [Int], _ weight: [Int], groups: Int = 1) -> ConvolutionPlan {
+            ConvolutionPlan(input: input, weight: weight, groups: groups, geometry: Conv2DGeometry(kernel: (3, 3), padding: (1, 1)))
+        }
+        #expect(plan([64, 32, 14, 14], [64, 32, 3, 3]).oneDNNRunsDataPasses)
+        #expect(!plan([128, 16, 32, 32], [16, 16, 3, 3]).oneDNNRunsDataPasses)
+        #expect(!plan([8, 64, 8, 8], [64, 1, 3, 3], groups: 64).oneDNNRunsDataPasses)
+        #expect(plan([128, 3, 32, 32], [16, 3, 3, 3]).oneDNNRunsWeightPass)
+        #expect(!plan([64, 1, 28, 28], [32, 1, 3, 3]).oneDNNRunsWeightPass)
+        // Both routes give the same values for a layer the switch splits between them.
+        let x = randomTensor([4, 3, 12, 12], seed: 1), w = randomTensor([16, 3, 3, 3], seed: 2)
+        let fastest = conv2d(x, weight: w, padding: (1, 1))
+        let oneDNN = conv2d(x, weight: w, bias: nil, stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1, route: .oneDNN)
+        expectClose(fastest, oneDNN.scalars, tolerance: 1e-5)
     }
 
     @Test func repeatedRunsAreBitIdentical() {
