@@ -30,6 +30,10 @@ public enum TrainBenchmarks {
             }
         }
 
+        /// Whether the suite also times single-sample inference (the convolutional and
+        /// attention workloads, where batch-1 calls are a different regime).
+        var measuresLatency: Bool { self != .w1 }
+
         /// The shape of one sample.
         var sampleShape: [Int] {
             switch self {
@@ -78,6 +82,9 @@ public enum TrainBenchmarks {
         public var minimumSeconds = 10.0
         /// Batches of the data-loading epoch.
         public var dataEpochBatches = 20
+        /// Single-sample inference calls timed for the latency percentiles (after as many
+        /// untimed ones as `warmup` says, ten at least).
+        public var latencyCalls = 300
 
         /// The reference script's settings.
         public init() {}
@@ -89,6 +96,7 @@ public enum TrainBenchmarks {
             settings.minimumSteps = 3
             settings.minimumSeconds = 0.2
             settings.dataEpochBatches = 4
+            settings.latencyCalls = 20
             return settings
         }
     }
@@ -118,7 +126,16 @@ public enum TrainBenchmarks {
         let inferSeconds = medianStepSeconds(settings) { _ = withNoGrad { model(inputs) } }
 
         let name = workload.rawValue
-        return [
+        var latency: [BenchResult] = []
+        if workload.measuresLatency {
+            let sample = workload.makeInputs(count: 1, using: &generator)
+            let (p50, p99) = singleSampleLatency(settings) { _ = withNoGrad { model(sample) } }
+            latency = [
+                BenchResult(workload: name, metric: "infer_latency_p50_ms", value: p50 * 1e3),
+                BenchResult(workload: name, metric: "infer_latency_p99_ms", value: p99 * 1e3),
+            ]
+        }
+        return latency + [
             BenchResult(workload: name, metric: "train_samples_per_s", value: Double(batch) / trainSeconds),
             BenchResult(workload: name, metric: "infer_samples_per_s", value: Double(batch) / inferSeconds),
             BenchResult(workload: name, metric: "train_step_ms", value: trainSeconds * 1e3),
@@ -132,6 +149,22 @@ public enum TrainBenchmarks {
     /// minimums are met; the median call time.
     static func medianStepSeconds(_ settings: Settings, _ body: () -> Void) -> Double {
         Timing.medianSeconds(warmup: settings.warmup, minimumRuns: settings.minimumSteps, minimumSeconds: settings.minimumSeconds, body)
+    }
+
+    /// The 50th and 99th percentile seconds of `settings.latencyCalls` single calls of
+    /// `body`, each timed on its own (the nearest-rank percentile, as the reference's).
+    static func singleSampleLatency(_ settings: Settings, _ body: () -> Void) -> (p50: Double, p99: Double) {
+        for _ in 0..<max(settings.warmup, 10) { body() }
+        var samples: [Double] = []
+        samples.reserveCapacity(settings.latencyCalls)
+        for _ in 0..<max(settings.latencyCalls, 1) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+        }
+        samples.sort()
+        func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int((p * Double(samples.count)).rounded(.up)) - 1)] }
+        return (percentile(0.5), percentile(0.99))
     }
 
     /// Seconds spent waiting for batches over the seconds of one short training epoch

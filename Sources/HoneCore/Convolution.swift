@@ -37,16 +37,39 @@ public struct Conv2DGeometry: Equatable, Sendable {
 /// 2-D convolution (cross-correlation, as in PyTorch) of `x` `[N, C, H, W]` with `weight`
 /// `[outChannels, C / groups, kH, kW]`, plus an optional `bias` `[outChannels]`.
 ///
-/// Lowered to GEMM one image at a time: the image's patches are unrolled into a column
-/// matrix (im2col) small enough to stay in cache, and one GEMM writes the output planes
-/// in place; the backward pass runs the same two GEMMs transposed and folds columns
-/// back (col2im). Images are split across cores, each core running single-threaded
-/// GEMMs: the GEMMs of small channel counts are too skinny for BLAS's own threading to
-/// pay. Columns are recomputed in the backward pass instead of kept, so memory stays
-/// that of the activations.
+/// On Linux a pass (forward, input gradient, weight and bias gradients) runs on
+/// oneDNN's direct-convolution primitive for the shape (``DNNLConvolution``: JIT kernels
+/// on blocked channel layouts, the NCHW tensors reordered in and out) where that
+/// measured faster: see ``ConvolutionPlan/oneDNNRunsDataPasses`` and
+/// ``ConvolutionPlan/oneDNNRunsWeightPass``. The other passes, those oneDNN has only its
+/// reference kernel for, and every pass on macOS are lowered to GEMM.
+///
+/// The GEMM lowering works one image at a time: the image's patches are unrolled into a
+/// column matrix (im2col) small enough to stay in cache, and one GEMM writes the output
+/// planes in place; the backward pass runs the same two GEMMs transposed and folds
+/// columns back (col2im). Images are split across cores, each core running
+/// single-threaded GEMMs: the GEMMs of small channel counts are too skinny for BLAS's
+/// own threading to pay. Columns are recomputed in the backward pass instead of kept,
+/// so memory stays that of the activations.
 public func conv2d(
     _ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
     dilation: (Int, Int) = (1, 1), groups: Int = 1
+) -> Tensor {
+    conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups, route: .fastest)
+}
+
+/// Which kernels a convolution's passes run on.
+enum ConvolutionRoute {
+    /// Each pass on whichever measured faster for its shape.
+    case fastest
+    /// Every pass on oneDNN wherever it has a kernel (what pins that path in tests).
+    case oneDNN
+}
+
+/// ``conv2d(_:weight:bias:stride:padding:dilation:groups:)`` with its passes routed by `route`.
+func conv2d(
+    _ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int,
+    route: ConvolutionRoute
 ) -> Tensor {
     precondition(x.rank == 4, "conv2d: input must be [N, C, H, W], got \(x.shape)")
     precondition(weight.rank == 4, "conv2d: weight must be [outChannels, inChannels/groups, kH, kW], got \(weight.shape)")
@@ -56,15 +79,39 @@ public func conv2d(
     precondition(plan.outHeight > 0 && plan.outWidth > 0, "conv2d: input \(x.shape) is smaller than the kernel \(weight.shape) with padding \(padding), dilation \(dilation)")
 
     let out = Tensor(uninitializedShape: [plan.batch, plan.outChannels, plan.outHeight, plan.outWidth])
-    plan.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer)
+    #if canImport(Accelerate)
+        plan.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer)
+    #else
+        let primitives = DNNLConvolution.primitives(for: plan, hasBias: bias != nil)
+        let dataPassesOnOneDNN = route == .oneDNN || plan.oneDNNRunsDataPasses
+        let weightPassOnOneDNN = route == .oneDNN || plan.oneDNNRunsWeightPass
+        if !dataPassesOnOneDNN || !primitives.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer) {
+            plan.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer)
+        }
+    #endif
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return Tensor.record("conv2d", output: out, inputs: inputs) { g in
         let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
         let dw = weight.requiresGrad ? Tensor(uninitializedShape: weight.shape) : nil
         let db = (bias?.requiresGrad ?? false) ? Tensor(uninitializedShape: [plan.outChannels]) : nil
-        plan.backward(
-            x: x.storage.pointer, weight: weight.storage.pointer, gradOut: g.storage.pointer,
-            gradX: dx?.storage.pointer, gradWeight: dw?.storage.pointer, gradBias: db?.storage.pointer)
+        var gradX = dx?.storage.pointer, gradWeight = dw?.storage.pointer, gradBias = db?.storage.pointer
+        #if !canImport(Accelerate)
+            if dataPassesOnOneDNN, let target = gradX, primitives.backwardData(gradOut: g.storage.pointer, weight: weight.storage.pointer, gradX: target) {
+                gradX = nil
+            }
+            if weightPassOnOneDNN, gradWeight != nil || gradBias != nil,
+               primitives.backwardWeights(
+                   x: x.storage.pointer, gradOut: g.storage.pointer, weightCount: weight.count, gradWeight: gradWeight,
+                   biasCount: plan.outChannels, gradBias: gradBias) {
+                gradWeight = nil
+                gradBias = nil
+            }
+        #endif
+        if gradX != nil || gradWeight != nil || gradBias != nil {
+            plan.backward(
+                x: x.storage.pointer, weight: weight.storage.pointer, gradOut: g.storage.pointer,
+                gradX: gradX, gradWeight: gradWeight, gradBias: gradBias)
+        }
         return Array([dx, dw, db].prefix(inputs.count))
     }
 }
@@ -82,6 +129,20 @@ struct ConvolutionPlan {
     var inPlane: Int { height * width }
     /// Multiply-adds of one image's forward GEMMs.
     var multiplyAddsPerImage: Int { outChannels * patchSize * outPlane }
+
+    /// Whether oneDNN runs the forward and input-gradient passes: from 32 input and 32
+    /// output channels per group on. Measured per core at the W2 and W3 layer shapes
+    /// (three runs, pinned to one core), the forward pass on oneDNN ran 1.1–1.7× im2col
+    /// + GEMM at 32 and 64 channels but 0.7–0.8× at 16 (W3 stage 1), 3 (stem) and 1 (W2's
+    /// first layer): there the reorders to and from the blocked layout cost more than
+    /// the direct kernel saves.
+    var oneDNNRunsDataPasses: Bool { min(inChannels, outChannels) / groups >= 32 }
+
+    /// Whether oneDNN runs the weight- and bias-gradient pass: from 3 input channels per
+    /// group on (the stem's forward + weight gradient ran 1.2–3× faster on it), but not
+    /// for one input channel, whose im2col is a plain copy (W2's first layer ran 0.3–0.9×
+    /// on oneDNN).
+    var oneDNNRunsWeightPass: Bool { inChannels / groups >= 3 }
 
     init(input: [Int], weight: [Int], groups: Int, geometry: Conv2DGeometry) {
         batch = input[0]

@@ -1,0 +1,346 @@
+#if !canImport(Accelerate)
+    import CDNNL
+    import Synchronization
+
+    /// oneDNN's direct convolution primitives (forward, backward-data, backward-weights)
+    /// for one convolution shape, built once and kept in a process-wide cache.
+    ///
+    /// Each primitive is created with `format_tag any` for its data and weights, so oneDNN
+    /// picks the layout its JIT kernels run fastest on (`nChw16c` with AVX-512, `nChw8c`
+    /// with AVX2); Hone's tensors stay NCHW and each argument whose chosen layout differs
+    /// is reordered in and out around the call. When oneDNN has only its reference
+    /// implementation for a shape (or rejects it), the
+    /// primitive is missing and ``conv2d(_:weight:bias:stride:padding:dilation:groups:)``
+    /// falls back to im2col + GEMM for that pass.
+    ///
+    /// Primitives are shared between threads: oneDNN's primitives are stateless when the
+    /// scratchpad is the caller's (`dnnl_scratchpad_mode_user`), so every call brings its
+    /// own scratchpad and stream.
+    final class DNNLConvolution: @unchecked Sendable {
+        /// What makes two convolution calls share primitives.
+        struct Key: Hashable {
+            var input: [Int], weight: [Int], groups: Int
+            var stride: [Int], padding: [Int], dilation: [Int]
+            var hasBias: Bool
+        }
+
+        let forward: BoundPrimitive?
+        let backwardData: BoundPrimitive?
+        let backwardWeights: BoundPrimitive?
+
+        /// Whether the primitives take and give a bias (and its gradient).
+        let hasBias: Bool
+
+        private init(plan: ConvolutionPlan, hasBias: Bool) {
+            self.hasBias = hasBias
+            let shapes = ConvolutionDescriptors(plan: plan, hasBias: hasBias)
+            forward = shapes.forward()
+            backwardData = forward.flatMap { shapes.backwardData(hint: $0.descriptor) }
+            backwardWeights = forward.flatMap { shapes.backwardWeights(hint: $0.descriptor) }
+        }
+
+        /// Runs the forward pass; false when it has no oneDNN primitive.
+        func forward(
+            x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
+            out: UnsafeMutablePointer<Float>
+        ) -> Bool {
+            guard let forward else { return false }
+            forward.execute([x, weight, out] + (bias.map { [$0] } ?? []))
+            return true
+        }
+
+        /// Writes the input gradient; false when it has no oneDNN primitive.
+        func backwardData(gradOut: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, gradX: UnsafeMutablePointer<Float>) -> Bool {
+            guard let backwardData else { return false }
+            backwardData.execute([gradOut, weight, gradX])
+            return true
+        }
+
+        /// Writes the weight and bias gradients (either may be unwanted: the primitive
+        /// computes both, the unwanted one into a scratch buffer); false when it has no
+        /// oneDNN primitive.
+        func backwardWeights(
+            x: UnsafeMutablePointer<Float>, gradOut: UnsafeMutablePointer<Float>, weightCount: Int,
+            gradWeight: UnsafeMutablePointer<Float>?, biasCount: Int, gradBias: UnsafeMutablePointer<Float>?
+        ) -> Bool {
+            guard let backwardWeights else { return false }
+            let scratchWeight = gradWeight == nil ? TensorStorage(uninitializedCount: weightCount) : nil
+            let scratchBias = gradBias == nil && hasBias ? TensorStorage(uninitializedCount: biasCount) : nil
+            let weightBuffer = gradWeight ?? scratchWeight!.pointer
+            let biasBuffers = hasBias ? [gradBias ?? scratchBias!.pointer] : []
+            withExtendedLifetime((scratchWeight, scratchBias)) {
+                backwardWeights.execute([x, gradOut, weightBuffer] + biasBuffers)
+            }
+            return true
+        }
+
+        private static let cache = Mutex<[Key: DNNLConvolution]>([:])
+
+        /// The primitives for `plan`'s shape, built on first use.
+        static func primitives(for plan: ConvolutionPlan, hasBias: Bool) -> DNNLConvolution {
+            let geometry = plan.geometry
+            let key = Key(
+                input: [plan.batch, plan.inChannels, plan.height, plan.width],
+                weight: [plan.outChannels, plan.inChannels / plan.groups, geometry.kernel.height, geometry.kernel.width],
+                groups: plan.groups, stride: [geometry.stride.height, geometry.stride.width],
+                padding: [geometry.padding.height, geometry.padding.width],
+                dilation: [geometry.dilation.height, geometry.dilation.width], hasBias: hasBias)
+            return cache.withLock { built in
+                if let cached = built[key] { return cached }
+                let primitives = DNNLConvolution(plan: plan, hasBias: hasBias)
+                built[key] = primitives
+                return primitives
+            }
+        }
+
+        /// The CPU engine every primitive runs on.
+        static let engine: dnnl_engine_t = {
+            var engine: dnnl_engine_t?
+            let status = dnnl_engine_create(&engine, dnnl_cpu, 0)
+            precondition(status == dnnl_success && engine != nil, "oneDNN: no CPU engine (status \(status.rawValue))")
+            return engine!
+        }()
+    }
+
+    /// The memory descriptors of one convolution shape in Hone's layouts (NCHW data,
+    /// OIHW or GOIHW weights), and the primitives built from them.
+    private struct ConvolutionDescriptors {
+        var source = dnnl_memory_desc_t(), weights = dnnl_memory_desc_t()
+        var bias = dnnl_memory_desc_t(), destination = dnnl_memory_desc_t()
+        let hasBias: Bool
+        let strides: [Int64], dilations: [Int64], paddingLow: [Int64], paddingHigh: [Int64]
+
+        init(plan: ConvolutionPlan, hasBias: Bool) {
+            self.hasBias = hasBias
+            let g = plan.geometry
+            Self.describe(&source, [plan.batch, plan.inChannels, plan.height, plan.width], dnnl_nchw)
+            Self.describe(&destination, [plan.batch, plan.outChannels, plan.outHeight, plan.outWidth], dnnl_nchw)
+            Self.describe(&bias, [plan.outChannels], dnnl_a)
+            if plan.groups == 1 {
+                Self.describe(&weights, [plan.outChannels, plan.inChannels, g.kernel.height, g.kernel.width], dnnl_oihw)
+            } else {
+                Self.describe(&weights, [plan.groups, plan.outChannels / plan.groups, plan.inChannels / plan.groups,
+                                    g.kernel.height, g.kernel.width], dnnl_goihw)
+            }
+            strides = [g.stride.height, g.stride.width].map(Int64.init)
+            // oneDNN counts dilation from 0 (no gap) where Hone, like PyTorch, counts from 1.
+            dilations = [g.dilation.height - 1, g.dilation.width - 1].map(Int64.init)
+            paddingLow = [g.padding.height, g.padding.width].map(Int64.init)
+            // The high side's padding is whatever makes oneDNN's output size equal the
+            // floor-divided one; it is below the low side's (even negative) when the
+            // stride leaves trailing input unread.
+            let extentHeight = (plan.outHeight - 1) * g.stride.height + (g.kernel.height - 1) * g.dilation.height + 1
+            let extentWidth = (plan.outWidth - 1) * g.stride.width + (g.kernel.width - 1) * g.dilation.width + 1
+            paddingHigh = [extentHeight - plan.height - g.padding.height,
+                           extentWidth - plan.width - g.padding.width].map(Int64.init)
+        }
+
+        func forward() -> BoundPrimitive? {
+            var operation = dnnl_convolution_desc_t()
+            var anySource = any(source), anyWeights = any(weights), anyDestination = any(destination)
+            let status = withUnsafePointer(to: bias) { biasPointer in
+                dnnl_dilated_convolution_forward_desc_init(
+                    &operation, dnnl_forward_training, dnnl_convolution_direct, &anySource, &anyWeights,
+                    hasBias ? biasPointer : nil, &anyDestination, strides, dilations, paddingLow, paddingHigh)
+            }
+            guard status == dnnl_success else { return nil }
+            var bindings = [
+                Binding(argument: DNNL_ARG_SRC, query: dnnl_query_src_md, user: source, isOutput: false),
+                Binding(argument: DNNL_ARG_WEIGHTS, query: dnnl_query_weights_md, user: weights, isOutput: false),
+                Binding(argument: DNNL_ARG_DST, query: dnnl_query_dst_md, user: destination, isOutput: true),
+            ]
+            if hasBias {
+                bindings.append(Binding(argument: DNNL_ARG_BIAS, query: dnnl_query_weights_md, index: 1, user: bias, isOutput: false))
+            }
+            return BoundPrimitive(operation: &operation, hint: nil, bindings: bindings)
+        }
+
+        func backwardData(hint: dnnl_primitive_desc_t) -> BoundPrimitive? {
+            var operation = dnnl_convolution_desc_t()
+            var anySource = any(source), anyWeights = any(weights), anyDestination = any(destination)
+            let status = dnnl_dilated_convolution_backward_data_desc_init(
+                &operation, dnnl_convolution_direct, &anySource, &anyWeights, &anyDestination,
+                strides, dilations, paddingLow, paddingHigh)
+            guard status == dnnl_success else { return nil }
+            return BoundPrimitive(operation: &operation, hint: hint, bindings: [
+                Binding(argument: DNNL_ARG_DIFF_DST, query: dnnl_query_diff_dst_md, user: destination, isOutput: false),
+                Binding(argument: DNNL_ARG_WEIGHTS, query: dnnl_query_weights_md, user: weights, isOutput: false),
+                Binding(argument: DNNL_ARG_DIFF_SRC, query: dnnl_query_diff_src_md, user: source, isOutput: true),
+            ])
+        }
+
+        func backwardWeights(hint: dnnl_primitive_desc_t) -> BoundPrimitive? {
+            var operation = dnnl_convolution_desc_t()
+            var anySource = any(source), anyWeights = any(weights), anyDestination = any(destination)
+            let status = withUnsafePointer(to: bias) { biasPointer in
+                dnnl_dilated_convolution_backward_weights_desc_init(
+                    &operation, dnnl_convolution_direct, &anySource, &anyWeights, hasBias ? biasPointer : nil,
+                    &anyDestination, strides, dilations, paddingLow, paddingHigh)
+            }
+            guard status == dnnl_success else { return nil }
+            var bindings = [
+                Binding(argument: DNNL_ARG_SRC, query: dnnl_query_src_md, user: source, isOutput: false),
+                Binding(argument: DNNL_ARG_DIFF_DST, query: dnnl_query_diff_dst_md, user: destination, isOutput: false),
+                Binding(argument: DNNL_ARG_DIFF_WEIGHTS, query: dnnl_query_diff_weights_md, user: weights, isOutput: true),
+            ]
+            if hasBias {
+                bindings.append(Binding(argument: DNNL_ARG_DIFF_BIAS, query: dnnl_query_diff_weights_md, index: 1, user: bias, isOutput: true))
+            }
+            return BoundPrimitive(operation: &operation, hint: hint, bindings: bindings)
+        }
+
+        private static func describe(_ descriptor: inout dnnl_memory_desc_t, _ dimensions: [Int], _ tag: dnnl_format_tag_t) {
+            let status = dnnl_memory_desc_init_by_tag(
+                &descriptor, Int32(dimensions.count), dimensions.map(Int64.init), dnnl_f32, tag)
+            precondition(status == dnnl_success, "oneDNN: cannot describe \(dimensions) (status \(status.rawValue))")
+        }
+
+        /// `descriptor`'s dimensions with the layout left to the primitive.
+        private func any(_ descriptor: dnnl_memory_desc_t) -> dnnl_memory_desc_t {
+            var free = dnnl_memory_desc_t()
+            let dimensions = withUnsafeBytes(of: descriptor.dims) { Array($0.bindMemory(to: Int64.self).prefix(Int(descriptor.ndims))) }
+            let status = dnnl_memory_desc_init_by_tag(&free, descriptor.ndims, dimensions, dnnl_f32, dnnl_format_tag_any)
+            precondition(status == dnnl_success, "oneDNN: cannot describe \(dimensions) (status \(status.rawValue))")
+            return free
+        }
+    }
+
+    /// One argument of a primitive: which, in which layout Hone holds it, and whether it
+    /// is read or written.
+    struct Binding {
+        var argument: Int32
+        var query: dnnl_query_t
+        var index: Int32 = 0
+        var user: dnnl_memory_desc_t
+        var isOutput: Bool
+    }
+
+    /// A primitive with the reorders between Hone's layouts and the ones it chose.
+    final class BoundPrimitive: @unchecked Sendable {
+        let descriptor: dnnl_primitive_desc_t
+        let primitive: dnnl_primitive_t
+        /// oneDNN's name for the kernel it picked (`jit:avx512_core`, `gemm:jit`, …).
+        let implementation: String
+        private let arguments: [PreparedArgument]
+        private let scratchpadBytes: Int
+
+        /// An argument ready to run: the layout the primitive wants, and the reorder to it
+        /// (inputs) or from it (outputs) when that is not Hone's.
+        private struct PreparedArgument {
+            var binding: Binding
+            var chosen: dnnl_memory_desc_t
+            var reorder: dnnl_primitive_t?
+            var chosenBytes: Int
+        }
+
+        /// Builds the primitive for `operation`; nil when oneDNN has only its reference
+        /// kernel for it, which im2col + GEMM beats.
+        init?(operation: inout dnnl_convolution_desc_t, hint: dnnl_primitive_desc_t?, bindings: [Binding]) {
+            var attributes: dnnl_primitive_attr_t?
+            guard dnnl_primitive_attr_create(&attributes) == dnnl_success else { return nil }
+            defer { dnnl_primitive_attr_destroy(attributes) }
+            dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user)
+            var created: dnnl_primitive_desc_t?
+            guard dnnl_primitive_desc_create(&created, &operation, attributes, DNNLConvolution.engine, hint) == dnnl_success,
+                  let descriptor = created else { return nil }
+            var name: UnsafePointer<CChar>?
+            dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &name)
+            let implementation = name.map { String(cString: $0) } ?? "unknown"
+            var compiled: dnnl_primitive_t?
+            guard !implementation.hasPrefix("ref"), dnnl_primitive_create(&compiled, descriptor) == dnnl_success,
+                  let primitive = compiled else {
+                dnnl_primitive_desc_destroy(descriptor)
+                return nil
+            }
+            self.descriptor = descriptor
+            self.primitive = primitive
+            self.implementation = implementation
+            scratchpadBytes = dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0))
+            arguments = bindings.map { binding in
+                var user = binding.user
+                var chosen = dnnl_primitive_desc_query_md(descriptor, binding.query, binding.index).pointee
+                let reorder = dnnl_memory_desc_equal(&user, &chosen) != 0 ? nil
+                    : binding.isOutput ? Self.reorder(from: chosen, to: user) : Self.reorder(from: user, to: chosen)
+                return PreparedArgument(binding: binding, chosen: chosen, reorder: reorder, chosenBytes: dnnl_memory_desc_get_size(&chosen))
+            }
+        }
+
+        deinit {
+            for argument in arguments { if let reorder = argument.reorder { dnnl_primitive_destroy(reorder) } }
+            dnnl_primitive_destroy(primitive)
+            dnnl_primitive_desc_destroy(descriptor)
+        }
+
+        private static func reorder(from source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t) -> dnnl_primitive_t {
+            var source = source, destination = destination
+            var descriptor: dnnl_primitive_desc_t?
+            var status = dnnl_reorder_primitive_desc_create(
+                &descriptor, &source, DNNLConvolution.engine, &destination, DNNLConvolution.engine, nil)
+            precondition(status == dnnl_success, "oneDNN: no reorder between layouts (status \(status.rawValue))")
+            defer { dnnl_primitive_desc_destroy(descriptor) }
+            var reorder: dnnl_primitive_t?
+            status = dnnl_primitive_create(&reorder, descriptor)
+            precondition(status == dnnl_success, "oneDNN: cannot build a reorder (status \(status.rawValue))")
+            return reorder!
+        }
+
+        /// Runs the primitive on Hone's buffers, one per binding in the order given at
+        /// creation: inputs are reordered into the primitive's layout first, outputs out
+        /// of it afterwards.
+        func execute(_ buffers: [UnsafeMutablePointer<Float>]) {
+            precondition(buffers.count == arguments.count, "oneDNN: \(arguments.count) buffers expected, got \(buffers.count)")
+            var stream: dnnl_stream_t?
+            check(dnnl_stream_create(&stream, DNNLConvolution.engine, dnnl_stream_default_flags.rawValue), "stream")
+            defer { dnnl_stream_destroy(stream) }
+            var memories: [dnnl_memory_t?] = []
+            defer { for memory in memories { dnnl_memory_destroy(memory) } }
+            func memory(_ descriptor: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t? {
+                var descriptor = descriptor
+                var memory: dnnl_memory_t?
+                check(dnnl_memory_create(&memory, &descriptor, DNNLConvolution.engine, pointer), "memory")
+                memories.append(memory)
+                return memory
+            }
+            let staging = UnsafeMutableRawPointer.allocate(
+                byteCount: arguments.reduce(scratchpadBytes) { $0 + ($1.reorder == nil ? 0 : Self.aligned($1.chosenBytes)) },
+                alignment: 64)
+            defer { staging.deallocate() }
+            var offset = 0
+            var primitiveArguments: [dnnl_exec_arg_t] = []
+            var afterwards: [(dnnl_primitive_t, dnnl_memory_t?, dnnl_memory_t?)] = []
+            for (argument, buffer) in zip(arguments, buffers) {
+                let user = memory(argument.binding.user, buffer)
+                guard let reorder = argument.reorder else {
+                    primitiveArguments.append(dnnl_exec_arg_t(arg: argument.binding.argument, memory: user))
+                    continue
+                }
+                let chosen = memory(argument.chosen, staging + offset)
+                offset += Self.aligned(argument.chosenBytes)
+                primitiveArguments.append(dnnl_exec_arg_t(arg: argument.binding.argument, memory: chosen))
+                if argument.binding.isOutput {
+                    afterwards.append((reorder, chosen, user))
+                } else {
+                    run(reorder, from: user, to: chosen, on: stream)
+                }
+            }
+            if scratchpadBytes > 0 {
+                let scratchpad = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0).pointee
+                primitiveArguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratchpad, staging + offset)))
+            }
+            check(dnnl_primitive_execute(primitive, stream, Int32(primitiveArguments.count), primitiveArguments), implementation)
+            for (reorder, chosen, user) in afterwards { run(reorder, from: chosen, to: user, on: stream) }
+            check(dnnl_stream_wait(stream), "stream wait")
+        }
+
+        private func run(_ reorder: dnnl_primitive_t, from source: dnnl_memory_t?, to destination: dnnl_memory_t?, on stream: dnnl_stream_t?) {
+            let arguments = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: source), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: destination)]
+            check(dnnl_primitive_execute(reorder, stream, 2, arguments), "reorder")
+        }
+
+        private static func aligned(_ bytes: Int) -> Int { (bytes + 63) & ~63 }
+
+        private func check(_ status: dnnl_status_t, _ what: String) {
+            precondition(status == dnnl_success, "oneDNN convolution: \(what) failed (status \(status.rawValue))")
+        }
+    }
+#endif
