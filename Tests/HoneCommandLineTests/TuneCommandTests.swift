@@ -59,4 +59,25 @@ struct TuneCommandTests {
         #expect(lines.contains("  stale: trial 0 on \(here.host):\(gone.processIdentifier): worker \(gone.processIdentifier) is not running; `--resume` re-queues it"))
         #expect(lines.contains("  running: trial 1 on \(here)"))
     }
+
+    @Test func aStudyTunesAnMLPsDepthAndWidth() throws {
+        let scratch = try Scratch()
+        try scratch.writeTabular("train.csv", rows: 60, seed: 1)
+        try scratch.writeTabular("test.csv", rows: 15, seed: 2)
+        try scratch.write(tabularConfig(model: #"{"zoo": "mlp", "layers": 1, "width": 4}"#,
+                                        optimizer: #"{"name": "adam", "learning_rate": 0.01}"#, epochs: 1), as: "mlp.json")
+        try scratch.write("""
+            {"study_name": "shape", "objective": "train", "train": "mlp.json", "storage": "shape.db", "trials": 3,
+             "search_space": {"model.layers": {"int": [0, 3]}, "model.width": {"int": [2, 16]}}, "sampler": {"type": "random", "seed": 2}}
+            """, as: "tune.json")
+        let result = try scratch.hone(["tune", "tune.json", "--quiet"])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("3 trials: 3 complete"), "\(result.output)")
+        for trial in 0..<3 {
+            let config = try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.file("shape-runs/trial-\(trial)/config.json"))) as? [String: Any]
+            let model = try #require(config?["model"] as? [String: Any])
+            #expect((0...3).contains(model["layers"] as? Int ?? -1) && (2...16).contains(model["width"] as? Int ?? -1), "\(model)")
+        }
+    }
 }
+

@@ -22,7 +22,7 @@ final class CrashAtEpoch: TrainingCallback {
         let sidecarBefore = try Data(contentsOf: CheckpointStore.sidecarURL(directory.url, "last"))
 
         model.parameters()[0].withUnsafeMutableBufferPointer { $0[0] += 1 }
-        #expect(throws: TrainingError.self) {
+        #expect(throws: AtomicFileError.self) {
             try CheckpointStore.save(trainer, to: directory.url, name: "last", beforeCommit: { throw Crash() })
         }
         #expect(try Data(contentsOf: CheckpointStore.weightsURL(directory.url, "last")) == weightsBefore)

@@ -118,4 +118,15 @@ import Testing
         let flat = try parse(#"{\#(data), "model": [{"linear": {"out_features": 5}}]}"#)
         #expect(throws: ConfigError.self) { try flat.model.build(sampleShape: [2, 6, 6], outputCount: 5, dropout: 0, seed: 0) }
     }
+
+    @Test func anMLPsDepthAndWidthAreTwoIntegers() throws {
+        let config = try parse(#"{\#(data), "model": {"zoo": "mlp", "layers": 3, "width": 5}}"#)
+        let model = try config.model.build(sampleShape: [4], outputCount: 2, dropout: 0, seed: 0)
+        // 4→5, 5→5, 5→5, 5→2 linear layers with biases.
+        #expect(model.parameterCount == (4 * 5 + 5) + 2 * (5 * 5 + 5) + (5 * 2 + 2))
+        let none = try parse(#"{\#(data), "model": {"zoo": "mlp", "layers": 0}}"#).model.build(sampleShape: [4], outputCount: 2, dropout: 0, seed: 0)
+        #expect(none.parameterCount == 4 * 2 + 2)
+        expectConfigError(#"{\#(data), "model": {"zoo": "mlp", "hidden": [8], "width": 5}}"#,
+                          .invalidValue(path: "model.hidden", message: "give either 'hidden' or 'layers' and 'width', not both"))
+    }
 }

@@ -8,6 +8,7 @@ import HoneCore
 /// {"zoo": "lenet"}
 /// {"zoo": "resnet", "stages": [16, 32, 64], "blocks": 1}
 /// {"zoo": "mlp", "hidden": [256, 128]}
+/// {"zoo": "mlp", "layers": 3, "width": 64}
 /// [{"conv2d": {"out_channels": 32, "kernel_size": 3, "padding": 1}}, {"relu": {}}, {"max_pool2d": {"kernel_size": 2}},
 ///  {"flatten": {}}, {"linear": {"out_features": 10}}]
 /// ```
@@ -26,7 +27,7 @@ public struct ModelConfig {
     ]
     static let zooFields: [String: [String]] = [
         "lenet": ["zoo", "channels", "hidden"],
-        "mlp": ["zoo", "hidden"],
+        "mlp": ["zoo", "hidden", "layers", "width"],
         "resnet": ["zoo", "stages", "blocks", "batch_norm"],
     ]
 
@@ -108,8 +109,16 @@ public struct ModelConfig {
         }
     }
 
-    /// An MLP's hidden sizes: a list, or one integer for a single hidden layer.
+    /// An MLP's hidden sizes: a list, one integer for a single hidden layer, or `layers`
+    /// hidden layers of `width` units each (two integers a study can tune: depth and width).
     private static func hiddenSizes(_ object: ConfigObject) throws -> [Int]? {
+        let layers = try object.int("layers", atLeast: 0), width = try object.int("width", atLeast: 1)
+        if layers != nil || width != nil {
+            guard object["hidden"] == nil else {
+                throw ConfigError.invalidValue(path: object.fieldPath("hidden"), message: "give either 'hidden' or 'layers' and 'width', not both")
+            }
+            return Array(repeating: width ?? 128, count: layers ?? 2)
+        }
         if case .number = object["hidden"] { return [try object.int("hidden", atLeast: 1)!] }
         let sizes = try object.intArray("hidden")
         if let sizes, sizes.contains(where: { $0 < 1 }) {
