@@ -34,8 +34,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
     case missingColumn(file: String, column: String)
     /// A header names the same column twice.
     case duplicateColumn(file: String, column: String)
-    /// A categorical value, or a class, that the fitted encoding has not seen.
-    case unknownCategory(column: String, value: String)
+    /// A categorical value, or a class, that the fitted encoding has not seen, on `line`
+    /// of `file` (a name in angle brackets, like `<row>`, for values not read from a file).
+    case unknownCategory(file: String, line: Int, column: String, value: String)
     /// A label is outside the allowed range.
     case invalidLabel(file: String, index: Int, value: Int, detail: String)
     /// A file or table has no data rows.
@@ -76,8 +77,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
             return "\(file): no column named '\(column)' in the header"
         case .duplicateColumn(let file, let column):
             return "\(file): column '\(column)' appears twice in the header"
-        case .unknownCategory(let column, let value):
-            return "column '\(column)': value '\(value)' was not seen when the encoding was fitted"
+        case .unknownCategory(let file, let line, let column, let value):
+            let place = file.hasPrefix("<") ? "" : "\(file):\(line): "
+            return place + "column '\(column)': value '\(value)' was not seen in the training data"
         case .invalidLabel(let file, let index, let value, let detail):
             return "\(file): label \(value) of record \(index) is invalid: \(detail)"
         case .empty(let file):

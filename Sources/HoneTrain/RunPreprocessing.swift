@@ -95,7 +95,7 @@ public struct RunPreprocessing: Codable, Equatable {
     /// ignored, the target column optional) and returns its scaled features.
     ///
     /// - Throws: ``HoneData/DataError``: ``HoneData/DataError/missingColumn(file:column:)``
-    ///   naming a column the model needs, ``HoneData/DataError/unknownCategory(column:value:)``
+    ///   naming a column the model needs, ``HoneData/DataError/unknownCategory(file:line:column:value:)``
     ///   for a category or class not seen in training, missing values the run could not
     ///   impute, or ``HoneData/DataError/invalidParameter(name:detail:)`` when the run was
     ///   not trained on a table.

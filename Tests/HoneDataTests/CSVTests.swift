@@ -104,7 +104,7 @@ import Testing
         #expect(roundTripped == fitted.encoding)
         #expect(try roundTripped.encode(["size": "7", "colour": "blue"]) == [7, 1, 0])
         #expect(expectDataError { _ = try roundTripped.encode(["size": "7", "colour": "green"]) }
-            == .unknownCategory(column: "colour", value: "green"))
+            == .unknownCategory(file: "<row>", line: 0, column: "colour", value: "green"))
     }
 
     @Test func missingValuesAreCountedPerColumnUnderEachPolicy() throws {

@@ -84,9 +84,10 @@ import Testing
         // Missing c imputed with b (most frequent); x as given.
         #expect(new.features.scalars == [5, 1, 0, 7, 0, 1])
         #expect(new.labels == nil && new.targets == nil)
-        let unseen = try directory.write("c,x\nq,1\n", as: "unseen.csv")
-        #expect(expectDataError { _ = try CSVDataset(contentsOf: unseen, encoding: train.encoding, targetIsOptional: true) }
-            == .unknownCategory(column: "c", value: "q"))
+        let unseen = try directory.write("c,x\na,1\nq,1\n", as: "unseen.csv")
+        let error = expectDataError { _ = try CSVDataset(contentsOf: unseen, encoding: train.encoding, targetIsOptional: true) }
+        #expect(error == .unknownCategory(file: unseen.path, line: 3, column: "c", value: "q"))
+        #expect(error?.description == "\(unseen.path):3: column 'c': value 'q' was not seen in the training data")
         let lacking = try directory.write("c,y\na,1\n", as: "lacking.csv")
         #expect(expectDataError { _ = try CSVDataset(contentsOf: lacking, encoding: train.encoding, targetIsOptional: true) }
             == .missingColumn(file: lacking.path, column: "x"))

@@ -7,14 +7,17 @@ import Testing
     @Test func optimizerBuffersLiveInSafetensorsBesideTheWeights() throws {
         let directory = try TemporaryDirectory()
         _ = try writeTabularClasses(in: directory, name: "train.csv", rows: 64, seed: 1)
-        let config = try TrainingConfig.load(from: try directory.write(tabularConfig(epochs: 2), as: "c.json"))
+        // Wide enough (4,674 parameters) that the weights, not the epoch history, set the sizes.
+        let text = tabularConfig(epochs: 2).replacingOccurrences(of: #""hidden": [8]"#, with: #""hidden": [64, 64]"#)
+        let config = try TrainingConfig.load(from: try directory.write(text, as: "c.json"))
         let run = try TrainingRun(config: config, directory: directory.file("run"), progress: false)
         try run.run()
+        #expect(run.trainer.model.parameterCount == 4_674)
         let checkpoints = directory.file("run/checkpoints")
         let weightsSize = try Data(contentsOf: CheckpointStore.weightsURL(checkpoints, "last")).count
         let sidecar = try Data(contentsOf: CheckpointStore.sidecarURL(checkpoints, "last"))
         // Adam keeps two buffers per parameter: inline in base64 they made the sidecar 2.7 times the weights.
-        #expect(sidecar.count < weightsSize, "sidecar \(sidecar.count) bytes, weights \(weightsSize)")
+        #expect(sidecar.count * 4 < weightsSize, "sidecar \(sidecar.count) bytes, weights \(weightsSize)")
         let stored = try Safetensors.read(from: CheckpointStore.optimizerURL(checkpoints, "last")).tensors
         let state = run.trainer.optimizer.stateDictionary()
         var bufferCount = 0

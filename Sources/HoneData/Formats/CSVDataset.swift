@@ -85,7 +85,7 @@ public struct CSVDataset: Dataset {
     /// Reads `url` with an encoding fitted elsewhere (the training file): the same
     /// columns, categories, classes and imputed values.
     ///
-    /// - Throws: as above, plus ``DataError/unknownCategory(column:value:)`` for a
+    /// - Throws: as above, plus ``DataError/unknownCategory(file:line:column:value:)`` for a
     ///   category or class the encoding has not seen.
     ///
     /// - Parameter targetIsOptional: read a file without the target column as features
@@ -146,7 +146,7 @@ public struct CSVDataset: Dataset {
             switch encoding.targetKind {
             case .classification:
                 guard let index = encoding.classNames.firstIndex(of: text) else {
-                    throw DataError.unknownCategory(column: targetName, value: text)
+                    throw DataError.unknownCategory(file: table.file, line: record.line, column: targetName, value: text)
                 }
                 labels.append(index)
             case .regression:

@@ -142,7 +142,7 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
                 throw DataError.missingValues(file: file, firstLine: line, countsByColumn: [column.name: 1])
             }
             guard let position = categories.firstIndex(of: category) else {
-                throw DataError.unknownCategory(column: column.name, value: category)
+                throw DataError.unknownCategory(file: file, line: line, column: column.name, value: category)
             }
             if column.isOrdinal {
                 destination.pointee = Float(position)
@@ -165,7 +165,7 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
     /// The class index of a target value.
     public func classIndex(of value: String) throws -> Int {
         guard let index = classNames.firstIndex(of: value.trimmingSpaces) else {
-            throw DataError.unknownCategory(column: targetColumn ?? "target", value: value)
+            throw DataError.unknownCategory(file: "<value>", line: 0, column: targetColumn ?? "target", value: value)
         }
         return index
     }
