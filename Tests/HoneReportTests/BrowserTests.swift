@@ -147,7 +147,7 @@ struct BrowserTests {
 
     @Test func aStudyReportRendersEveryChartInChromium() throws {
         let directory = try TemporaryDirectory()
-        let path = directory.file("search.db").path
+        let path = directory.file("tuning.db").path
         try Fixtures.study(at: path)
         let page = try Report.write(for: path)
         try checkInBrowser(page, name: "study", chartIDs: [

@@ -16,7 +16,7 @@ struct RunReportTests {
         for id in RunReportTests.chartIDs + ["table-final-metrics", "config", "findings"] {
             #expect(html.contains("id=\"\(id)\""), "missing \(id)")
         }
-        // Self-contained: nothing is fetched, nothing runs.
+        // Self-contained: nothing comes from the network, nothing runs.
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=") && !html.contains("@import"))
         // The charts hold the run's numbers: four epochs on the loss chart, one line per
         // parameter (3 Linear layers × weight and bias) on the gradient chart, one column
