@@ -14,7 +14,8 @@ enum BenchCommand {
           --quick      short measurements (smoke test)
           --steps      training steps of the memory suite (default 10000)
           --workloads  workloads of the train suite (default w1,w2,w3,w4)
-          --monitors   on|off: train W2 through the trainer with the training monitors on or off instead
+          --monitors   on|off|compare: train W2 through the trainer with the training monitors on, off,
+                       or both with their epochs interleaved (compare), instead of the workloads
           tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer)
         """
 
@@ -49,8 +50,10 @@ enum BenchCommand {
     private static func runTrain(_ arguments: Arguments) throws -> [BenchResult] {
         let quick = arguments.has("quick")
         if let monitors = arguments.value("monitors") {
-            guard monitors == "on" || monitors == "off" else { throw UsageError(description: "--monitors expects on or off, got '\(monitors)'") }
-            return try MonitorBenchmarks.run(monitors: monitors == "on", quick: quick)
+            guard let mode = MonitorBenchmarks.Mode(rawValue: monitors) else {
+                throw UsageError(description: "--monitors expects on, off or compare, got '\(monitors)'")
+            }
+            return try MonitorBenchmarks.run(mode, quick: quick)
         }
         let settings = quick ? TrainBenchmarks.Settings.quick : TrainBenchmarks.Settings()
         if let single = arguments.value("single") {

@@ -1,9 +1,11 @@
 import Foundation
 import HoneCore
 import HoneDoctor
+import HoneReport
 import HoneTrain
 
-/// `hone train`: trains the model a JSON config describes and records the run.
+/// `hone train`: trains the model a JSON config describes and records the run, with a
+/// TensorBoard event file and the live doctor's warnings.
 ///
 ///     hone train CONFIG.json [--run-dir DIR] [--epochs N] [--quiet]
 ///     hone train CONFIG.json --resume RUN_DIR
@@ -47,11 +49,12 @@ enum TrainCommand {
             if !quiet {
                 say(resumeDirectory != nil ? "resuming \(directory.path)" : "run directory: \(directory.path)")
             }
-            // The live doctor needs the monitors' records; with monitors off it sees only the epochs.
-            let doctor = Doctor(config: config.json)
+            // The live doctor and the TensorBoard file read the monitors' records; with
+            // monitors off the doctor sees only the epochs and no event file is written.
+            let events: [TrainingCallback] = config.monitors == nil ? [] : [TensorBoardCallback(directory: directory)]
             let run = try TrainingRun(
                 config: config, directory: directory, resume: resumeDirectory != nil, progress: quiet ? false : nil,
-                extraCallbacks: [doctor])
+                extraCallbacks: events + [Doctor(config: config.json)])
             if !quiet {
                 say("training \(run.data.training.count) samples, validating \(run.data.validation?.count ?? 0), "
                     + "testing \(run.data.test?.count ?? 0); \(run.trainer.model.parameterCount) parameters")
