@@ -154,7 +154,8 @@ public final class TrainingRun {
         callbacks.append(ModelCheckpoint(
             directory: checkpoints, monitor: config.checkpoint.monitor, mode: config.checkpoint.mode, saveLast: config.checkpoint.saveLast))
         callbacks.append(MetricsLogger(url: directory.appendingPathComponent("metrics.jsonl")))
-        callbacks.append(TensorBoardCallback(directory: directory))
+        // The event file carries the monitors' records; with monitors off there is none.
+        if monitor != nil { callbacks.append(TensorBoardCallback(directory: directory)) }
         if progress != false { callbacks.append(ProgressBar(epochs: config.epochs)) }
         trainer.callbacks = callbacks
         self.trainer = trainer

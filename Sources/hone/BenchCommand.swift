@@ -20,7 +20,8 @@ enum BenchCommand {
             .option("workers", .integer("N", minimum: 0), "storage suite: worker processes sharing a 2,000-point grid, a third killed midway and replaced (default 16; 0: none)"),
             .option("worker-of", .text("STUDY"), "run as one worker of the storage suite", hidden: true),
             .option("data", .text("DIR"), "trees suite: the W7 CSV split (trees_anchor.py --write-data DIR; default $HONE_W7_DATA, else a self-drawn set of the same recipe, reported as W7-synthetic)"),
-            .option("monitors", .choice("on|off", ["on", "off"]), "train W2 through the trainer with the training monitors on or off instead"),
+            .option("monitors", .choice("on|off|compare", ["on", "off", "compare"]),
+                    "train W2 through the trainer with the training monitors on, off, or both with their epochs interleaved (compare)"),
         ],
         notes: "  tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer) and\n"
             + "  measures the study machinery's cost per trial in memory and in SQLite (W5/storage);\n"
@@ -51,33 +52,12 @@ enum BenchCommand {
         return 0
     }
 
-    /// The storage suite: per-trial cost of a PostgreSQL study, then worker processes sharing one.
-    private static func runStorage(_ arguments: ParsedArguments) throws -> [BenchResult] {
-        guard let url = arguments.text("storage") else {
-            throw UsageError(description: "bench storage needs --storage postgresql://user@host:port/database")
-        }
-        let quick = arguments.flag("quick")
-        let sleep = quick ? 0.002 : 0.02
-        if let study = arguments.text("worker-of") {
-            try StorageBenchmarks.runWorker(url: url, study: study, sleep: sleep)
-            return []
-        }
-        let workers = arguments.integer("workers") ?? 16
-        var results = try StorageBenchmarks.overhead(url: url, trials: arguments.integer("trials") ?? 2000)
-        if workers > 0 {
-            results += try StorageBenchmarks.sharedStudy(url: url, workers: workers, sleep: sleep, executable: WorkerProcess.currentExecutable) {
-                ["bench", "storage", "--storage", $0, "--worker-of", $1] + (quick ? ["--quick"] : [])
-            }
-        }
-        return results
-    }
-
     /// The train suite: each workload in a fresh child process (`--single W`) so that its
-    /// peak resident memory is its own; with `--monitors on|off`, W2 through the trainer instead.
+    /// peak resident memory is its own; with `--monitors on|off|compare`, W2 through the trainer instead.
     private static func runTrain(_ arguments: ParsedArguments) throws -> [BenchResult] {
         let quick = arguments.flag("quick")
-        if let monitors = arguments.text("monitors") {
-            return try MonitorBenchmarks.run(monitors: monitors == "on", quick: quick)
+        if let monitors = arguments.text("monitors"), let mode = MonitorBenchmarks.Mode(rawValue: monitors) {
+            return try MonitorBenchmarks.run(mode, quick: quick)
         }
         let settings = quick ? TrainBenchmarks.Settings.quick : TrainBenchmarks.Settings()
         if let single = arguments.text("single") {

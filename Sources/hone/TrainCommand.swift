@@ -3,7 +3,8 @@ import HoneCore
 import HoneDoctor
 import HoneTrain
 
-/// `hone train`: trains the model a JSON config describes and records the run.
+/// `hone train`: trains the model a JSON config describes and records the run, with the
+/// live doctor's warnings.
 ///
 /// Errors (a bad config, a missing or damaged data file, a diverging loss) print one line
 /// naming the file or field and exit non-zero; no existing run is overwritten.

@@ -44,7 +44,7 @@ enum Chromium {
 
     /// The DOM after the page at `file` loaded and laid out, as Chromium serializes it.
     static func renderedDOM(of file: URL, windowWidth: Int) throws -> String {
-        try run(["--dump-dom", file.absoluteString], windowWidth: windowWidth)
+        try run(["--virtual-time-budget=5000", "--dump-dom", file.absoluteString], windowWidth: windowWidth)
     }
 
     /// A PNG screenshot of `file` at `windowWidth` × 2000 pixels.
@@ -59,17 +59,16 @@ enum Chromium {
 @Suite(.serialized)
 struct BrowserTests {
     /// The page with a measuring script added (the report itself has none): after layout it
-    /// writes the page's scroll width, the narrowest chart and the smallest rendered size of
-    /// 12-unit chart text onto `<body>`, where the dumped DOM shows them.
+    /// sends its parent the page's scroll width, the number of charts, the narrowest chart
+    /// and the smallest rendered size of 12-unit chart text.
     func measuringCopy(of page: URL) throws -> URL {
         let probe = """
             <script>
             const charts = [...document.querySelectorAll('svg[data-chart]')];
             const scales = charts.map(s => s.getBoundingClientRect().width / s.viewBox.baseVal.width);
-            document.body.setAttribute('data-scroll-width', document.documentElement.scrollWidth);
-            document.body.setAttribute('data-chart-count', charts.length);
-            document.body.setAttribute('data-narrowest-chart', Math.min(...charts.map(s => s.getBoundingClientRect().width)));
-            document.body.setAttribute('data-smallest-text', Math.min(...scales) * 12);
+            parent.postMessage('scroll=' + document.documentElement.scrollWidth + ';viewport=' + window.innerWidth +
+              ';charts=' + charts.length + ';narrowest=' + Math.min(...charts.map(s => s.getBoundingClientRect().width)) +
+              ';text=' + Math.min(...scales) * 12, '*');
             </script>
             """
         let html = try String(contentsOf: page, encoding: .utf8).replacingOccurrences(of: "</body>", with: probe + "</body>")
@@ -78,9 +77,30 @@ struct BrowserTests {
         return copy
     }
 
-    func bodyAttribute(_ name: String, in dom: String) -> Double? {
-        guard let range = dom.range(of: "\(name)=\"") else { return nil }
-        return Double(dom[range.upperBound...].prefix { $0 != "\"" })
+    /// A page showing `page` in a frame `width` pixels wide (headless Chromium's own window
+    /// is at least 500 pixels wide, a phone's is 375) that writes the frame's measurements
+    /// onto its `<body>` for the dumped DOM.
+    func frame(_ page: URL, width: Int) throws -> URL {
+        let html = """
+            <!DOCTYPE html><html><body style="margin:0">
+            <iframe src="\(page.lastPathComponent)" width="\(width)" height="2000" style="border:0"></iframe>
+            <script>addEventListener('message', event => document.body.setAttribute('data-measured', event.data));</script>
+            </body></html>
+            """
+        let url = page.deletingLastPathComponent().appendingPathComponent("frame-\(width)-" + page.lastPathComponent)
+        try html.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    /// The measurements the framed page sent, by name.
+    func measurements(in dom: String) -> [String: Double] {
+        guard let range = dom.range(of: "data-measured=\"") else { return [:] }
+        var values: [String: Double] = [:]
+        for pair in dom[range.upperBound...].prefix(while: { $0 != "\"" }).split(separator: ";") {
+            let parts = pair.split(separator: "=")
+            if parts.count == 2, let value = Double(parts[1]) { values[String(parts[0])] = value }
+        }
+        return values
     }
 
     /// Checks `page` in Chromium at desktop and phone width and keeps screenshots named `name`.
@@ -89,17 +109,20 @@ struct BrowserTests {
         let svgCount = source.components(separatedBy: "<svg ").count - 1
         let measured = try measuringCopy(of: page)
         for width in [1280, 375] {
-            let dom = try Chromium.renderedDOM(of: measured, windowWidth: width)
-            #expect(dom.contains("</html>"), "Chromium rendered nothing for \(page.path)")
+            let dom = try Chromium.renderedDOM(of: try frame(measured, width: width), windowWidth: max(width, 500) + 20)
+            let direct = try Chromium.renderedDOM(of: measured, windowWidth: width)
+            #expect(direct.contains("</html>"), "Chromium rendered nothing for \(page.path)")
             for id in chartIDs {
-                #expect(dom.range(of: "<svg [^>]*id=\"\(id)\"", options: .regularExpression) != nil, "\(id) missing from the DOM")
+                #expect(direct.range(of: "<svg [^>]*id=\"\(id)\"", options: .regularExpression) != nil, "\(id) missing from the DOM")
             }
-            #expect(bodyAttribute("data-chart-count", in: dom) == Double(svgCount), "every SVG is a chart element in the DOM")
-            let scrollWidth = try #require(bodyAttribute("data-scroll-width", in: dom))
+            let measured = measurements(in: dom)
+            #expect(measured["viewport"] == Double(width), "the frame measured \(measured)")
+            #expect(measured["charts"] == Double(svgCount), "every SVG is a chart element in the DOM")
+            let scrollWidth = try #require(measured["scroll"])
             #expect(scrollWidth <= Double(width), "the page is \(scrollWidth) px wide in a \(width) px window")
-            let narrowest = try #require(bodyAttribute("data-narrowest-chart", in: dom))
+            let narrowest = try #require(measured["narrowest"])
             #expect(narrowest > 250, "a chart is squeezed to \(narrowest) px at \(width) px")
-            let smallestText = try #require(bodyAttribute("data-smallest-text", in: dom))
+            let smallestText = try #require(measured["text"])
             #expect(smallestText >= 10, "12-unit chart text shows at \(smallestText) px at \(width) px")
         }
         try FileManager.default.createDirectory(at: Chromium.screenshotDirectory, withIntermediateDirectories: true)
@@ -124,7 +147,7 @@ struct BrowserTests {
 
     @Test func aStudyReportRendersEveryChartInChromium() throws {
         let directory = try TemporaryDirectory()
-        let path = directory.file("search.db").path
+        let path = directory.file("tuning.db").path
         try Fixtures.study(at: path)
         let page = try Report.write(for: path)
         try checkInBrowser(page, name: "study", chartIDs: [

@@ -117,11 +117,11 @@ struct ChartTests {
         let chart = XYChart(id: "c", title: "t", xLabel: "x", yLabel: "y", series: [ChartSeries(name: "s", x: [0, 1, 2], y: [0, 5, 10])])
         let (area, x, y) = chart.layout()
         #expect(x.domain == 0...2 && y.domain == 0...10)
-        // The y labels are at most two characters ("10"): the left margin is its 44-unit minimum.
-        #expect(area == PlotArea(left: 44, top: 34, right: 344, bottom: 224))
+        // The longest y label is "10": a left margin of 24 + 2 × 6.6 + 8 = 45.2 units.
+        #expect(abs(area.left - 45.2) < 1e-9 && area.top == 34 && area.right == 344 && area.bottom == 224)
         let line = try #require(XMLProbe(chart.svg()).all("polyline").first)
-        // By hand: x → 44 + x/2 × 300, y → 224 − y/10 × 190.
-        let expected = [(44.0, 224.0), (194.0, 129.0), (344.0, 34.0)]
+        // By hand: x → 45.2 + x/2 × 298.8, y → 224 − y/10 × 190.
+        let expected = [(45.2, 224.0), (194.6, 129.0), (344.0, 34.0)]
         let drawn = points(line["points"])
         #expect(drawn.count == 3)
         for (point, want) in zip(drawn, expected) {

@@ -75,7 +75,7 @@ struct CommandLineTests {
         }
         let usage = try HoneExecutable.run(["report"], in: directory.url)
         #expect(usage.status == 2 && usage.error.contains("report needs exactly one PATH"))
-        let typo = try HoneExecutable.run(["report", run.path, "--output", "x.html"], in: directory.url)
+        let typo = try HoneExecutable.run(["report", run.path, "--outt", "x.html"], in: directory.url)
         #expect(typo.status == 2 && typo.error.contains("did you mean --out"))
     }
 }

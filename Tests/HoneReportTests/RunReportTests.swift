@@ -16,7 +16,7 @@ struct RunReportTests {
         for id in RunReportTests.chartIDs + ["table-final-metrics", "config", "findings"] {
             #expect(html.contains("id=\"\(id)\""), "missing \(id)")
         }
-        // Self-contained: nothing is fetched, nothing runs.
+        // Self-contained: nothing comes from the network, nothing runs.
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=") && !html.contains("@import"))
         // The charts hold the run's numbers: four epochs on the loss chart, one line per
         // parameter (3 Linear layers × weight and bias) on the gradient chart, one column
@@ -28,7 +28,7 @@ struct RunReportTests {
         #expect(XMLProbe(gradients).all("polyline").count == 6)
         let loss = try #require(svgElement(id: "chart-loss", in: html))
         #expect(XMLProbe(loss).all("polyline").allSatisfy { $0["points"]!.split(separator: " ").count == 4 })
-        #expect(html.contains("test_accuracy"))
+        #expect(html.contains("<td>val_accuracy</td>"))
         let histogram = try #require(svgElement(id: "chart-activation-histogram-1", in: html))
         let columns = Set(XMLProbe(histogram).all("rect").compactMap { $0["data-step"] })
         #expect(columns == Set(log.samples.map { String($0.step) }))

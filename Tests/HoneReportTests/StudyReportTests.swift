@@ -8,10 +8,10 @@ import Testing
 struct StudyReportTests {
     @Test func aStudyGivesHistoryParallelCoordinatesImportancesSlicesAndTrials() throws {
         let directory = try TemporaryDirectory()
-        let path = directory.file("search.db").path
+        let path = directory.file("tuning.db").path
         try Fixtures.study(at: path)
         let written = try Report.write(for: path)
-        #expect(written.path == directory.file("search.html").path)
+        #expect(written.path == directory.file("tuning.html").path)
         let html = try String(contentsOf: written, encoding: .utf8)
         for id in ["chart-history-demo-0", "chart-parallel-demo", "chart-importance-demo-0", "chart-slice-demo-x",
                    "chart-slice-demo-learning_rate", "chart-slice-demo-optimizer", "table-trials-demo", "table-summary-demo"] {

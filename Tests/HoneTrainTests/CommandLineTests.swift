@@ -83,6 +83,8 @@ struct CommandLineTests {
         for key in ["epoch", "train_loss", "train_metrics", "val_loss", "val_metrics", "learning_rate", "seconds", "samples_per_second", "data_wait_seconds"] {
             #expect(first[key] != nil, "metrics.jsonl lacks \(key)")
         }
+        let runFiles = try FileManager.default.contentsOfDirectory(atPath: directory.file("run").path)
+        #expect(runFiles.contains { $0.hasPrefix("events.out.tfevents.") }, "no TensorBoard event file in \(runFiles)")
         let monitors = try MonitorLog.read(runDirectory: directory.file("run"), partialLastRecord: .fail)
         // 45 training samples in batches of 16: 3 steps an epoch, scalars every 2 steps.
         #expect(monitors.steps.map(\.step) == [2, 4, 6])

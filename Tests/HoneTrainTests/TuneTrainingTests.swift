@@ -60,7 +60,12 @@ struct TuneTrainingTests {
         #expect(abs(importances.values.reduce(0, +) - 1) < 1e-9)
         for trial in 0..<3 {
             #expect(FileManager.default.fileExists(atPath: directory.file("net-runs/trial-\(trial)/metrics.jsonl").path))
+            // One TensorBoard event file per trial, and study-level scalars beside the trials.
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory.file("net-runs/trial-\(trial)").path)
+            #expect(files.contains { $0.hasPrefix("events.out.tfevents.") })
         }
+        let studyEvents = try FileManager.default.contentsOfDirectory(atPath: directory.file("net-runs/study").path)
+        #expect(studyEvents.contains { $0.hasPrefix("events.out.tfevents.") })
 
         // The untuned default, trained the same way.
         let baseline = try hone(["train", "base.json", "--run-dir", "baseline", "--quiet"], in: directory)

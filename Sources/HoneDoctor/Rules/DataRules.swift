@@ -2,7 +2,7 @@ import Foundation
 import HoneTrain
 
 /// Inputs far from zero mean and unit scale, as the model sees them: a standard
-/// deviation above 5 or below 0.05, or a mean more than 5 from zero.
+/// deviation above 5 or below 1/5, or a mean more than 5 from zero.
 ///
 /// Rationale: He and Glorot initializations assume inputs of unit variance; inputs 5×
 /// larger make first-layer pre-activations 5× larger (saturating Sigmoid/Tanh, killing

@@ -31,7 +31,7 @@ public struct OverfittingRule: DiagnosisRule {
         }
         var fixes: [ConfigFix] = [
             .setIfAbsent(path: "callbacks.early_stopping", value: .object([
-                ("monitor", .string("val_loss")), ("patience", ConfigFix.number(3)), ("restore_best_weights", .bool(true)),
+                ("monitor", .string("val_loss")), ("patience", ConfigFix.number(5)), ("restore_best_weights", .bool(true)),
             ])),
             .dropoutAfterHiddenActivations(probability: 0.3),
         ]

@@ -2,6 +2,7 @@ import Foundation
 
 /// Whether an axis maps values linearly or by their logarithm.
 public enum ScaleKind: String, Sendable {
+    /// Equal differences take equal distances.
     case linear
     /// Base-10 logarithmic; values ≤ 0 cannot be placed and are left out (gaps in lines).
     case logarithmic

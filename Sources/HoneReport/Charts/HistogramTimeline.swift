@@ -70,6 +70,8 @@ public struct HistogramTimeline: Sendable {
             else if index == steps.count { boundaries.append(steps[index - 1] + (steps[index - 1] - steps[index - 2]) / 2) }
             else { boundaries.append((steps[index - 1] + steps[index]) / 2) }
         }
+        // Steps count from 0: a first column reaching below 0 would put a "-50" on the axis.
+        if steps[0] >= 0 { boundaries[0] = max(boundaries[0], 0) }
         let x = AxisScale(kind: .linear, covering: [boundaries.first!, boundaries.last!], pixelStart: left, pixelEnd: right)
         let area = PlotArea(left: left, top: top, right: right, bottom: bottom)
         canvas.rect(x: left, y: top, width: right - left, height: bottom - top, fill: ChartStyle.rampColor(0))

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A self-contained HTML page: inline CSS, inline SVG, no scripts, no fonts, nothing
-/// fetched, so it opens the same from `file://`, a mail attachment or a web server.
+/// loaded from the network, so it opens the same from `file://`, a mail attachment or a web server.
 ///
 /// The layout is a CSS grid of cards that fills the width with as many 380-pixel columns
 /// as fit and stacks them into one column on a phone.

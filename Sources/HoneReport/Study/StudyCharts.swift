@@ -26,8 +26,15 @@ struct StudyCharts {
 
     private func describe(_ trial: FrozenTrial) -> String {
         let values = trial.values.map { $0.map(Markup.value).joined(separator: ", ") } ?? "—"
-        let params = trial.typedParams.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let params = trial.typedParams.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.text($0.value))" }.joined(separator: " ")
         return "trial \(trial.number): \(values)  \(params)"
+    }
+
+    /// A parameter value for people: floats to four significant digits (the table and
+    /// tooltips need not show the 17 digits a float parameter is stored with).
+    static func text(_ value: ParameterValue) -> String {
+        if case .float(let number) = value { return Markup.value(number) }
+        return value.description
     }
 
     /// Best value(s) and the trial counts.
@@ -40,7 +47,7 @@ struct StudyCharts {
             if let best {
                 rows.append(["best trial", String(best.number)])
                 rows.append(["best value", Markup.value(best.values![0])])
-                for (name, value) in best.typedParams.sorted(by: { $0.key < $1.key }) { rows.append([name, value.description]) }
+                for (name, value) in best.typedParams.sorted(by: { $0.key < $1.key }) { rows.append([name, Self.text(value)]) }
             }
         } else {
             rows.append(["Pareto-optimal trials", String(paretoFrontTrials().count)])
@@ -168,7 +175,7 @@ struct StudyCharts {
             var row = [String(trial.number), trial.state.rawValue]
             row += study.directions.indices.map { index in trial.values.flatMap { index < $0.count ? Markup.value($0[index]) : nil } ?? "" }
             let typed = trial.typedParams
-            row += names.map { typed[$0]?.description ?? "" }
+            row += names.map { typed[$0].map(Self.text) ?? "" }
             if let start = trial.startDate, let end = trial.completeDate {
                 row.append(String(format: "%.2f", end.timeIntervalSince(start)))
             } else {
