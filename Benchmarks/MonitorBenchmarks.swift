@@ -10,7 +10,9 @@ import HoneTrain
 /// Epochs of 200 batches (so the default 100-step sampling applies as on a long run) are
 /// timed by the trainer, after one untimed warm-up epoch. `compare` alternates epochs of
 /// a monitored and an unmonitored trainer in one process, so both see the same machine
-/// load, and reports each one's median and the relative cost.
+/// load, and reports each one's median and the relative cost; with the monitor on it also
+/// reports the fraction of the training time spent inside the monitor's hooks, a ratio
+/// that machine load barely moves.
 public enum MonitorBenchmarks {
     /// Which trainers to measure.
     public enum Mode: String, Sendable {
@@ -37,13 +39,14 @@ public enum MonitorBenchmarks {
         defer { try? FileManager.default.removeItem(at: folder) }
         let monitorFile = folder.appendingPathComponent(MonitorLog.fileName)
 
+        let hookClock = HookTimer.Clock()
         var trainers: [(monitored: Bool, trainer: Trainer, loader: DataLoader<TensorDataset>)] = []
         for monitored in [true, false] where mode == .compare || (mode == .on) == monitored {
             let model = workload.makeModel()
             let trainer = Trainer(model: model, optimizer: workload.makeOptimizer(model.parameters()))
             if monitored {
                 let monitor = StatisticsMonitor(url: monitorFile)
-                trainer.callbacks = [monitor, monitor.afterClipping]
+                trainer.callbacks = [HookTimer(monitor, clock: hookClock), HookTimer(monitor.afterClipping, clock: hookClock)]
             }
             let loader = try DataLoader(
                 dataset: TensorDataset(inputs: inputs, labels: labels), batchSize: workload.batchSize, shuffle: true, seed: 0)
@@ -66,10 +69,53 @@ public enum MonitorBenchmarks {
         if let on = medians[true], let off = medians[false] {
             results.append(BenchResult(workload: workload.rawValue, metric: "monitor_overhead_fraction", value: off / on - 1))
         }
+        if let monitored = trainers.first(where: \.monitored) {
+            // Measured at the same moments as the epochs, so machine load cancels out.
+            let seconds = monitored.trainer.history.reduce(0) { $0 + $1.seconds }
+            results.append(BenchResult(workload: workload.rawValue, metric: "monitor_hook_time_fraction", value: hookClock.seconds / seconds))
+        }
         if medians[true] != nil {
             let bytes = (try? FileManager.default.attributesOfItem(atPath: monitorFile.path)[.size] as? Int) ?? 0
             results.append(BenchResult(workload: workload.rawValue, metric: "monitor_bytes_per_step", value: Double(bytes) / Double(batches * (1 + timedEpochs))))
         }
         return results
     }
+}
+
+/// Runs a callback's hooks and adds the time they take to a clock: the cost of the
+/// monitor itself, measured inside the epochs it slows down.
+final class HookTimer: TrainingCallback {
+    /// Seconds accumulated by the timers sharing it.
+    final class Clock {
+        var seconds = 0.0
+    }
+
+    private let wrapped: TrainingCallback
+    private let clock: Clock
+
+    init(_ wrapped: TrainingCallback, clock: Clock) {
+        self.wrapped = wrapped
+        self.clock = clock
+    }
+
+    private func timed(_ body: () throws -> Void) rethrows {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { clock.seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        try body()
+    }
+
+    func fitWillBegin(_ trainer: Trainer) throws { try wrapped.fitWillBegin(trainer) }
+    func epochWillBegin(_ trainer: Trainer, epoch: Int) throws { try timed { try wrapped.epochWillBegin(trainer, epoch: epoch) } }
+    func batchWillBegin(_ trainer: Trainer, batch: Int) throws { try timed { try wrapped.batchWillBegin(trainer, batch: batch) } }
+    func gradientsReady(_ trainer: Trainer) throws { try timed { try wrapped.gradientsReady(trainer) } }
+    func batchDidEnd(_ trainer: Trainer, batch: Int, loss: Double) throws {
+        try timed { try wrapped.batchDidEnd(trainer, batch: batch, loss: loss) }
+    }
+    func epochDidEnd(_ trainer: Trainer, record: inout EpochRecord) throws {
+        var copy = record
+        try timed { try wrapped.epochDidEnd(trainer, record: &copy) }
+        record = copy
+    }
+    func fitDidEnd(_ trainer: Trainer) throws { try wrapped.fitDidEnd(trainer) }
+    func trainingDidFail(_ trainer: Trainer, error: TrainingError) throws { try wrapped.trainingDidFail(trainer, error: error) }
 }
