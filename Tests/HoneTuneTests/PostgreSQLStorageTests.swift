@@ -64,9 +64,13 @@ import Testing
         #expect(try storage.db.execute("SELECT count(*) FROM hone_studies") { $0.int(0) } == [1])
     }
 
-    /// Two processes creating the tables of an empty database at once: one creates them,
-    /// both open it.
+    /// Connections opening an empty database at once: one creates the tables, all open it
+    /// (five rounds, each on a fresh database).
     @Test func concurrentOpensOfAnEmptyDatabaseCreateTheTablesOnce() throws {
+        for _ in 0..<5 { try openAtOnce() }
+    }
+
+    private func openAtOnce() throws {
         let store = try StorageFixture(.postgresql)
         defer { store.cleanup() }
         let errors = ErrorBox()

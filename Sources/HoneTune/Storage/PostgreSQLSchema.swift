@@ -113,7 +113,13 @@ enum PostgreSQLSchema {
 
     /// The version recorded in the database, `nil` when it has no Hone tables yet.
     private static func installedVersion(_ db: PostgreSQLConnection) throws -> Int? {
-        let exists = try db.execute("SELECT to_regclass('hone_schema_version') IS NOT NULL") { $0.text(0) == "t" }
+        // A read of the catalog under this statement's snapshot: to_regclass could answer from
+        // a cache made before another process committed the tables this one waited for.
+        let exists = try db.execute(
+            """
+            SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                           WHERE c.relname = 'hone_schema_version' AND n.nspname = ANY (current_schemas(false)))
+            """) { $0.text(0) == "t" }
         guard exists.first == true else { return nil }
         let version = try db.execute("SELECT MAX(version) FROM hone_schema_version") { $0.optionalInt(0) }
         guard let found = version.first ?? nil else { return -1 }
