@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "HoneNN", dependencies: ["HoneCore"]),
         .target(name: "HoneOptim", dependencies: ["HoneCore"]),
         .target(name: "HoneData", dependencies: ["HoneCore", "CZlib"]),
-        .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData"]),
+        .target(name: "HoneTrain", dependencies: ["HoneNN", "HoneOptim", "HoneData", "HoneTrees"]),
         .target(name: "HoneTune", dependencies: ["HoneCore", "CSQLite"]),
         .target(name: "HoneTrees", dependencies: ["HoneCore"]),
         .target(
@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HoneOptimTests", dependencies: ["HoneOptim"], exclude: ["Fixtures"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
-        .testTarget(name: "HoneTrainTests", dependencies: ["HoneTrain"]),
+        .testTarget(name: "HoneTrainTests", dependencies: ["HoneTrain", "HoneTrees"]),
         .testTarget(name: "HoneTreesTests", dependencies: ["HoneTrees"]),
     ],
     swiftLanguageModes: [.v5]

@@ -43,6 +43,12 @@ enum TrainCommand {
             let resumeDirectory = arguments.value("resume").map { URL(fileURLWithPath: $0) }
             let directory = resumeDirectory ?? arguments.value("run-dir").map { URL(fileURLWithPath: $0) } ?? freeRunDirectory(for: configURL)
             let quiet = arguments.has("quiet")
+            if config.model.trees != nil {
+                guard resumeDirectory == nil else { throw UsageError(description: "tree models train in one go; --resume applies to nets") }
+                if !quiet { say("run directory: \(directory.path)") }
+                printSummary(try TreeTrainingRun(config: config, directory: directory).run())
+                return 0
+            }
             if !quiet {
                 say(resumeDirectory != nil ? "resuming \(directory.path)" : "run directory: \(directory.path)")
             }
