@@ -47,8 +47,14 @@ public struct TreeModelConfig {
         self.settings = settings
         // Reading the options for both tasks checks every value before anything runs.
         _ = try boostingOptions(classCount: 2, seed: 0)
-        _ = try forestOptions(regression: false, seed: 0)
-        _ = try forestOptions(regression: true, seed: 0)
+        // The task comes from the data later; here the criterion only has to be a known one.
+        let criterion = try settings.choice("criterion", ["gini", "entropy", "squared_error"])
+        _ = try forestOptions(regression: criterion == "squared_error", seed: 0)
+    }
+
+    /// Throws unless the settings suit the config's task (a regression criterion for regression, and so on).
+    func check(regression: Bool) throws {
+        _ = try forestOptions(regression: regression, seed: 0)
     }
 
     /// Boosting settings for `classCount` classes (nil for regression).

@@ -24,9 +24,10 @@ public enum Bagging {
             let rows = (0..<x.rowCount).map { _ in rng.nextInt(below: x.rowCount) }
             fitted.append(try member.fit(x.rows(rows), rows.map { labels[$0] }))
         }
+        let predictors = fitted
         return { batch in
             var total: [[Double]] = []
-            for predictor in fitted {
+            for predictor in predictors {
                 var outputs = try predictor(batch)
                 if combination == .vote {
                     outputs = outputs.map { p in
@@ -36,7 +37,7 @@ public enum Bagging {
                 }
                 total = total.isEmpty ? outputs : zip(total, outputs).map { zip($0, $1).map { $0 + $1 } }
             }
-            return total.map { $0.map { $0 / Double(fitted.count) } }
+            return total.map { $0.map { $0 / Double(predictors.count) } }
         }
     }
 }
