@@ -15,9 +15,13 @@ import HoneTrees
 public enum TreeBenchmarks {
     /// The W7 split: training and test rows with 0/1 labels.
     public struct Split {
+        /// The training rows.
         public var train: FeatureMatrix
+        /// The training labels (0 or 1).
         public var trainLabels: [Double]
+        /// The test rows.
         public var test: FeatureMatrix
+        /// The test labels (0 or 1).
         public var testLabels: [Double]
         /// `W7` for the reference CSV export, `W7-synthetic` for a self-drawn set.
         public var workload: String

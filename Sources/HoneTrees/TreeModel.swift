@@ -11,8 +11,11 @@ import HoneCore
 public struct TreeModel: Sendable {
     /// How the trees were built.
     public enum Kind: String, Codable, Sendable {
+        /// One CART tree.
         case decisionTree = "decision_tree"
+        /// Averaged trees on bootstrap samples.
         case randomForest = "random_forest"
+        /// Summed trees fitted to loss gradients.
         case gradientBoosting = "gbdt"
     }
 
