@@ -8,7 +8,7 @@ let usage = """
     usage: hone COMMAND [ARGUMENTS]
       train CONFIG.json        train a model (--run-dir DIR, --resume RUN_DIR, --epochs N)
       tune CONFIG.json         search hyperparameters (--workers N, --resume, --status STUDY.db)
-      bench SUITE [--json]     run a benchmark suite (kernels, train, tune, memory)
+      bench SUITE [--json]     run a benchmark suite (kernels, train, tune, memory, trees)
       help                     show this text
     """
 
