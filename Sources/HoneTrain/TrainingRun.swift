@@ -284,6 +284,16 @@ public func train(
     let effective = overrides.isEmpty
         ? config
         : try TrainingConfig(json: TrainingConfig.applying(overrides, to: config.json), baseDirectory: config.baseDirectory)
+    if effective.model.trees != nil {
+        // A tree model trains in one go: its validation result is the one report, too late to prune.
+        var metrics = try TreeTrainingRun(config: effective, directory: directory).run()
+        let value = effective.objective == .classification
+            ? metrics["final_val_accuracy"] ?? metrics["test_accuracy"] ?? 0
+            : -(metrics["final_val_loss"] ?? metrics["test_loss"] ?? 0)
+        _ = onEpoch(1, value)
+        metrics["pruned"] = 0
+        return metrics
+    }
     let monitored = monitor ?? (effective.objective == .classification ? "val_accuracy" : "val_loss")
     let sign: Double = MonitorMode.inferred(for: monitored) == .max ? 1 : -1
     if let folds = effective.data.folds {

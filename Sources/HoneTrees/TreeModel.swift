@@ -11,8 +11,11 @@ import HoneCore
 public struct TreeModel: Sendable {
     /// How the trees were built.
     public enum Kind: String, Codable, Sendable {
+        /// One CART tree.
         case decisionTree = "decision_tree"
+        /// Averaged trees on bootstrap samples.
         case randomForest = "random_forest"
+        /// Summed trees fitted to loss gradients.
         case gradientBoosting = "gbdt"
     }
 
@@ -105,16 +108,20 @@ public struct TreeModel: Sendable {
         x.values.withUnsafeBufferPointer { all in
             raw.withUnsafeMutableBufferPointer { out in
                 Parallel.forEachChunk(x.rowCount, costPerItem: cost) { rows in
-                    for row in rows {
-                        let features = UnsafeBufferPointer(rebasing: all[(row * featureCount)..<((row + 1) * featureCount)])
-                        for k in 0..<outputs { out[row * outputs + k] = 0 }
-                        for (t, tree) in trees.enumerated() {
-                            let leaf = tree.leaf(for: features)
-                            let offset = treeOutputOffsets[t]
-                            for k in 0..<tree.outputCount {
-                                out[row * outputs + offset + k] += tree.values[leaf * tree.outputCount + k]
+                    // Tree by tree, so one tree's nodes stay in cache across the chunk's rows.
+                    for (t, tree) in trees.enumerated() {
+                        let offset = treeOutputOffsets[t]
+                        tree.values.withUnsafeBufferPointer { values in
+                            for row in rows {
+                                let features = UnsafeBufferPointer(rebasing: all[(row * featureCount)..<((row + 1) * featureCount)])
+                                let leaf = tree.leaf(for: features)
+                                for k in 0..<tree.outputCount {
+                                    out[row * outputs + offset + k] += values[leaf * tree.outputCount + k]
+                                }
                             }
                         }
+                    }
+                    for row in rows {
                         for k in 0..<outputs { out[row * outputs + k] = baseScore[k] + treeWeight * out[row * outputs + k] }
                     }
                 }

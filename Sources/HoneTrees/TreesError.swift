@@ -18,6 +18,7 @@ public enum TreesError: Error, Equatable, CustomStringConvertible, Sendable {
     /// A model file written by another version of the format.
     case unsupportedVersion(file: String, found: UInt32, supported: UInt32)
 
+    /// The error as one line for people.
     public var description: String {
         switch self {
         case .shapeMismatch(let detail): return "shape mismatch: \(detail)"

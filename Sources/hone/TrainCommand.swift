@@ -32,6 +32,12 @@ enum TrainCommand {
         let directory = resumeDirectory ?? arguments.text("run-dir").map { URL(fileURLWithPath: $0) }
             ?? TrainingRun.freeDirectory(named: configURL.deletingPathExtension().lastPathComponent)
         let quiet = arguments.flag("quiet")
+        if config.model.trees != nil {
+            guard resumeDirectory == nil else { throw UsageError(description: "tree models train in one go; --resume applies to nets") }
+            if !quiet { say("run directory: \(directory.path)") }
+            say("final: " + TrainingSummary.line(try TreeTrainingRun(config: config, directory: directory).run()))
+            return 0
+        }
         if let folds = config.data.folds {
             if !quiet { say("run directory: \(directory.path)") }
             let result = try CrossValidation.run(config: config, directory: directory, progress: quiet ? false : nil) { fold, metrics in

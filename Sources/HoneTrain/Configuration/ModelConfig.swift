@@ -35,11 +35,17 @@ public struct ModelConfig {
     public let value: JSONValue
     /// The path of the section in errors.
     public let path: String
+    /// The tree model the section describes instead of a net (`{"gbdt": {…}}`, …), if it does.
+    public private(set) var trees: TreeModelConfig?
 
     /// Checks the section's names and types; the model itself is built by ``build(sampleShape:outputCount:dropout:seed:)``.
     public init(_ value: JSONValue, path: String) throws {
         self.value = value
         self.path = path
+        if TreeModelConfig.describesTrees(value) {
+            trees = try TreeModelConfig(value, path: path)
+            return
+        }
         if case .array(let layers) = value {
             guard !layers.isEmpty else { throw ConfigError.invalidValue(path: path, message: "the layer list is empty") }
             for (index, layer) in layers.enumerated() {

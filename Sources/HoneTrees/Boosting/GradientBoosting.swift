@@ -40,7 +40,8 @@ public enum GradientBoosting {
             try objective.checkLabels(given.labels)
         } else if options.earlyStoppingRounds != nil {
             var order = Array(0..<x.rowCount)
-            var rng = SeededGenerator(seed: options.seed ^ 0x5EED_0F_7A11)
+            // A stream of its own, so the held-out rows do not shift the subsampling draws.
+            var rng = SeededGenerator(seed: options.seed ^ 0x9E37_79B9_7F4A_7C15)
             order.shuffle(using: &rng)
             let held = max(1, Int(Double(x.rowCount) * options.validationFraction))
             let heldRows = Array(order[0..<held]).sorted()

@@ -42,7 +42,13 @@ struct CARTGrower {
         let featureCount = binning.isCategorical.count
         let draws = options.maxFeatures.resolve(featureCount)
         var indices = (0..<rowCount).filter { weights[$0] > 0 }.map { Int32($0) }
+        // Each row's weight and label travel with it through the partitions, so a node reads
+        // them contiguously instead of gathering them from all rows for every feature.
+        var rowWeights = indices.map { weights[Int($0)] }
+        var rowLabels = indices.map { labels[Int($0)] }
         var scratch = [Int32](repeating: 0, count: indices.count)
+        var scratchWeights = [Double](repeating: 0, count: indices.count)
+        var scratchLabels = [Double](repeating: 0, count: indices.count)
         var table = [Double](repeating: 0, count: 256 * channels)
         var featureOrder = Array(0..<featureCount)
         var tree = Tree(outputCount: options.isRegression ? 1 : classCount)
@@ -65,7 +71,7 @@ struct CARTGrower {
                 featureOrder.swapAt(drawn, pick)
                 let feature = featureOrder[drawn]
                 drawn += 1
-                if evaluate(feature, pending, indices: indices, labels: labels, weights: weights, table: &table, best: &best) {
+                if evaluate(feature, pending, indices: indices, labels: rowLabels, weights: rowWeights, table: &table, best: &best) {
                     informative += 1
                 }
             }
@@ -79,13 +85,21 @@ struct CARTGrower {
                 let bin = bins[column + Int(row)]
                 if bin == 0 ? best.missingGoesLeft : Int(bin) <= best.thresholdBin {
                     indices[pending.start + leftCount] = row
+                    rowWeights[pending.start + leftCount] = rowWeights[i]
+                    rowLabels[pending.start + leftCount] = rowLabels[i]
                     leftCount += 1
                 } else {
                     scratch[rightCount] = row
+                    scratchWeights[rightCount] = rowWeights[i]
+                    scratchLabels[rightCount] = rowLabels[i]
                     rightCount += 1
                 }
             }
-            for i in 0..<rightCount { indices[pending.start + leftCount + i] = scratch[i] }
+            for i in 0..<rightCount {
+                indices[pending.start + leftCount + i] = scratch[i]
+                rowWeights[pending.start + leftCount + i] = scratchWeights[i]
+                rowLabels[pending.start + leftCount + i] = scratchLabels[i]
+            }
             let leftNode = tree.appendLeaf(cover: weight(best.left), values: leafValues(best.left))
             let rightNode = tree.appendLeaf(cover: weight(best.right), values: leafValues(best.right))
             thresholdBins += [0, 0]
@@ -149,41 +163,51 @@ struct CARTGrower {
     }
 
     /// Scores every split of `feature` for the node, keeping the best in `best`; returns
-    /// whether the feature takes more than one value there.
+    /// whether the feature takes more than one value there. `labels` and `weights` are
+    /// aligned with `indices`.
     private func evaluate(
         _ feature: Int, _ node: Pending, indices: [Int32], labels: [Double], weights: [Double],
         table: inout [Double], best: inout Split
     ) -> Bool {
         let c = channels
-        var occupied: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var occupied: [UInt64] = [0, 0, 0, 0]
         let column = feature * rowCount
         let regression = options.isRegression
         table.withUnsafeMutableBufferPointer { table in
-            bins.withUnsafeBufferPointer { bins in
-                indices.withUnsafeBufferPointer { indices in
-                    for i in node.start..<(node.start + node.count) {
-                        let row = Int(indices[i])
-                        let bin = Int(bins[column + row])
-                        let w = weights[row]
-                        if regression {
-                            table[bin * 2] += w * labels[row]
-                            table[bin * 2 + 1] += w
-                        } else {
-                            table[bin * c + Int(labels[row])] += w
-                        }
-                        let bit = UInt64(1) << UInt64(bin & 63)
-                        switch bin >> 6 {
-                        case 0: occupied.0 |= bit
-                        case 1: occupied.1 |= bit
-                        case 2: occupied.2 |= bit
-                        default: occupied.3 |= bit
+            occupied.withUnsafeMutableBufferPointer { occupied in
+                bins.withUnsafeBufferPointer { bins in
+                    indices.withUnsafeBufferPointer { indices in
+                        weights.withUnsafeBufferPointer { weights in
+                            labels.withUnsafeBufferPointer { labels in
+                                let binColumn = bins.baseAddress! + column
+                                let table = table.baseAddress!
+                                let occupied = occupied.baseAddress!
+                                var i = node.start
+                                let end = node.start + node.count
+                                if regression {
+                                    while i < end {
+                                        let bin = Int(binColumn[Int(indices[i])])
+                                        table[bin &* 2] += weights[i] * labels[i]
+                                        table[bin &* 2 &+ 1] += weights[i]
+                                        occupied[bin >> 6] |= UInt64(1) << UInt64(bin & 63)
+                                        i &+= 1
+                                    }
+                                } else {
+                                    while i < end {
+                                        let bin = Int(binColumn[Int(indices[i])])
+                                        table[bin &* c &+ Int(labels[i])] += weights[i]
+                                        occupied[bin >> 6] |= UInt64(1) << UInt64(bin & 63)
+                                        i &+= 1
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
         }
         var occupiedBins: [Int] = []
-        for (word, mask) in [occupied.0, occupied.1, occupied.2, occupied.3].enumerated() {
+        for (word, mask) in occupied.enumerated() {
             var m = mask
             while m != 0 {
                 occupiedBins.append(word * 64 + m.trailingZeroBitCount)

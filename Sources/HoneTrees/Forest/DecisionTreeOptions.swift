@@ -55,7 +55,7 @@ public struct DecisionTreeOptions: Sendable, Equatable {
     public var maxFeatures: FeatureSubset = .all
     /// The most non-missing bins per feature (2 … 255): splits fall between bins.
     public var maxBins = 255
-    /// The seed of the per-node feature draws.
+    /// The seed of the per-node feature draws (a forest seeds each tree from its own seed instead).
     public var seed: UInt64 = 0
 
     /// The defaults.
