@@ -9,9 +9,9 @@ import HoneExplain
 /// batch methods, one thread per row at a time, as a user explaining a data set would.
 ///
 /// Measured beside `explain_anchor.py` (shap 0.51, lime 0.2.0.1), interleaved, 3 rounds, on a
-/// 2-core machine at load 17–19: KernelSHAP ×12.1 / ×12.8 / ×15.9 faster per row than shap at
-/// nsamples 2,108; LIME ×6.7 / ×3.6 / ×5.3 faster than lime at 5,000 samples; permutation
-/// importance ×46–66 faster than scikit-learn's (n_jobs=1). Both sides' sampled values lie
+/// 2-core machine at load 10–14: KernelSHAP ×19.7 / ×12.2 / ×15.3 faster per row than shap at
+/// nsamples 2,108; LIME ×11.7 / ×8.2 / ×9.2 faster than lime at 5,000 samples; permutation
+/// importance ×31–80 faster than scikit-learn's (n_jobs=1). Both sides' sampled values lie
 /// 0.018–0.022 from shap at 100,000 coalitions (shap's own run-to-run noise); where both
 /// enumerate every coalition they agree to 1.1e-7.
 public enum ExplainBenchmarks {
