@@ -99,14 +99,14 @@ public enum ExplanationJob {
         var document = ExplanationDocument(method: request.method.rawValue, output: request.output, featureNames: featureNames)
         switch request.method {
         case .permutation:
+            guard labels != nil || targets != nil else {
+                throw ExplainError.invalidSetting(name: "permutation", detail: "\(dataName) has no target column to score against")
+            }
             let (baseline, importances) = try PermutationImportance.compute(
                 model: model.prediction, rows: data, repeats: request.permutationRepeats, seed: request.seed
             ) { outputs in
                 if let labels { return Score.accuracy(outputs, labels: labels, outputCount: model.prediction.outputCount) }
                 return Score.negativeMeanSquaredError(outputs, targets: targets ?? [], outputCount: model.prediction.outputCount)
-            }
-            guard labels != nil || targets != nil else {
-                throw ExplainError.invalidSetting(name: "permutation", detail: "\(dataName) has no target column to score against")
             }
             document.baselineScore = baseline
             document.score = labels != nil ? "accuracy" : "negative_mean_squared_error"

@@ -53,9 +53,9 @@ import Testing
         #expect(QuartileDiscretizer.bin(of: 3.5, cuts: [3, 5, 7]) == 1)
         #expect(QuartileDiscretizer.bin(of: 8, cuts: [3, 5, 7]) == 3)
         #expect(discretizer.means[0] == [2, 4.5, 6.5, 8.5])
-        var generator = SeededGenerator(seed: 3)
+        var normals = NormalSampler(seed: 3)
         for _ in 0..<50 {
-            let value = discretizer.draw(feature: 0, bin: 1, generator: &generator)
+            let value = discretizer.draw(feature: 0, bin: 1, normals: &normals)
             #expect(value > 3 - 1e-9 && value <= 5 + 1e-9)
         }
     }

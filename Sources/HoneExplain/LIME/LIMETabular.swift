@@ -150,7 +150,7 @@ public struct LIMETabular {
     /// sample 0 is the row itself.
     private func perturb(_ row: [Float], sampleCount: Int) -> (surrogate: [Double], model: [Float]) {
         let d = model.featureCount
-        var generator = SeededGenerator(seed: seed)
+        var normals = NormalSampler(seed: seed)
         var surrogate = [Double](repeating: 0, count: sampleCount * d)
         var inputs = [Float](repeating: 0, count: sampleCount * d)
         inputs.replaceSubrange(0..<d, with: row)
@@ -161,17 +161,17 @@ public struct LIMETabular {
                 let mean = discretizer.binIndexMean[j], scale = discretizer.binIndexScale[j]
                 surrogate[j] = (1 - mean) / scale
                 for s in 1..<sampleCount {
-                    let u = generator.nextDouble() * cumulative.last!
+                    let u = normals.generator.nextDouble() * cumulative.last!
                     let bin = cumulative.firstIndex { u < $0 } ?? (cumulative.count - 1)
                     surrogate[s * d + j] = ((bin == rowBin ? 1 : 0) - mean) / scale
-                    inputs[s * d + j] = Float(discretizer.draw(feature: j, bin: bin, generator: &generator))
+                    inputs[s * d + j] = Float(discretizer.draw(feature: j, bin: bin, normals: &normals))
                 }
             }
         } else {
             for j in 0..<d { surrogate[j] = (Double(row[j]) - featureMean[j]) / featureScale[j] }
             for s in 1..<sampleCount {
                 for j in 0..<d {
-                    let z = generator.nextGaussian()
+                    let z = normals.next()
                     surrogate[s * d + j] = z
                     inputs[s * d + j] = Float(z * featureScale[j] + featureMean[j])
                 }

@@ -1,3 +1,4 @@
+import Foundation
 import HoneCore
 
 /// Each feature cut at its training quartiles into up to four bins, with the statistics
@@ -60,12 +61,12 @@ struct QuartileDiscretizer {
     /// A value drawn from bin `bin` of `feature`: a normal with the bin's mean and
     /// deviation truncated to the bin's bounds (by rejection; the bound nearest a draw
     /// after 100 misses, which only a degenerate bin reaches).
-    func draw(feature: Int, bin: Int, generator: inout SeededGenerator) -> Double {
+    func draw(feature: Int, bin: Int, normals: inout NormalSampler) -> Double {
         let mean = means[feature][bin], deviation = deviations[feature][bin]
         let low = lowers[feature][bin], high = uppers[feature][bin]
         var value = mean
         for _ in 0..<100 {
-            value = mean + deviation * generator.nextGaussian()
+            value = mean + deviation * normals.next()
             if value >= low && value <= high { return value }
         }
         return min(max(value, low), high)
@@ -78,6 +79,35 @@ struct QuartileDiscretizer {
         if bin == 0 { return "\(name) <= \(cut[0])" }
         if bin == cut.count { return "\(name) > \(cut[bin - 1])" }
         return "\(cut[bin - 1]) < \(name) <= \(cut[bin])"
+    }
+}
+
+/// Standard normal draws two at a time (Marsaglia's polar method): one logarithm and one
+/// square root per pair and no trigonometry, the second value kept for the next call.
+/// LIME draws 150,000 of them per explained row at W6's size, so they are its main cost.
+struct NormalSampler {
+    /// The uniform source, also used directly for LIME's bin choices.
+    var generator: SeededGenerator
+    private var spare: Double?
+
+    init(seed: UInt64) {
+        generator = SeededGenerator(seed: seed)
+    }
+
+    mutating func next() -> Double {
+        if let value = spare {
+            spare = nil
+            return value
+        }
+        while true {
+            let u = 2 * generator.nextDouble() - 1, v = 2 * generator.nextDouble() - 1
+            let s = u * u + v * v
+            if s > 0 && s < 1 {
+                let factor = (-2 * log(s) / s).squareRoot()
+                spare = v * factor
+                return u * factor
+            }
+        }
     }
 }
 
