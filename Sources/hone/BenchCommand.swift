@@ -52,6 +52,27 @@ enum BenchCommand {
         return 0
     }
 
+    /// The storage suite: per-trial cost of a PostgreSQL study, then worker processes sharing one.
+    private static func runStorage(_ arguments: ParsedArguments) throws -> [BenchResult] {
+        guard let url = arguments.text("storage") else {
+            throw UsageError(description: "bench storage needs --storage postgresql://user@host:port/database")
+        }
+        let quick = arguments.flag("quick")
+        let sleep = quick ? 0.002 : 0.02
+        if let study = arguments.text("worker-of") {
+            try StorageBenchmarks.runWorker(url: url, study: study, sleep: sleep)
+            return []
+        }
+        let workers = arguments.integer("workers") ?? 16
+        var results = try StorageBenchmarks.overhead(url: url, trials: arguments.integer("trials") ?? 2000)
+        if workers > 0 {
+            results += try StorageBenchmarks.sharedStudy(url: url, workers: workers, sleep: sleep, executable: WorkerProcess.currentExecutable) {
+                ["bench", "storage", "--storage", $0, "--worker-of", $1] + (quick ? ["--quick"] : [])
+            }
+        }
+        return results
+    }
+
     /// The train suite: each workload in a fresh child process (`--single W`) so that its
     /// peak resident memory is its own; with `--monitors on|off|compare`, W2 through the trainer instead.
     private static func runTrain(_ arguments: ParsedArguments) throws -> [BenchResult] {
