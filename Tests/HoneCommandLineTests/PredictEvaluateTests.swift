@@ -16,9 +16,10 @@ struct PredictEvaluateTests {
         return scratch
     }
 
+    /// The file's numeric fields (`final_metrics.json` also holds the confusion matrix).
     func jsonNumbers(_ url: URL) throws -> [String: Double] {
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
-        return try #require(object as? [String: Double])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
     }
 
     @Test func evaluateOnTheRunsTestFileGivesTheRunsTestMetrics() throws {

@@ -79,7 +79,7 @@ struct ExplainCommandTests {
         let cases: [([String], [String])] = [
             (["explain", "run", "--method", "treeshap"], ["treeshap", "neural net"]),
             (["explain", "run", "wide.csv"], ["wide.csv", "5 features", "takes 4"]),
-            (["explain", "run", "--method", "shapley"], ["unknown method", "kernelshap"]),
+            (["explain", "run", "--method", "shapley"], ["--method expects one of", "kernelshap", "'shapley'"]),
             (["explain", "run", "--rows", "0,900"], ["900", "0..<40"]),
             (["explain", "nowhere"], ["nowhere"]),
         ]
