@@ -1,16 +1,11 @@
 import Foundation
+import HoneTestSupport
 import Testing
 
 /// The built `hone` executable next to the test bundle: a missing binary fails the test
 /// that needs it, with the reason, instead of skipping it.
 enum HoneBinary {
-    static let path: String? = {
-        var directories: [URL] = []
-        if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
-        directories.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        return directories.map { $0.appendingPathComponent("hone").path }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let path: String? = BuiltExecutable.honePath
 
     /// The binary's path, or a test failure saying it was not built.
     static func require() throws -> String {

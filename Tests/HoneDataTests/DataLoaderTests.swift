@@ -1,4 +1,5 @@
 import Foundation
+import HoneTestSupport
 import Testing
 
 @testable import HoneData

@@ -1,31 +1,9 @@
 import Foundation
+import HoneTestSupport
 import Testing
 
 @testable import HoneData
 
-/// A fresh temporary directory, removed when the returned object goes away.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("hone-data-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    /// The URL of `name` inside the directory.
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-    /// Writes `text` as `name` and returns its URL.
-    func write(_ text: String, as name: String) throws -> URL {
-        let target = file(name)
-        try FileAccess.writeBytes(Array(text.utf8), to: target)
-        return target
-    }
-}
 
 /// Expects `tensor` to hold `expected` within `tolerance`, element by element.
 func expectClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5,

@@ -1,17 +1,12 @@
 import Foundation
+import HoneTestSupport
 import Testing
 
 @testable import HoneDoctor
 
 /// The built `hone` executable next to the test bundle.
 enum HoneBinary {
-    static let path: String? = {
-        var directories: [URL] = []
-        if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
-        directories.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        return directories.map { $0.appendingPathComponent("hone").path }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let path: String? = BuiltExecutable.honePath
 
     /// Runs `hone` with `arguments` in `directory`; returns the exit status, standard output and standard error.
     static func run(_ arguments: [String], in directory: URL) throws -> (status: Int32, output: String, error: String) {

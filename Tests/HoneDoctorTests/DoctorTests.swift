@@ -1,4 +1,5 @@
 import Foundation
+import HoneTestSupport
 import HoneCore
 import HoneData
 import HoneNN
@@ -88,16 +89,3 @@ import Testing
     }
 }
 
-/// A fresh temporary directory, removed when the object goes away.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("hone-doctor-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import HoneTestSupport
 import HoneCore
 import HoneData
 import HoneNN

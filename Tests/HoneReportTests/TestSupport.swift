@@ -1,34 +1,10 @@
 import CSQLite
 import Foundation
+import HoneTestSupport
 import HoneTrain
 import HoneTune
 import Testing
 
-/// A fresh temporary directory, removed when the object goes away.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("hone-report-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    /// The URL of `name` inside the directory.
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-    /// Writes `text` as `name` and returns its URL.
-    @discardableResult
-    func write(_ text: String, as name: String) throws -> URL {
-        let target = file(name)
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: target)
-        return target
-    }
-}
 
 /// Run directories and study databases made through the library itself.
 enum Fixtures {

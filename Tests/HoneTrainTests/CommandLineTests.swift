@@ -1,4 +1,5 @@
 import Foundation
+import HoneTestSupport
 import Testing
 
 @testable import HoneTrain
@@ -6,11 +7,7 @@ import Testing
 /// The built `hone` executable next to the test bundle, when its `train` command is wired in.
 enum HoneBinary {
     static let path: String? = {
-        var directories: [URL] = []
-        if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
-        directories.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        for directory in directories {
+        for directory in BuiltExecutable.searchDirectories {
             let candidate = directory.appendingPathComponent("hone").path
             guard FileManager.default.isExecutableFile(atPath: candidate) else { continue }
             if let result = try? run(candidate, ["train", "--help"], in: directory), result.status == 0, result.output.contains("hone train") {

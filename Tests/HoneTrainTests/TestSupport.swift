@@ -1,32 +1,9 @@
 import Foundation
+import HoneTestSupport
 import Testing
 
 @testable import HoneTrain
 
-/// A fresh temporary directory, removed when the object goes away.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("hone-train-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    /// The URL of `name` inside the directory.
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-    /// Writes `text` as `name` and returns its URL.
-    @discardableResult
-    func write(_ text: String, as name: String) throws -> URL {
-        let target = file(name)
-        try Data(text.utf8).write(to: target)
-        return target
-    }
-}
 
 /// Two Gaussian blobs in `featureCount` dimensions, classes 0 and 1, seeded.
 func blobs(count: Int, featureCount: Int = 4, seed: UInt64) -> TensorDataset {

@@ -1,4 +1,5 @@
 import Foundation
+import HoneTestSupport
 import Testing
 @testable import HoneTune
 
@@ -10,11 +11,7 @@ import Glibc
 /// bundle and its `tune` command is wired in (it answers `hone tune --help`).
 enum HoneBinary {
     static let path: String? = {
-        var dirs: [URL] = []
-        if let exe = Bundle.main.executableURL { dirs.append(exe.deletingLastPathComponent()) }
-        dirs.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        dirs.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        for dir in dirs {
+        for dir in BuiltExecutable.searchDirectories {
             let candidate = dir.appendingPathComponent("hone").path
             guard FileManager.default.isExecutableFile(atPath: candidate) else { continue }
             if let (status, out) = try? run(candidate, ["tune", "--help"]), status == 0, out.contains("hone tune") {
