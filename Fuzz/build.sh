@@ -13,7 +13,7 @@ out=${1:-"$root/.build/fuzz"}
 mkdir -p "$out"
 SWIFTC=${SWIFTC:-swiftc}
 flags="-O -wmo -parse-as-library -swift-version 5 -enable-testing -sanitize=fuzzer,address -g"
-system="-I $root/Sources/CDNNL -I $root/Sources/CZlib -I $root/Sources/CSQLite"
+system="-I $root/Sources/CDNNL -I $root/Sources/CZlib -I $root/Sources/CSQLite -I $root/Sources/CLibPQ $(pkg-config --cflags-only-I libpq | sed "s/-I/-Xcc -I/g")"
 
 # A module is rebuilt when one of its sources is newer than its library, and then so is
 # every module after it (the list below is in dependency order).
@@ -36,7 +36,7 @@ for module in HoneCore HoneData HoneNN HoneOptim HoneTune; do
 done
 
 libraries="-L $out -lHoneTune -lHoneOptim -lHoneNN -lHoneData -lHoneCore"
-libraries="$libraries -ldnnl -lgomp $(pkg-config --libs zlib sqlite3)"
+libraries="$libraries -ldnnl -lgomp $(pkg-config --libs zlib sqlite3 libpq)"
 for harness in "$root"/Fuzz/Harnesses/*.swift; do
     name=$(basename "$harness" .swift)
     binary="$out/$name"
