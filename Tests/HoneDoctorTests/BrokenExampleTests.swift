@@ -10,18 +10,7 @@ enum HoneBinary {
 
     /// Runs `hone` with `arguments` in `directory`; returns the exit status, standard output and standard error.
     static func run(_ arguments: [String], in directory: URL) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path, "the hone binary is not built beside the tests"))
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        try BuiltExecutable.run(try #require(path, "the hone binary is not built beside the tests"), arguments, in: directory)
     }
 }
 

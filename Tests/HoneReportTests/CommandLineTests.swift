@@ -11,18 +11,7 @@ enum HoneExecutable {
     /// Runs `hone` with `arguments`; the exit status, standard output and standard error.
     static func run(_ arguments: [String], in directory: URL) throws -> (status: Int32, output: String, error: String) {
         let executable = try #require(path, "the hone executable is built beside the tests (swift build builds it)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        return try BuiltExecutable.run(executable, arguments, in: directory)
     }
 }
 

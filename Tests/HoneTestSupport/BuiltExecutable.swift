@@ -16,3 +16,24 @@ public enum BuiltExecutable {
     public static let honePath: String? = searchDirectories.map { $0.appendingPathComponent("hone").path }
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 }
+
+extension BuiltExecutable {
+    /// Runs `executable` with `arguments` in `directory` and waits for it; its exit status,
+    /// standard output and standard error.
+    public static func run(_ executable: String, _ arguments: [String], in directory: URL) throws
+        -> (status: Int32, output: String, error: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+    }
+}
