@@ -7,13 +7,13 @@ SWIFT ?= swift
 SWIFT_RELEASE = -c release
 SWIFT_TEST_FLAGS = -c release -Xswiftc -enable-testing
 # Debian packages the build links against (and the demo's data set).
-BUILD_PACKAGES = libdnnl-dev libopenblas-dev zlib1g-dev libsqlite3-dev libpq-dev pkg-config
+BUILD_PACKAGES = libdnnl-dev libopenblas-dev zlib1g-dev libsqlite3-dev libpq-dev libopenmpi-dev pkg-config
 DEMO_PACKAGES = dataset-fashion-mnist
 # Debian packages the tests need: the broken examples train on the real Fashion-MNIST; the
 # TensorBoard test builds a virtualenv (outside the source tree) for the real reader; the
 # report tests render pages in a real browser; the storage tests run against a throwaway
-# PostgreSQL server (scripts/with-postgres.sh).
-TEST_PACKAGES = dataset-fashion-mnist python3-venv chromium postgresql
+# PostgreSQL server (scripts/with-postgres.sh); the distributed tests run mpirun.
+TEST_PACKAGES = dataset-fashion-mnist python3-venv chromium postgresql openmpi-bin
 
 .PHONY: all deps test-deps demo-deps build test demo bench clean
 

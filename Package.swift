@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "HoneDoctor", targets: ["HoneDoctor"]),
         .library(name: "HoneTrees", targets: ["HoneTrees"]),
         .library(name: "HoneExplain", targets: ["HoneExplain"]),
+        .library(name: "HoneDistributed", targets: ["HoneDistributed"]),
         .executable(name: "hone", targets: ["hone"]),
     ],
     targets: [
@@ -35,6 +36,9 @@ let package = Package(
         .systemLibrary(
             name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
 
         .target(name: "HoneCore", dependencies: [.target(name: "CDNNL", condition: .when(platforms: [.linux]))]),
         .target(name: "HoneNN", dependencies: ["HoneCore"]),
@@ -46,6 +50,8 @@ let package = Package(
         .target(name: "HoneExplain", dependencies: ["HoneCore"]),
         .target(name: "HoneReport", dependencies: ["HoneTrain", "HoneTune", "HoneDoctor"]),
         .target(name: "HoneDoctor", dependencies: ["HoneTrain"]),
+        // Training over MPI; the rest of Hone stays free of it.
+        .target(name: "HoneDistributed", dependencies: ["HoneTrain", "CMPI"]),
         .target(
             name: "HoneBenchmarks",
             dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneTrees", "HoneExplain", "CBLAS"],
@@ -54,7 +60,7 @@ let package = Package(
             name: "hone",
             dependencies: [
                 "HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneTrees", "HoneExplain", "HoneBenchmarks",
-                "HoneReport", "HoneDoctor",
+                "HoneReport", "HoneDoctor", "HoneDistributed",
             ]),
 
         .target(name: "HoneTestSupport", dependencies: ["HoneCore"], path: "Tests/HoneTestSupport"),
@@ -69,6 +75,7 @@ let package = Package(
             name: "HoneReportTests", dependencies: ["HoneReport", "HoneTrain", "HoneTune", "HoneDoctor", "CSQLite", "HoneTestSupport"], exclude: ["Scripts"]),
         .testTarget(name: "HoneDoctorTests", dependencies: ["HoneDoctor", "HoneTestSupport"]),
         .testTarget(name: "HoneTreesTests", dependencies: ["HoneTrees"]),
+        .testTarget(name: "HoneDistributedTests", dependencies: ["hone", "HoneDistributed", "HoneNN", "HoneTestSupport"]),
         .testTarget(name: "HoneExplainTests", dependencies: ["HoneExplain", "HoneNN", "HoneTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -51,6 +51,10 @@ public final class DataLoader<Base: Dataset>: Sequence {
 
     /// The epoch the next iteration uses.
     public private(set) var epoch = 0
+    /// The part of every batch this loader yields: the batches are planned over the whole
+    /// dataset (the same permutation in every process), and each process of a
+    /// data-parallel training takes its own part of each.
+    public var shard = DataShard.whole
     private let statisticsLock = NSLock()
     private var waitNanoseconds: UInt64 = 0
 
@@ -104,11 +108,13 @@ public final class DataLoader<Base: Dataset>: Sequence {
         return Splits.shuffled(Array(0..<dataset.count), using: &generator)
     }
 
-    /// The batches' dataset indices for `epoch`, in order.
+    /// The batches' dataset indices for `epoch`, in order (this loader's ``shard`` of each).
     public func batchIndices(forEpoch epoch: Int) -> [[Int]] {
         let order = order(forEpoch: epoch)
         return (0..<batchCount).map { batch in
-            Array(order[(batch * batchSize)..<Swift.min((batch + 1) * batchSize, order.count)])
+            let start = batch * batchSize
+            let part = shard.positions(inBatchOf: Swift.min(batchSize, order.count - start))
+            return Array(order[(start + part.lowerBound)..<(start + part.upperBound)])
         }
     }
 

@@ -61,6 +61,11 @@ public final class Trainer {
     /// The global gradient norm a `gradientsReady` hook measured at the current step (norm
     /// clipping does); when finite, every gradient is, and they need not be read again.
     var measuredGradientNorm: Float?
+    /// The ranks this trainer trains with, when data-parallel: ``fit(training:validation:epochs:)``
+    /// gives each rank its part of every batch, starts all from rank 0's weights, and
+    /// averages the gradients before the `gradientsReady` hooks (so clipping and monitors
+    /// see the global gradient). Nil trains in this process alone.
+    public var dataParallel: DataParallel?
 
     /// A trainer for `model` with `optimizer`.
     public init(
@@ -100,6 +105,10 @@ public final class Trainer {
         training: DataLoader<Training>, validation: DataLoader<Validation>?, epochs: Int
     ) throws -> [EpochRecord] {
         stopRequested = false
+        if let dataParallel {
+            training.shard = dataParallel.shard
+            dataParallel.broadcastWeights(of: model)
+        }
         for callback in callbacks { try callback.fitWillBegin(self) }
         while epoch < epochs && !stopRequested {
             for callback in callbacks { try callback.epochWillBegin(self, epoch: epoch) }
@@ -134,6 +143,7 @@ public final class Trainer {
         let start = DispatchTime.now().uptimeNanoseconds
         var lossSum = 0.0, samples = 0
         var tally = MetricTally(objective: objective, targetScale: targetScaling?.standardDeviation ?? 1)
+        let trainable = dataParallel == nil ? [] : optimizer.parameterGroups.flatMap { $0.parameters.map(\.tensor) }.filter(\.requiresGrad)
         for (batchIndex, batch) in loader.enumerated() {
             if batchIndex == 0 { probeInputs = batch.inputs }
             currentInputs = batch.inputs
@@ -141,12 +151,19 @@ public final class Trainer {
             currentBatchSize = batch.indices.count
             for callback in callbacks { try callback.batchWillBegin(self, batch: batchIndex) }
             optimizer.zeroGrad()
-            let output = model(batch.inputs)
-            let dataLoss = loss(output, batch)
-            let value = Double(dataLoss.item)
-            guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: batchIndex + 1, value: value) }
-            let total = l1Strength > 0 ? dataLoss + l1Penalty(model.trainableParameters(), strength: l1Strength) : dataLoss
-            total.backward()
+            // A rank's part of a short last batch may be empty: it only joins the all-reduce.
+            var value = 0.0
+            var output: Tensor?
+            if !batch.indices.isEmpty {
+                let batchOutput = model(batch.inputs)
+                let dataLoss = loss(batchOutput, batch)
+                value = Double(dataLoss.item)
+                guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: batchIndex + 1, value: value) }
+                let total = l1Strength > 0 ? dataLoss + l1Penalty(model.trainableParameters(), strength: l1Strength) : dataLoss
+                total.backward()
+                output = batchOutput
+            }
+            dataParallel?.averageGradients(trainable, localSamples: batch.indices.count)
             measuredGradientNorm = nil
             for callback in callbacks { try callback.gradientsReady(self) }
             try checkGradientsAreFinite(batch: batchIndex)
@@ -154,8 +171,15 @@ public final class Trainer {
             globalStep += 1
             lossSum += value * Double(batch.indices.count)
             samples += batch.indices.count
-            withNoGrad { tally.add(output: output.detached(), batch: batch) }
+            if let output { withNoGrad { tally.add(output: output.detached(), batch: batch) } }
             for callback in callbacks { try callback.batchDidEnd(self, batch: batchIndex, loss: value) }
+        }
+        if let dataParallel {
+            let sums = dataParallel.sum([lossSum, Double(samples)] + tally.sums)
+            lossSum = sums[0]
+            samples = Int(sums[1])
+            tally.sums = Array(sums[2...])
+            dataParallel.averageBuffers(of: model)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return EpochRecord(
@@ -262,6 +286,17 @@ struct MetricTally {
             guard let targets = batch.targets else { return }
             for (predicted, actual) in zip(output.scalars, targets.scalars) { absoluteErrorSum += Double(abs(predicted - actual) * targetScale) }
             valueCount += targets.count
+        }
+    }
+
+    /// The running sums, as numbers that add up over the ranks of a data-parallel training.
+    var sums: [Double] {
+        get { [Double(correct), Double(count), absoluteErrorSum, Double(valueCount)] }
+        set {
+            correct = Int(newValue[0])
+            count = Int(newValue[1])
+            absoluteErrorSum = newValue[2]
+            valueCount = Int(newValue[3])
         }
     }
 

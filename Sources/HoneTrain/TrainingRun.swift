@@ -35,6 +35,8 @@ public final class TrainingRun {
     private let trainingLoader: DataLoader<AnyDataset>
     private let validationLoader: DataLoader<AnyDataset>?
     private let testLoader: DataLoader<AnyDataset>?
+    /// Whether this process writes the run directory: rank 0 of a data-parallel run, or the only process.
+    public let isWriter: Bool
 
     /// `runs/NAME` in the current directory, or the first of `runs/NAME-2`, `-3`, … not yet taken.
     public static func freeDirectory(named name: String) -> URL {
@@ -61,11 +63,25 @@ public final class TrainingRun {
     ///   - progress: show progress (`nil` shows it, live on a terminal); false for silence.
     ///   - extraCallbacks: more hooks, run after early stopping and before the checkpoint.
     ///   - fold: for cross-validation, which of how many folds to hold out for validation.
+    ///   - dataParallel: the ranks training this run together, each calling this with the
+    ///     same config and directory: `batch_size` is the global batch, which must divide
+    ///     across them, every rank checks the directory before rank 0 (alone) writes it,
+    ///     and the other ranks keep only the hooks that do not write.
     /// - Throws: ``HoneCore/ConfigError``, ``HoneData/DataError``, ``TrainingError``.
     public init(config: TrainingConfig, directory: URL, resume: Bool = false, progress: Bool? = nil,
-                extraCallbacks: [TrainingCallback] = [], fold: (index: Int, count: Int)? = nil) throws {
+                extraCallbacks: [TrainingCallback] = [], fold: (index: Int, count: Int)? = nil,
+                dataParallel: DataParallel? = nil) throws {
         self.config = config
         self.directory = directory
+        let ranks = dataParallel?.communicator.size ?? 1
+        let isWriter = (dataParallel?.communicator.rank ?? 0) == 0
+        self.isWriter = isWriter
+        guard config.batchSize % ranks == 0 else {
+            throw TrainingError.invalidSetting(
+                name: "batch_size",
+                detail: "the global batch of \(config.batchSize) samples does not divide across \(ranks) processes; "
+                    + "choose a multiple of \(ranks) or another process count")
+        }
         let checkpoints = Self.checkpointDirectory(directory)
         let lastSidecar = CheckpointStore.sidecarURL(checkpoints, "last")
         let savedConfig = directory.appendingPathComponent("config.json")
@@ -130,7 +146,8 @@ public final class TrainingRun {
             model: model, optimizer: optimizer, objective: config.objective, l1Strength: config.l1Strength,
             labelSmoothing: config.labelSmoothing)
         trainer.targetScaling = data.targetScaling
-        let monitor = config.monitors.map { StatisticsMonitor(url: directory.appendingPathComponent(MonitorLog.fileName), settings: $0) }
+        trainer.dataParallel = dataParallel
+        let monitor = !isWriter ? nil : config.monitors.map { StatisticsMonitor(url: directory.appendingPathComponent(MonitorLog.fileName), settings: $0) }
         if let monitor { callbacks.append(monitor) }
         if let clipping = config.clipping { callbacks.append(GradientClippingCallback(clipping)) }
         if let monitor { callbacks.append(monitor.afterClipping) }
@@ -151,12 +168,14 @@ public final class TrainingRun {
             earlyStopping = nil
         }
         callbacks += extraCallbacks
-        callbacks.append(ModelCheckpoint(
-            directory: checkpoints, monitor: config.checkpoint.monitor, mode: config.checkpoint.mode, saveLast: config.checkpoint.saveLast))
-        callbacks.append(MetricsLogger(url: directory.appendingPathComponent("metrics.jsonl")))
-        // The event file carries the monitors' records; with monitors off there is none.
-        if monitor != nil { callbacks.append(TensorBoardCallback(directory: directory)) }
-        if progress != false { callbacks.append(ProgressBar(epochs: config.epochs)) }
+        if isWriter {
+            callbacks.append(ModelCheckpoint(
+                directory: checkpoints, monitor: config.checkpoint.monitor, mode: config.checkpoint.mode, saveLast: config.checkpoint.saveLast))
+            callbacks.append(MetricsLogger(url: directory.appendingPathComponent("metrics.jsonl")))
+            // The event file carries the monitors' records; with monitors off there is none.
+            if monitor != nil { callbacks.append(TensorBoardCallback(directory: directory)) }
+            if progress != false { callbacks.append(ProgressBar(epochs: config.epochs)) }
+        }
         trainer.callbacks = callbacks
         self.trainer = trainer
 
@@ -169,6 +188,11 @@ public final class TrainingRun {
                 try CheckpointStore.restore(trainer, from: checkpoints, name: "best")
                 warnings.append("the last checkpoint is unusable (\(error)); resuming from checkpoints/best after epoch \(trainer.epoch)")
             }
+        }
+        // Every rank has read the directory as it was before rank 0 changes it.
+        dataParallel?.communicator.barrier()
+        guard isWriter else { return }
+        if resume {
             if let savedJSON, savedJSON != runConfigJSON {
                 try AtomicFile.write(Data((runConfigJSON.serialized() + "\n").utf8), to: savedConfig)
             }
@@ -204,6 +228,8 @@ public final class TrainingRun {
         } catch let error as TrainingError where error.isDivergence {
             throw TrainingError.diverged(cause: error, lastCheckpoint: lastCheckpoint?.file, lastEpoch: lastCheckpoint?.epoch)
         }
+        // Rank 0 evaluates and records; the others hold the same weights.
+        guard isWriter else { return ["epochs_completed": Double(trainer.epoch)] }
         var metrics: [String: Double] = [:]
         if let earlyStopping, earlyStopping.restoresBestWeights, earlyStopping.state.bestWeights != nil {
             evaluatedWeights = "the best epoch \(earlyStopping.bestEpoch) by \(earlyStopping.monitor) (early stopping)"

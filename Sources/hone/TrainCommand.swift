@@ -1,5 +1,6 @@
 import Foundation
 import HoneCore
+import HoneDistributed
 import HoneDoctor
 import HoneTrain
 
@@ -17,10 +18,18 @@ enum TrainCommand {
             .option("resume", .text("RUN_DIR"), "continue the interrupted run in RUN_DIR from its last checkpoint"),
             .option("epochs", .integer("N", minimum: 1), "override the configuration's epoch count"),
             .flag("quiet", "print only the final metrics"),
+            .flag("distributed", "train data-parallel over MPI (implied under mpirun); batch_size is the global batch"),
         ],
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        guard let mpi = MPICommunicator.startIfLaunched(explicit: arguments.flag("distributed")) else {
+            return try train(arguments, dataParallel: nil)
+        }
+        return try DistributedTraining.run(mpi) { try train(arguments, dataParallel: DataParallel(communicator: mpi)) }
+    }
+
+    private static func train(_ arguments: ParsedArguments, dataParallel: DataParallel?) throws -> Int32 {
         if arguments.text("resume") != nil && arguments.text("run-dir") != nil {
             throw UsageError(description: "--resume names the run directory; do not also give --run-dir")
         }
@@ -31,7 +40,12 @@ enum TrainCommand {
         let resumeDirectory = arguments.text("resume").map { URL(fileURLWithPath: $0) }
         let directory = resumeDirectory ?? arguments.text("run-dir").map { URL(fileURLWithPath: $0) }
             ?? TrainingRun.freeDirectory(named: configURL.deletingPathExtension().lastPathComponent)
-        let quiet = arguments.flag("quiet")
+        let isWriter = (dataParallel?.communicator.rank ?? 0) == 0
+        // Rank 0 speaks for the job.
+        let quiet = arguments.flag("quiet") || !isWriter
+        if dataParallel != nil && (config.model.trees != nil || config.data.folds != nil) {
+            throw UsageError(description: "--distributed (or mpirun) trains one net; tree models and cross-validation run in one process")
+        }
         if config.model.trees != nil {
             guard resumeDirectory == nil else { throw UsageError(description: "tree models train in one go; --resume applies to nets") }
             if !quiet { say("run directory: \(directory.path)") }
@@ -49,14 +63,15 @@ enum TrainCommand {
         // The live doctor needs the monitors' records; with monitors off it sees only the epochs.
         let run = try TrainingRun(
             config: config, directory: directory, resume: resumeDirectory != nil, progress: quiet ? false : nil,
-            extraCallbacks: [Doctor(config: config.json)])
+            extraCallbacks: isWriter ? [Doctor(config: config.json)] : [], dataParallel: dataParallel)
         for warning in run.warnings { reportWarning(warning) }
         if !quiet {
             say(resumeDirectory != nil ? "resuming \(directory.path)" : "run directory: \(directory.path)")
             say("training \(run.data.training.count) samples, validating \(run.data.validation?.count ?? 0), "
                 + "testing \(run.data.test?.count ?? 0); \(run.trainer.model.parameterCount) parameters")
         }
-        let metrics = try run.run()
+        let metrics = try DistributedTraining.duringTraining(dataParallel) { try run.run() }
+        guard isWriter else { return 0 }
         if let matrix = run.confusionMatrix, matrix.classCount <= 20, !quiet { say(matrix.table(classNames: run.classNames)) }
         if let weights = run.evaluatedWeights { say("metrics measured with \(weights)") }
         say("final: " + TrainingSummary.line(metrics))
