@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "HoneDistributed", dependencies: ["HoneTrain", "CMPI"]),
         .target(
             name: "HoneBenchmarks",
-            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneTrees", "HoneExplain", "CBLAS"],
+            dependencies: ["HoneCore", "HoneNN", "HoneOptim", "HoneData", "HoneTrain", "HoneTune", "HoneTrees", "HoneExplain", "HoneDistributed", "CBLAS"],
             path: "Benchmarks", exclude: ["reference", "Fixtures/W6/make_fixture.py"], resources: [.copy("Fixtures/W6")]),
         .executableTarget(
             name: "hone",
@@ -75,7 +75,7 @@ let package = Package(
             name: "HoneReportTests", dependencies: ["HoneReport", "HoneTrain", "HoneTune", "HoneDoctor", "CSQLite", "HoneTestSupport"], exclude: ["Scripts"]),
         .testTarget(name: "HoneDoctorTests", dependencies: ["HoneDoctor", "HoneTestSupport"]),
         .testTarget(name: "HoneTreesTests", dependencies: ["HoneTrees"]),
-        .testTarget(name: "HoneDistributedTests", dependencies: ["hone", "HoneDistributed", "HoneNN", "HoneTestSupport"]),
+        .testTarget(name: "HoneDistributedTests", dependencies: ["hone", "HoneTrain", "HoneTestSupport"]),
         .testTarget(name: "HoneExplainTests", dependencies: ["HoneExplain", "HoneNN", "HoneTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

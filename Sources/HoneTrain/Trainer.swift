@@ -163,13 +163,14 @@ public final class Trainer {
                 total.backward()
                 output = batchOutput
             }
-            dataParallel?.averageGradients(trainable, localSamples: batch.indices.count)
+            let localValue = value
+            if let dataParallel { value = dataParallel.averageGradients(trainable, localSamples: batch.indices.count, localLoss: value) }
             measuredGradientNorm = nil
             for callback in callbacks { try callback.gradientsReady(self) }
             try checkGradientsAreFinite(batch: batchIndex)
             optimizer.step()
             globalStep += 1
-            lossSum += value * Double(batch.indices.count)
+            lossSum += localValue * Double(batch.indices.count)
             samples += batch.indices.count
             if let output { withNoGrad { tally.add(output: output.detached(), batch: batch) } }
             for callback in callbacks { try callback.batchDidEnd(self, batch: batchIndex, loss: value) }

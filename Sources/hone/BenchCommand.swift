@@ -1,6 +1,7 @@
 import Foundation
 import HoneBenchmarks
 import HoneCore
+import HoneDistributed
 import HoneTune
 
 /// `hone bench SUITE`: runs a benchmark suite and prints a table, or one JSON object in
@@ -8,7 +9,7 @@ import HoneTune
 enum BenchCommand {
     static let spec = CommandSpec(
         name: "bench", summary: "run a benchmark suite and print a table or JSON",
-        positionals: [PositionalSpec(name: "SUITE", help: "the suite", choices: ["explain", "kernels", "memory", "storage", "train", "trees", "tune"])],
+        positionals: [PositionalSpec(name: "SUITE", help: "the suite", choices: ["distributed", "explain", "kernels", "memory", "storage", "train", "trees", "tune"])],
         options: [
             .flag("json", "print one JSON object instead of a table"),
             .flag("quick", "short measurements (smoke test)"),
@@ -20,12 +21,14 @@ enum BenchCommand {
             .option("workers", .integer("N", minimum: 0), "storage suite: worker processes sharing a 2,000-point grid, a third killed midway and replaced (default 16; 0: none)"),
             .option("worker-of", .text("STUDY"), "run as one worker of the storage suite", hidden: true),
             .option("data", .text("DIR"), "trees suite: the W7 CSV split (trees_anchor.py --write-data DIR; default $HONE_W7_DATA, else a self-drawn set of the same recipe, reported as W7-synthetic)"),
+            .option("role", .text("ROLE"), "run as one rank of the distributed suite's mpirun job", hidden: true),
             .option("monitors", .choice("on|off|compare", ["on", "off", "compare"]),
                     "train W2 through the trainer with the training monitors on, off, or both with their epochs interleaved (compare)"),
         ],
         notes: "  tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer) and\n"
             + "  measures the study machinery's cost per trial in memory and in SQLite (W5/storage);\n"
-            + "  explain runs W6 (KernelSHAP, LIME, permutation importance on the exported MLP; --quick: 3 rows)",
+            + "  explain runs W6 (KernelSHAP, LIME, permutation importance on the exported MLP; --quick: 3 rows);\n"
+            + "  distributed times MPI all-reduce and W1/W2 in 1 and 2 ranks under mpirun, and estimates 8 and 64 nodes",
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -35,12 +38,17 @@ enum BenchCommand {
             _ = try runStorage(arguments)
             return 0
         }
+        if suite == "distributed", let role = arguments.text("role") {
+            return try runDistributedRank(role: role, quick: quick, json: arguments.flag("json"))
+        }
         let results: [BenchResult]
         switch suite {
         case "kernels": results = KernelBenchmarks.run(quick: quick)
         case "memory": results = MemoryBenchmarks.run(steps: arguments.integer("steps") ?? 10_000)
         case "train": results = try runTrain(arguments)
         case "storage": results = try runStorage(arguments)
+        case "distributed":
+            results = try DistributedBenchmarks.run(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), quick: quick)
         case "explain": results = try ExplainBenchmarks.run(quick: quick)
         case "trees":
             let folder = arguments.text("data") ?? ProcessInfo.processInfo.environment["HONE_W7_DATA"]
@@ -49,6 +57,21 @@ enum BenchCommand {
         }
         let report = BenchReport(suite: suite, results: results)
         print(arguments.flag("json") ? report.json() : report.table())
+        return 0
+    }
+
+    /// One rank of a distributed-suite job (`--role allreduce`, `train-w1`, `train-w2`); rank 0 prints the report.
+    private static func runDistributedRank(role: String, quick: Bool, json: Bool) throws -> Int32 {
+        let workload = role.hasPrefix("train-") ? TrainBenchmarks.Workload(name: String(role.dropFirst("train-".count))) : nil
+        guard role == "allreduce" || workload != nil else { throw UsageError(description: "unknown distributed role '\(role)'") }
+        guard let mpi = MPICommunicator.startIfLaunched(explicit: true) else { return 1 }
+        let results = workload.map { DistributedBenchmarks.runTrainRank(mpi, workload: $0, quick: quick) }
+            ?? DistributedBenchmarks.runAllReduceRank(mpi, quick: quick)
+        if mpi.rank == 0 {
+            let report = BenchReport(suite: "distributed", results: results)
+            print(json ? report.json() : report.table())
+        }
+        mpi.finish()
         return 0
     }
 

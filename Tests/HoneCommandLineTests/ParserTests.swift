@@ -44,7 +44,7 @@ struct ParserTests {
             (["tune", "x.json", "--workers", "0"], "hone tune: --workers must be at least 1, got 0"),
             (["tune", "--stauts", "s.db"], "hone tune: unknown option --stauts; did you mean --status? (see hone tune --help)"),
             (["tune"], "hone tune: tune needs CONFIG.json, or --status STUDY.db (see hone tune --help)"),
-            (["bench", "kernel"], "hone bench: unknown suite 'kernel'; did you mean 'kernels'? (choose from explain, kernels, memory, storage, train, trees, tune)"),
+            (["bench", "kernel"], "hone bench: unknown suite 'kernel'; did you mean 'kernels'? (choose from distributed, explain, kernels, memory, storage, train, trees, tune)"),
             (["bench", "memory", "--steps", "-5"], "hone bench: --steps must be at least 1, got -5"),
         ]
         for (arguments, message) in cases {

@@ -24,7 +24,7 @@ public final class DataParallel {
 
     /// Data parallelism over `communicator`, all-reducing `bucketBytes` at a time.
     public init(communicator: any Communicator, bucketBytes: Int = 4 << 20) {
-        precondition(bucketBytes >= 8, "DataParallel: bucketBytes must hold at least two floats, got \(bucketBytes)")
+        precondition(bucketBytes >= 12, "DataParallel: bucketBytes must hold at least three floats, got \(bucketBytes)")
         self.communicator = communicator
         self.bucketBytes = bucketBytes
     }
@@ -44,20 +44,29 @@ public final class DataParallel {
     /// without a gradient on a rank (one whose share was empty) adds nothing there, and one
     /// without a gradient on every rank keeps none, as in one process. Every rank passes
     /// the same parameters in the same order.
-    public func averageGradients(_ parameters: [Tensor], localSamples: Int) {
-        let capacity = max(bucketBytes / MemoryLayout<Float>.stride, 2)
-        // The first slot carries the sample count, so the total arrives with the first
-        // bucket; each parameter's values follow a slot counting the ranks that had a gradient.
+    ///
+    /// - Parameter localLoss: this rank's mean loss, averaged over the ranks in the same
+    ///   all-reduce, so the hooks see the loss of the whole batch.
+    /// - Returns: the mean loss over the whole batch.
+    @discardableResult
+    public func averageGradients(_ parameters: [Tensor], localSamples: Int, localLoss: Double = 0) -> Double {
+        let capacity = max(bucketBytes / MemoryLayout<Float>.stride, 3)
+        // The first slots carry the sample count and the loss sum, so the total arrives with
+        // the first bucket; each parameter's values follow a slot counting the ranks that had
+        // a gradient.
         var pending: [Tensor] = []
-        var used = 1
-        var total: Float = 0
+        var used = 2
+        var total: Float = 0, lossSum: Float = 0
         var isFirst = true
         func flush() {
             bucket.withUnsafeMutableBufferPointer { buffer in
-                if isFirst { buffer[0] = Float(localSamples) }
+                if isFirst {
+                    buffer[0] = Float(localSamples)
+                    buffer[1] = localSamples > 0 ? Float(localLoss) * Float(localSamples) : 0
+                }
                 communicator.allReduceSum(UnsafeMutableBufferPointer(rebasing: buffer[0..<used]))
-                if isFirst { total = buffer[0] }
-                var offset = isFirst ? 1 : 0
+                if isFirst { (total, lossSum) = (buffer[0], buffer[1]) }
+                var offset = isFirst ? 2 : 0
                 let scale: Float = total > 0 ? 1 / total : 0
                 for parameter in pending {
                     let contributors = buffer[offset]
@@ -101,6 +110,7 @@ public final class DataParallel {
             pending.append(parameter)
         }
         if used > 0 || isFirst { flush() }
+        return total > 0 ? Double(lossSum / total) : 0
     }
 
     /// Replaces every buffer of `model` (BatchNorm's running mean and variance) by its mean over the ranks.
