@@ -33,8 +33,8 @@ struct MPIRun {
         let stamp = UUID().uuidString
         output = directory.appendingPathComponent("mpirun-\(stamp).out")
         error = directory.appendingPathComponent("mpirun-\(stamp).err")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        FileManager.default.createFile(atPath: error.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: error.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: error)
         try process.run()
