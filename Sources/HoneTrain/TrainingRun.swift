@@ -102,6 +102,9 @@ public final class TrainingRun {
             fold: fold)
         let model = try config.model.build(
             sampleShape: data.training.sampleShape, outputCount: data.outputCount, dropout: config.dropout, seed: config.seed)
+        for (split, dataset) in [("training", data.training), ("validation", data.validation), ("test", data.test)] {
+            if let dataset { try config.model.checkTokens(in: dataset, file: "the \(split) data") }
+        }
         var groups = [ParameterGroup(parameters: model.namedParameters().map { ($0.name, $0.tensor) })]
         var callbacks: [TrainingCallback] = []
         if let transfer = config.transfer {

@@ -94,8 +94,17 @@ public struct TrainingConfig {
         let task = try root.choice("task", ["classification", "regression"])
         taskIsExplicit = task != nil
         objective = task.flatMap(Trainer.Objective.init(rawValue:)) ?? .classification
-        data = try DataConfig(root.required("data"), path: "data", baseDirectory: baseDirectory, regression: objective == .regression)
+        var data = try DataConfig(root.required("data"), path: "data", baseDirectory: baseDirectory, regression: objective == .regression)
         model = try ModelConfig(root.required("model"), path: "model")
+        if model.readsTokens {
+            // Token ids are categories, not measurements: scaling them would make them unreadable.
+            if try ConfigObject(root.required("data"), path: "data").has("scaling"), data.scaling != "none" {
+                throw ConfigError.invalidValue(
+                    path: "data.scaling", message: "the transformer reads token ids as they are; use \"none\" (the default for it)")
+            }
+            data.scaling = "none"
+        }
+        self.data = data
         try model.trees?.check(regression: objective == .regression)
         augmentation = try AugmentationConfig.transforms(root["augmentation"], path: "augmentation")
         optimizer = try OptimizerConfig(root["optimizer"], path: "optimizer")
