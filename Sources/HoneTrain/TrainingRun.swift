@@ -140,7 +140,7 @@ public final class TrainingRun {
         if let schedule = config.schedule,
             let callback = try schedule.makeCallback(
                 optimizer: optimizer, learningRate: config.optimizer.learningRate, epochs: config.epochs,
-                batchesPerEpoch: trainingLoader.batchCount, metricNames: trainer.metricNames)
+                batchesPerEpoch: trainingLoader.batchCount)
         {
             callbacks.append(callback)
         }

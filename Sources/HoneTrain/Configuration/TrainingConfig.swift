@@ -108,7 +108,8 @@ public struct TrainingConfig {
         try model.trees?.check(regression: objective == .regression)
         augmentation = try AugmentationConfig.transforms(root["augmentation"], path: "augmentation")
         optimizer = try OptimizerConfig(root["optimizer"], path: "optimizer")
-        schedule = try root["schedule"].map { try ScheduleConfig($0, path: "schedule") }
+        let runObjective = objective
+        schedule = try root["schedule"].map { try ScheduleConfig($0, path: "schedule", objective: runObjective) }
         epochs = try root.int("epochs", atLeast: 1) ?? 10
         batchSize = try root.int("batch_size", atLeast: 1) ?? 64
         guard let seedValue = try root.int("seed") ?? .some(0), seedValue >= 0 else {
