@@ -78,6 +78,7 @@ public final class SavedRun {
         guard dataset.sampleShape == prepared.training.sampleShape else {
             throw PredictionError.shapeMismatch(file: url.path, found: dataset.sampleShape, expected: prepared.training.sampleShape)
         }
+        try config.model.checkTokens(in: dataset, file: url.path)
         return dataset
     }
 

@@ -32,6 +32,9 @@ public struct TrainingCheckpoint: Codable {
     public var weightsDigest: UInt64
     /// A digest of the optimizer-state file written with this sidecar (version 2).
     public var optimizerDigest: UInt64?
+    /// A digest of early stopping's best-weights file written with this sidecar, when it
+    /// holds best weights (older sidecars kept them inside the early-stopping state).
+    public var bestWeightsDigest: UInt64?
 }
 
 /// Reads and writes checkpoints as three files, `NAME.safetensors` (weights),
@@ -51,6 +54,11 @@ public enum CheckpointStore {
         directory.appendingPathComponent("\(name).optimizer.safetensors")
     }
 
+    /// Early stopping's best weights saved with checkpoint `name` in `directory`.
+    public static func bestWeightsURL(_ directory: URL, _ name: String) -> URL {
+        directory.appendingPathComponent("\(name).best_weights.safetensors")
+    }
+
     /// The sidecar file of checkpoint `name` in `directory`.
     public static func sidecarURL(_ directory: URL, _ name: String) -> URL {
         directory.appendingPathComponent("\(name).json")
@@ -65,8 +73,15 @@ public enum CheckpointStore {
         for (key, tensor) in trainer.model.stateDictionary() { tensors[key] = tensor }
         let weights = Safetensors.encode(tensors, metadata: ["epoch": String(trainer.epoch)])
         var callbackStates: [String: Data] = [:]
+        // Best weights are tensors: a safetensors file of their own, not base64 in the sidecar.
+        var bestWeights: Data?
         for callback in trainer.callbacks {
-            if let key = callback.stateKey, let state = try callback.encodeState() { callbackStates[key] = state }
+            if let stopping = callback as? EarlyStopping, let key = stopping.stateKey {
+                bestWeights = stopping.state.bestWeights
+                callbackStates[key] = try stopping.encodeStateWithoutWeights()
+            } else if let key = callback.stateKey, let state = try callback.encodeState() {
+                callbackStates[key] = state
+            }
         }
         var optimizerState = trainer.optimizer.stateDictionary()
         var optimizerTensors: [String: Tensor] = [:]
@@ -81,11 +96,12 @@ public enum CheckpointStore {
             version: TrainingCheckpoint.currentVersion, epoch: trainer.epoch, globalStep: trainer.globalStep,
             history: trainer.history, optimizer: optimizerState, callbackStates: callbackStates,
             moduleGenerators: moduleGenerators(of: trainer.model), weightsDigest: digest(weights),
-            optimizerDigest: digest(optimizerFile))
+            optimizerDigest: digest(optimizerFile), bestWeightsDigest: bestWeights.map(digest))
         let sidecar = try NonFiniteJSON.encoder().encode(checkpoint)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try AtomicFile.write(weights, to: weightsURL(directory, name), beforeRename: beforeCommit)
         try AtomicFile.write(optimizerFile, to: optimizerURL(directory, name), beforeRename: beforeCommit)
+        if let bestWeights { try AtomicFile.write(bestWeights, to: bestWeightsURL(directory, name), beforeRename: beforeCommit) }
         try AtomicFile.write(sidecar, to: sidecarURL(directory, name), beforeRename: beforeCommit)
     }
 
@@ -117,10 +133,12 @@ public enum CheckpointStore {
         let optimizerState = checkpoint.version >= 2
             ? try readOptimizerBuffers(into: checkpoint.optimizer, from: optimizerURL(directory, name), digest: checkpoint.optimizerDigest)
             : checkpoint.optimizer
+        let bestWeights = try checkpoint.bestWeightsDigest.map { try readBestWeights(bestWeightsURL(directory, name), digest: $0) }
         try trainer.model.load(archive.tensors, strict: true, source: weightsFile.path)
         try trainer.optimizer.loadStateDictionary(optimizerState)
         for callback in trainer.callbacks {
             if let key = callback.stateKey, let state = checkpoint.callbackStates[key] { try callback.restoreState(state) }
+            if let bestWeights, let stopping = callback as? EarlyStopping { stopping.restoreBestWeights(bestWeights) }
         }
         for (path, module) in trainer.model.namedModules() {
             guard let generator = checkpoint.moduleGenerators[path] else { continue }
@@ -130,6 +148,18 @@ public enum CheckpointStore {
         trainer.epoch = checkpoint.epoch
         trainer.globalStep = checkpoint.globalStep
         trainer.history = checkpoint.history
+    }
+
+    /// The best-weights file at `url`, checked against the sidecar's digest and as safetensors.
+    private static func readBestWeights(_ url: URL, digest expected: UInt64) throws -> Data {
+        guard let bytes = FileManager.default.contents(atPath: url.path) else {
+            throw TrainingError.invalidCheckpoint(file: url.path, detail: "file not found")
+        }
+        guard digest(bytes) == expected else {
+            throw TrainingError.invalidCheckpoint(file: url.path, detail: "does not match its sidecar (interrupted write?)")
+        }
+        _ = try Safetensors.decode(bytes, file: url.path)
+        return bytes
     }
 
     /// `state` with every buffer's values read from the optimizer-state file at `url`.

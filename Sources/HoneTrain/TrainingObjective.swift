@@ -29,7 +29,7 @@ import HoneTune
 /// loss, a bad value) fails its trial with the reason and the study goes on.
 public final class TrainingObjective: TuneObjective {
     /// The configuration fields this objective reads beside the common ones.
-    public static let fields = ["train", "runs_directory"]
+    public static let fields = ["train", "runs_directory", "objectives"]
 
     /// Makes `"objective": "train"` known to `hone tune`; call before reading a configuration.
     public static func register() {
@@ -40,8 +40,14 @@ public final class TrainingObjective: TuneObjective {
     public let base: TrainingConfig
     /// Where the trials' run directories and `best_config.json` go.
     public let runsDirectory: URL
-    /// One value, maximized.
-    public var directions: [StudyDirection] { [.maximize] }
+    /// The final metrics a multi-objective study optimizes (`"objectives": ["val_accuracy",
+    /// "training_seconds"]`), empty for the single monitored value.
+    public let objectives: [String]
+    /// One value, maximized; with `objectives`, one per metric, maximized for accuracy, AUC,
+    /// F1 and R² and minimized otherwise (the config's `directions` may say otherwise).
+    public var directions: [StudyDirection] {
+        objectives.isEmpty ? [.maximize] : objectives.map { MonitorMode.inferred(for: $0) == .max ? .maximize : .minimize }
+    }
     /// `train`.
     public var name: String { "train" }
 
@@ -68,6 +74,7 @@ public final class TrainingObjective: TuneObjective {
         default:
             throw ConfigError.wrongType(path: "train", expected: "a training configuration file or object", found: train.kindDescription)
         }
+        objectives = try Self.objectiveNames(root)
         let runs = try root.string("runs_directory") ?? "\(try root.string("study_name") ?? "tune")-runs"
         runsDirectory = runs.hasPrefix("/")
             ? URL(fileURLWithPath: runs) : context.configDirectory.appendingPathComponent(runs).standardizedFileURL
@@ -75,6 +82,22 @@ public final class TrainingObjective: TuneObjective {
             throw ConfigError.invalidValue(path: "search_space", message: "is empty; name training-config fields to tune, like \"optimizer.learning_rate\"")
         }
         for parameter in context.searchSpace.parameters { try checkOverridePath(parameter) }
+    }
+
+    /// The `objectives` list: metric names of `final_metrics.json`, at least one, no repeats.
+    private static func objectiveNames(_ root: ConfigObject) throws -> [String] {
+        guard let list = root["objectives"] else { return [] }
+        guard case .array(let items) = list, !items.isEmpty else {
+            throw ConfigError.wrongType(path: "objectives", expected: "a non-empty list of metric names", found: list.kindDescription)
+        }
+        let names = try items.enumerated().map { index, item -> String in
+            guard case .string(let name) = item, !name.isEmpty else {
+                throw ConfigError.wrongType(path: "objectives[\(index)]", expected: "a metric name", found: item.kindDescription)
+            }
+            return name
+        }
+        guard Set(names).count == names.count else { throw ConfigError.invalidValue(path: "objectives", message: "names a metric twice") }
+        return names
     }
 
     /// Refuses a search-space name that is not a training-config field: one absent from the
@@ -107,6 +130,8 @@ public final class TrainingObjective: TuneObjective {
         var reportFailure: Error?
         let metrics = try train(config: base, overrides: overrides, directory: directory) { epoch, value in
             lastValue = value
+            // Several values cannot be pruned on one curve: the trial reports only its end.
+            guard self.objectives.isEmpty else { return true }
             do {
                 try trial.report(value, step: epoch)
                 return try !trial.shouldPrune()
@@ -122,7 +147,14 @@ public final class TrainingObjective: TuneObjective {
         try studyEvents?.scalars(
             [("study/objective", lastValue), ("study/epochs", metrics["epochs_completed"] ?? 0)], step: trial.number)
         try studyEvents?.flush()
-        return [lastValue]
+        guard !objectives.isEmpty else { return [lastValue] }
+        return try objectives.map { name in
+            guard let value = metrics[name] else {
+                throw TrainingError.invalidSetting(
+                    name: "objectives", detail: "the run measured no '\(name)' (it has \(metrics.keys.sorted().joined(separator: ", ")))")
+            }
+            return value
+        }
     }
 
     /// Writes the best trial's training configuration and names it in the summary.

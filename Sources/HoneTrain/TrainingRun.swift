@@ -118,6 +118,9 @@ public final class TrainingRun {
             fold: fold)
         let model = try config.model.build(
             sampleShape: data.training.sampleShape, outputCount: data.outputCount, dropout: config.dropout, seed: config.seed)
+        for (split, dataset) in [("training", data.training), ("validation", data.validation), ("test", data.test)] {
+            if let dataset { try config.model.checkTokens(in: dataset, file: "the \(split) data") }
+        }
         var groups = [ParameterGroup(parameters: model.namedParameters().map { ($0.name, $0.tensor) })]
         var callbacks: [TrainingCallback] = []
         if let transfer = config.transfer {
@@ -154,7 +157,7 @@ public final class TrainingRun {
         if let schedule = config.schedule,
             let callback = try schedule.makeCallback(
                 optimizer: optimizer, learningRate: config.optimizer.learningRate, epochs: config.epochs,
-                batchesPerEpoch: trainingLoader.batchCount, metricNames: trainer.metricNames)
+                batchesPerEpoch: trainingLoader.batchCount)
         {
             callbacks.append(callback)
         }

@@ -274,7 +274,7 @@ public enum TunePruners {
 public struct TuneConfig {
     public static let fields = [
         "study_name", "objective", "search_space", "sampler", "pruner", "trials", "timeout_seconds",
-        "trial_timeout_seconds", "storage", "summary", "seed", "workers", "direction", "heartbeat",
+        "trial_timeout_seconds", "storage", "summary", "seed", "workers", "direction", "directions", "heartbeat",
     ]
 
     public var studyName: String
@@ -352,6 +352,9 @@ public struct TuneConfig {
             }
             directions = [dir]
         }
+        if let list = root["directions"] {
+            directions = try Self.directions(list, root: root, objectiveCount: directions.count)
+        }
 
         // Sampler: "name" or {"type": "name", …}.
         (samplerName, samplerConfig) = try Self.named(root, "sampler", default: "tpe", valid: TuneSamplers.names)
@@ -410,6 +413,30 @@ public struct TuneConfig {
     /// Runs one trial of the configured objective.
     public func evaluate(_ trial: Trial) throws -> [Double] {
         try objective.evaluate(trial, searchSpace: searchSpace)
+    }
+
+    /// Reads `"directions"`: one known direction per value the objective returns.
+    private static func directions(_ list: JSONValue, root: ConfigObject, objectiveCount: Int) throws -> [StudyDirection] {
+        guard root["direction"] == nil else {
+            throw ConfigError.invalidValue(path: "directions", message: "give \"direction\" or \"directions\", not both")
+        }
+        guard case .array(let items) = list else {
+            throw ConfigError.wrongType(path: "directions", expected: "a list of \"minimize\"/\"maximize\"", found: list.kindDescription)
+        }
+        let parsed = try items.enumerated().map { index, item -> StudyDirection in
+            guard case .string(let text) = item else {
+                throw ConfigError.wrongType(path: "directions[\(index)]", expected: "\"minimize\" or \"maximize\"", found: item.kindDescription)
+            }
+            guard let direction = StudyDirection(rawValue: text) else {
+                throw unknownName(text, path: "directions[\(index)]", valid: ["minimize", "maximize"])
+            }
+            return direction
+        }
+        guard parsed.count == objectiveCount else {
+            throw ConfigError.invalidValue(
+                path: "directions", message: "gives \(parsed.count) directions for \(objectiveCount) objective values; give one per objective")
+        }
+        return parsed
     }
 
     private static func named(

@@ -103,6 +103,16 @@ public final class EarlyStopping: TrainingCallback {
     public var stateKey: String? { "early_stopping" }
     public func encodeState() throws -> Data? { try NonFiniteJSON.encoder().encode(state) }
     public func restoreState(_ data: Data) throws { state = try NonFiniteJSON.decoder().decode(State.self, from: data) }
+
+    /// The state without its best weights, which a checkpoint keeps in a safetensors file of its own.
+    func encodeStateWithoutWeights() throws -> Data {
+        var light = state
+        light.bestWeights = nil
+        return try NonFiniteJSON.encoder().encode(light)
+    }
+
+    /// Puts back best weights read from a checkpoint's best-weights file (safetensors bytes).
+    func restoreBestWeights(_ weights: Data) { state.bestWeights = weights }
 }
 
 /// A model's parameters and buffers as safetensors bytes in memory.

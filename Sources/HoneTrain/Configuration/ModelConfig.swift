@@ -9,12 +9,13 @@ import HoneCore
 /// {"zoo": "resnet", "stages": [16, 32, 64], "blocks": 1}
 /// {"zoo": "mlp", "hidden": [256, 128]}
 /// {"zoo": "mlp", "layers": 3, "width": 64}
+/// {"zoo": "transformer", "vocabulary": 50, "dimensions": 32, "layers": 2, "heads": 4}
 /// [{"conv2d": {"out_channels": 32, "kernel_size": 3, "padding": 1}}, {"relu": {}}, {"max_pool2d": {"kernel_size": 2}},
 ///  {"flatten": {}}, {"linear": {"out_features": 10}}]
 /// ```
 public struct ModelConfig {
     /// The zoo models.
-    public static let zooModels = ["lenet", "mlp", "resnet"]
+    public static let zooModels = ["lenet", "mlp", "resnet", "transformer"]
     /// The layer types of a layer list, with their settings.
     public static let layerFields: [String: [String]] = [
         "conv2d": ["out_channels", "kernel_size", "stride", "padding", "bias"],
@@ -29,6 +30,7 @@ public struct ModelConfig {
         "lenet": ["zoo", "channels", "hidden"],
         "mlp": ["zoo", "hidden", "layers", "width"],
         "resnet": ["zoo", "stages", "blocks", "batch_norm"],
+        "transformer": transformerFields,
     ]
 
     /// The JSON of the section, checked.
@@ -59,6 +61,7 @@ public struct ModelConfig {
             throw ConfigError.wrongType(path: path, expected: "{\"zoo\": NAME, …} or a list of layers", found: "an object without 'zoo'")
         }
         try object.checkNoUnknownFields(allowed: Self.zooFields[zoo]!)
+        if zoo == "transformer" { try Self.checkTransformer(object); return }
         _ = try object.intArray("channels")
         if zoo == "lenet" { _ = try object.int("hidden", atLeast: 1) } else { _ = try Self.hiddenSizes(object) }
         _ = try object.intArray("stages")
@@ -74,11 +77,13 @@ public struct ModelConfig {
         }
         let object = try ConfigObject(value, path: path)
         let zoo = try object.string("zoo")!
-        if dropout > 0 && zoo != "mlp" {
+        if dropout > 0 && zoo != "mlp" && zoo != "transformer" {
             throw ConfigError.invalidValue(
-                path: "regularization.dropout", message: "zoo model '\(zoo)' has no dropout; use 'mlp' or a layer list with dropout layers")
+                path: "regularization.dropout", message: "zoo model '\(zoo)' has no dropout; use 'mlp', 'transformer' or a layer list with dropout layers")
         }
         switch zoo {
+        case "transformer":
+            return try buildTransformer(object, sampleShape: sampleShape, outputCount: outputCount, dropout: dropout, seed: seed)
         case "lenet":
             guard sampleShape.count == 3, sampleShape[1] == sampleShape[2], sampleShape[1] % 4 == 0 else {
                 throw ConfigError.invalidValue(path: path, message: "lenet needs square images with a side divisible by 4, the data has samples of shape \(sampleShape)")

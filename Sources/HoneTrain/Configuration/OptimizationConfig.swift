@@ -101,10 +101,15 @@ public struct ScheduleConfig {
     public let name: String
     /// When the schedule steps.
     public let interval: LearningRateScheduleCallback.Interval
+    /// What reduce-on-plateau may monitor: the epoch record's names for the run's task
+    /// (`val_loss`, `val_accuracy`, `val_macro_f1`, `val_roc_auc`, `val_rmse`, …).
+    let monitorNames: [String]
 
-    /// Reads and checks the section.
-    public init(_ value: JSONValue, path: String) throws {
+    /// Reads and checks the section; `objective` says which metrics a plateau can be watched on.
+    public init(_ value: JSONValue, path: String, objective: Trainer.Objective = .classification) throws {
         object = try ConfigObject(value, path: path)
+        monitorNames = EpochRecord.monitorNames(
+            metrics: Trainer.metricNames(for: objective), validationMetrics: Trainer.validationMetricNames(for: objective))
         guard let name = try object.choice("name", Self.names) else { throw ConfigError.missingField(path: object.fieldPath("name")) }
         self.name = name
         try object.checkNoUnknownFields(allowed: ["name", "interval", "warmup_steps"] + Self.fields[name]!)
@@ -112,11 +117,11 @@ public struct ScheduleConfig {
         if name == "reduce_on_plateau" && interval == .batch {
             throw ConfigError.invalidValue(path: object.fieldPath("interval"), message: "reduce_on_plateau steps once per epoch")
         }
-        _ = try makeCallback(optimizer: nil, learningRate: 0.1, epochs: 1, batchesPerEpoch: 1, metricNames: ["accuracy"])
+        _ = try makeCallback(optimizer: nil, learningRate: 0.1, epochs: 1, batchesPerEpoch: 1)
     }
 
     /// The callback that drives `optimizer` (nil only checks the settings).
-    func makeCallback(optimizer: Optimizer?, learningRate: Float, epochs: Int, batchesPerEpoch: Int, metricNames: [String]) throws -> TrainingCallback? {
+    func makeCallback(optimizer: Optimizer?, learningRate: Float, epochs: Int, batchesPerEpoch: Int) throws -> TrainingCallback? {
         let totalSteps = interval == .batch ? epochs * batchesPerEpoch : epochs
         let gamma = try object.double("gamma", in: 0...1).map(Float.init) ?? 0.1
         let minimum = try object.nonNegativeDouble("minimum_learning_rate").map(Float.init) ?? 0
@@ -138,7 +143,7 @@ public struct ScheduleConfig {
                                 percentStart: try object.double("percent_start", in: 0.01...0.99) ?? 0.3)
         default:
             let monitor = try object.string("monitor") ?? "val_loss"
-            let valid = EpochRecord.monitorNames(metrics: metricNames)
+            let valid = monitorNames
             guard valid.contains(monitor) else {
                 let hint = closestMatch(to: monitor, in: valid).map { "; did you mean '\($0)'?" } ?? ""
                 throw ConfigError.invalidValue(path: object.fieldPath("monitor"), message: "'\(monitor)' is not measured\(hint)")

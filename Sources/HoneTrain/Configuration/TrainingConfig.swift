@@ -94,12 +94,22 @@ public struct TrainingConfig {
         let task = try root.choice("task", ["classification", "regression"])
         taskIsExplicit = task != nil
         objective = task.flatMap(Trainer.Objective.init(rawValue:)) ?? .classification
-        data = try DataConfig(root.required("data"), path: "data", baseDirectory: baseDirectory, regression: objective == .regression)
+        var data = try DataConfig(root.required("data"), path: "data", baseDirectory: baseDirectory, regression: objective == .regression)
         model = try ModelConfig(root.required("model"), path: "model")
+        if model.readsTokens {
+            // Token ids are categories, not measurements: scaling them would make them unreadable.
+            if try ConfigObject(root.required("data"), path: "data").has("scaling"), data.scaling != "none" {
+                throw ConfigError.invalidValue(
+                    path: "data.scaling", message: "the transformer reads token ids as they are; use \"none\" (the default for it)")
+            }
+            data.scaling = "none"
+        }
+        self.data = data
         try model.trees?.check(regression: objective == .regression)
         augmentation = try AugmentationConfig.transforms(root["augmentation"], path: "augmentation")
         optimizer = try OptimizerConfig(root["optimizer"], path: "optimizer")
-        schedule = try root["schedule"].map { try ScheduleConfig($0, path: "schedule") }
+        let runObjective = objective
+        schedule = try root["schedule"].map { try ScheduleConfig($0, path: "schedule", objective: runObjective) }
         epochs = try root.int("epochs", atLeast: 1) ?? 10
         batchSize = try root.int("batch_size", atLeast: 1) ?? 64
         guard let seedValue = try root.int("seed") ?? .some(0), seedValue >= 0 else {
