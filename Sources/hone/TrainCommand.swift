@@ -32,7 +32,7 @@ enum TrainCommand {
         let directory = resumeDirectory ?? arguments.text("run-dir").map { URL(fileURLWithPath: $0) }
             ?? TrainingRun.freeDirectory(named: configURL.deletingPathExtension().lastPathComponent)
         let quiet = arguments.flag("quiet")
-        if config.model.trees != nil {
+        if TreeTrainingRun.handles(config) {
             guard resumeDirectory == nil else { throw UsageError(description: "tree models train in one go; --resume applies to nets") }
             if !quiet { say("run directory: \(directory.path)") }
             say("final: " + TrainingSummary.line(try TreeTrainingRun(config: config, directory: directory).run()))

@@ -97,6 +97,7 @@ public struct TrainingConfig {
         data = try DataConfig(root.required("data"), path: "data", baseDirectory: baseDirectory, regression: objective == .regression)
         model = try ModelConfig(root.required("model"), path: "model")
         try model.trees?.check(regression: objective == .regression)
+        try model.stacking?.check(regression: objective == .regression, path: "model.stacking")
         augmentation = try AugmentationConfig.transforms(root["augmentation"], path: "augmentation")
         optimizer = try OptimizerConfig(root["optimizer"], path: "optimizer")
         schedule = try root["schedule"].map { try ScheduleConfig($0, path: "schedule") }
