@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import HoneCore
 import HoneExplain
+import HoneTrees
 
 /// W6 of the reference workloads: KernelSHAP, LIME and permutation importance on the
 /// exported breast-cancer MLP (``W6Fixture``), timed per explained row, with the
@@ -15,9 +16,60 @@ import HoneExplain
 /// 0.018–0.022 from shap at 100,000 coalitions (shap's own run-to-run noise); where both
 /// enumerate every coalition they agree to 1.1e-7.
 public enum ExplainBenchmarks {
-    /// Runs W6; `quick` explains 3 rows instead of 20 and skips the precise comparison.
-    public static func run(quick: Bool = false) throws -> [BenchResult] {
+    /// The W6 parts, by their workload names.
+    public static let parts = ["kernelshap", "treeshap", "lime", "permutation"]
+
+    /// Runs W6 (the `parts` named, all by default); `quick` explains 3 rows instead of 20
+    /// and skips the precise comparison.
+    public static func run(quick: Bool = false, parts: Set<String>? = nil) throws -> [BenchResult] {
         let fixture = try W6Fixture.load()
+        let parts = parts ?? Set(Self.parts)
+        var results: [BenchResult] = []
+        if parts.contains("kernelshap") { results += try kernelSHAP(fixture, quick: quick) }
+        if parts.contains("treeshap") { results += try treeSHAP(fixture) }
+        if parts.contains("lime") || parts.contains("permutation") {
+            results += try limeAndPermutation(fixture, quick: quick, parts: parts)
+        }
+        return results
+    }
+
+    /// TreeSHAP on every row of the data set (training and test rows, 569) for a GBDT of the
+    /// reference LightGBM model's size (100 rounds, 31 leaves, learning rate 0.1) fitted on
+    /// the training split, as `shap.TreeExplainer(gbm).shap_values(X)` times it; the values
+    /// explain the raw margin (log-odds), as LightGBM's do.
+    static func treeSHAP(_ fixture: W6Fixture) throws -> [BenchResult] {
+        func matrix(_ rows: FeatureRows) throws -> FeatureMatrix {
+            try FeatureMatrix(rowCount: rows.rowCount, featureCount: rows.featureCount, values: rows.values.map(Double.init))
+        }
+        var options = GradientBoostingOptions()
+        options.rounds = 100
+        options.maxLeaves = 31
+        options.learningRate = 0.1
+        let model = try GradientBoosting.fit(try matrix(fixture.training), labels: fixture.trainingLabels.map(Double.init), options: options)
+        let all = try matrix(FeatureRows(values: fixture.training.values + fixture.test.values, featureCount: fixture.training.featureCount))
+        _ = try model.shapValues(rows: all.rows(Array(0..<5)))  // warm-up, as the reference does
+        var values: [[Double]] = []
+        let cpuStart = TreeBenchmarks.processCPUSeconds()
+        let elapsed = seconds { values = try! model.shapValues(rows: all) }
+        let cpuSeconds = TreeBenchmarks.processCPUSeconds() - cpuStart
+        let raw = try model.predictRaw(all)
+        let base = model.expectedValue()
+        let leaves = model.trees.reduce(0) { $0 + ($1.nodeCount + 1) / 2 }
+        let additivity = values.indices.map { abs(base + values[$0].reduce(0, +) - raw[$0]) }.max() ?? 0
+        return [
+            BenchResult(workload: "W6/treeshap", metric: "seconds", value: elapsed),
+            BenchResult(workload: "W6/treeshap", metric: "seconds_per_row", value: elapsed / Double(all.rowCount)),
+            // Rows are explained on two threads here; shap's TreeExplainer uses one: CPU time compares the work.
+            BenchResult(workload: "W6/treeshap", metric: "cpu_seconds", value: cpuSeconds),
+            BenchResult(workload: "W6/treeshap", metric: "rows", value: Double(all.rowCount)),
+            BenchResult(workload: "W6/treeshap", metric: "leaves", value: Double(leaves)),
+            // TreeSHAP costs O(leaves · depth²) per row: the time per row and leaf compares models whose trees stopped at different sizes.
+            BenchResult(workload: "W6/treeshap", metric: "microseconds_per_row_leaf", value: elapsed * 1e6 / Double(all.rowCount * leaves)),
+            BenchResult(workload: "W6/treeshap", metric: "max_additivity_error", value: additivity),
+        ]
+    }
+
+    private static func kernelSHAP(_ fixture: W6Fixture, quick: Bool) throws -> [BenchResult] {
         let rowCount = quick ? 3 : fixture.explainedRows.rowCount
         var results: [BenchResult] = []
         func add(_ workload: String, _ metric: String, _ value: Double) {
@@ -48,11 +100,24 @@ public enum ExplainBenchmarks {
             add("kernelshap", "precise_max_abs_diff_vs_shap_precise", maxDifference(preciseValues, fixture.shapPreciseValues))
         }
 
-        let lime = try LIMETabular(model: fixture.model, training: fixture.training, seed: 0)
-        var scores: [Double] = []
-        let limeSeconds = seconds { scores = try! lime.explain(rows, sampleCount: 5000).map(\.score) }
-        add("lime", "seconds_per_row", limeSeconds / Double(rowCount))
-        add("lime", "mean_score", scores.reduce(0, +) / Double(scores.count))
+        return results
+    }
+
+    private static func limeAndPermutation(_ fixture: W6Fixture, quick: Bool, parts: Set<String>) throws -> [BenchResult] {
+        let rowCount = quick ? 3 : fixture.explainedRows.rowCount
+        var results: [BenchResult] = []
+        func add(_ workload: String, _ metric: String, _ value: Double) {
+            results.append(BenchResult(workload: "W6/\(workload)", metric: metric, value: value))
+        }
+        let rows = FeatureRows(values: Array(fixture.explainedRows.values.prefix(rowCount * 30)), featureCount: 30)
+        if parts.contains("lime") {
+            let lime = try LIMETabular(model: fixture.model, training: fixture.training, seed: 0)
+            var scores: [Double] = []
+            let limeSeconds = seconds { scores = try! lime.explain(rows, sampleCount: 5000).map(\.score) }
+            add("lime", "seconds_per_row", limeSeconds / Double(rowCount))
+            add("lime", "mean_score", scores.reduce(0, +) / Double(scores.count))
+        }
+        guard parts.contains("permutation") else { return results }
 
         var baseline = 0.0
         let permutationSeconds = seconds {

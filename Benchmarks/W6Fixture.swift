@@ -26,6 +26,8 @@ struct W6Fixture {
     let exactBackground: WeightedBackground, exactRows: FeatureRows, exactSHAPValues: [[Double]]
     /// The training and test splits (features, then the 0/1 target).
     let training: FeatureRows, test: FeatureRows, testLabels: [Int]
+    /// The training split's 0/1 target (the TreeSHAP model's labels).
+    let trainingLabels: [Int]
 
     /// Reads the fixture from the benchmark resources.
     static func load() throws -> W6Fixture {
@@ -35,7 +37,7 @@ struct W6Fixture {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("w6-model.json"))) as! [String: Any]
         func doubles(_ key: String) -> [Double] { (json[key] as! [NSNumber]).map(\.doubleValue) }
         func matrix(_ value: Any?) -> [[Double]] { (value as! [[NSNumber]]).map { $0.map(\.doubleValue) } }
-        let (training, _) = try readCSV(directory.appendingPathComponent("w6-train.csv"))
+        let (training, trainingLabels) = try readCSV(directory.appendingPathComponent("w6-train.csv"))
         let (test, labels) = try readCSV(directory.appendingPathComponent("w6-test.csv"))
         let rows = matrix(json["explained_rows"])
         return W6Fixture(
@@ -50,7 +52,7 @@ struct W6Fixture {
             shapPreciseValues: matrix(json["shap_precise_values"]), shapPreciseSampleCount: (json["shap_precise_nsamples"] as! NSNumber).intValue,
             exactBackground: WeightedBackground(rows: FeatureRows(matrix(json["exact_background"]).map { $0.map(Float.init) })),
             exactRows: FeatureRows(matrix(json["exact_rows"]).map { $0.map(Float.init) }), exactSHAPValues: matrix(json["exact_shap_values"]),
-            training: training, test: test, testLabels: labels)
+            training: training, test: test, testLabels: labels, trainingLabels: trainingLabels)
     }
 
     private static func mlp(mean: [Double], scale: [Double], coefs: [[[Double]]], intercepts: [[Double]]) -> PredictionFunction {

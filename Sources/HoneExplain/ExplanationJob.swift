@@ -17,16 +17,21 @@ public struct ExplainableModel {
     public let differentiable: ((Tensor) -> Tensor)?
     /// Exact TreeSHAP values of one row for output `output` (tree models only): values and expected value.
     public let treeSHAP: ((_ row: [Float], _ output: Int) throws -> (values: [Double], expectedValue: Double))?
+    /// What TreeSHAP values add up to (`"log_odds"`, `"probability"`, …), recorded in the
+    /// explanation as `output_scale` because it can differ from the predicted probability.
+    public let treeSHAPScale: String?
 
     /// A model; gradient methods need `differentiable`, TreeSHAP needs `treeSHAP`.
     public init(
         prediction: PredictionFunction, kind: String, differentiable: ((Tensor) -> Tensor)? = nil,
-        treeSHAP: ((_ row: [Float], _ output: Int) throws -> (values: [Double], expectedValue: Double))? = nil
+        treeSHAP: ((_ row: [Float], _ output: Int) throws -> (values: [Double], expectedValue: Double))? = nil,
+        treeSHAPScale: String? = nil
     ) {
         self.prediction = prediction
         self.kind = kind
         self.differentiable = differentiable
         self.treeSHAP = treeSHAP
+        self.treeSHAPScale = treeSHAPScale
     }
 }
 
@@ -115,6 +120,7 @@ public enum ExplanationJob {
                       confidenceLow: $0.confidenceInterval.lowerBound, confidenceHigh: $0.confidenceInterval.upperBound)
             }
         default:
+            if request.method == .treeshap { document.outputScale = model.treeSHAPScale }
             document.rows = try explainRows(model: model, data: data, training: training, request: request)
             document.globalImportance = (0..<d).map { j in
                 .init(feature: featureNames[j], value: document.rows!.reduce(0) { $0 + abs($1.values[j]) } / Double(max(document.rows!.count, 1)))
@@ -234,9 +240,12 @@ struct ExplanationDocument: Codable {
     var rows: [Row]? = nil
     var baselineScore: Double? = nil
     var score: String? = nil
+    /// What TreeSHAP's prediction and values are on (`log_odds`, `probability`, …); absent for other methods.
+    var outputScale: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case method, output, rows, score
         case featureNames = "feature_names", globalImportance = "global_importance", baselineScore = "baseline_score"
+        case outputScale = "output_scale"
     }
 }

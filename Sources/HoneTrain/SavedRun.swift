@@ -1,10 +1,11 @@
 import Foundation
 import HoneCore
+import HoneTrees
 
 /// A finished run read back from its directory, to predict or evaluate on new data exactly
 /// as the run saw its own: the run's configuration (`config.json`), its data preparation
 /// refitted from the same files and seed (the same scaling, the same CSV encoding of
-/// categories and classes), and its final weights (`model.safetensors`).
+/// categories and classes), and its model (a net's `model.safetensors`, a tree model's `model.hntree`).
 ///
 /// ```swift
 /// let run = try SavedRun(directory: URL(fileURLWithPath: "runs/wine"))
@@ -16,35 +17,31 @@ public final class SavedRun {
     public let directory: URL
     /// The configuration the run trained with.
     public let config: TrainingConfig
-    /// The model with the run's final weights, in evaluation mode.
-    public let model: any UnaryLayer
+    /// The run's model (a net with its final weights in evaluation mode, or a tree model).
+    public let model: RunModel
     private let prepared: PreparedData
-    private let trainer: Trainer
+    private let trainer: Trainer?
 
     /// Reads the run in `directory`.
-    /// - Throws: ``PredictionError`` when the run has no configuration or final weights,
-    ///   or what reading its configuration and training data throws.
+    /// - Throws: ``PredictionError`` when the run has no configuration or model file,
+    ///   the tree file format's errors for a corrupt model file, or what reading its
+    ///   configuration and training data throws.
     public init(directory: URL) throws {
         self.directory = directory
         let configURL = directory.appendingPathComponent("config.json")
-        let weightsURL = directory.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: configURL.path) else {
             throw PredictionError.notARun(directory: directory.path, detail: "it has no config.json")
         }
-        guard FileManager.default.fileExists(atPath: weightsURL.path) else {
-            throw PredictionError.notARun(
-                directory: directory.path, detail: "it has no model.safetensors (the run did not finish; resume it with hone train --resume)")
-        }
-        config = try TrainingConfig.load(from: configURL)
+        config = try TrainedModel.runConfig(configURL)
         prepared = try PreparedData(config.data, regression: config.objective == .regression, seed: config.seed)
-        let model = try config.model.build(
-            sampleShape: prepared.training.sampleShape, outputCount: prepared.outputCount, dropout: config.dropout, seed: config.seed)
-        try model.load(from: weightsURL)
-        model.eval()
-        self.model = model
-        // The trainer only evaluates; its optimizer never steps.
-        trainer = Trainer(model: model, optimizer: SGD(parameters: model.parameters(), learningRate: 0), objective: config.objective,
-                          labelSmoothing: config.labelSmoothing)
+        model = try RunModel.load(directory: directory, config: config, data: prepared)
+        if case .network(let net) = model {
+            // The trainer only evaluates; its optimizer never steps.
+            trainer = Trainer(model: net, optimizer: SGD(parameters: net.parameters(), learningRate: 0), objective: config.objective,
+                              labelSmoothing: config.labelSmoothing)
+        } else {
+            trainer = nil
+        }
     }
 
     /// The class names in output order (`nil` for regression): the CSV's class texts, else the indices.
@@ -109,6 +106,13 @@ public final class SavedRun {
     /// The model's outputs for every sample of `data`, in order: class probabilities `[N, C]`
     /// for classification, values `[N, K]` for regression.
     public func predict(_ data: AnyDataset) throws -> Tensor {
+        guard case .network(let model) = model else {
+            // Trees and stacks read raw rows: the run trained them unscaled.
+            let (x, _) = try TreeTrainingRun.rows(data)
+            let outputs = try self.model.rowOutputs(x)
+            let width = outputs.first?.count ?? prepared.outputCount
+            return Tensor(shape: [outputs.count, width], scalars: outputs.flatMap { $0.map(Float.init) })
+        }
         let batches = try loader(data)
         var outputs: [Tensor] = []
         withNoGrad {
@@ -121,7 +125,11 @@ public final class SavedRun {
     /// The metrics of a final evaluation (as `final_metrics.json` names them without the
     /// `test_` prefix) on labelled `data`.
     public func evaluate(_ data: AnyDataset) throws -> [String: Double] {
-        trainer.evaluate(try loader(data)).detailedMetrics
+        guard let trainer else {
+            let (x, labels) = try TreeTrainingRun.rows(data)
+            return try TreeTrainingRun.evaluate(outputs: try model.rowOutputs(x), labels, regression: config.objective == .regression)
+        }
+        return trainer.evaluate(try loader(data)).detailedMetrics
     }
 
     /// Batches as the run's own test evaluation made them (the same size, the same scaling),

@@ -313,7 +313,7 @@ public func train(
     let effective = overrides.isEmpty
         ? config
         : try TrainingConfig(json: TrainingConfig.applying(overrides, to: config.json), baseDirectory: config.baseDirectory)
-    if effective.model.trees != nil {
+    if TreeTrainingRun.handles(effective) {
         // A tree model trains in one go: its validation result is the one report, too late to prune.
         var metrics = try TreeTrainingRun(config: effective, directory: directory).run()
         let value = effective.objective == .classification

@@ -14,7 +14,7 @@ enum ExplainCommand {
             PositionalSpec(name: "DATA.csv", help: "rows laid out like the training file (default the run's test split, else validation)", optional: true),
         ],
         options: [
-            .option("method", .choice("M", ExplainMethod.allCases.map(\.rawValue)), "the explanation (default kernelshap)"),
+            .option("method", .choice("M", ExplainMethod.allCases.map(\.rawValue)), "the explanation (default treeshap for tree runs, else kernelshap)"),
             .option("rows", .text("0,1,5-9"), "rows explained one by one (default the first 20)"),
             .option("out", .text("DIR"), "where the files go (default RUN_DIR/explain/METHOD)"),
             .option("seed", .integer("N", minimum: 0), "the seed of sampled explanations (default 0)"),
@@ -24,10 +24,12 @@ enum ExplainCommand {
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let method = ExplainMethod(rawValue: arguments.text("method") ?? "kernelshap")!
         let rowSelection = try arguments.text("rows").map(parseRows)
         let runDirectory = URL(fileURLWithPath: arguments.positionals[0])
-        let trained = try TrainedNetwork(runDirectory: runDirectory, config: arguments.text("config").map { URL(fileURLWithPath: $0) })
+        let trained = try TrainedModel(runDirectory: runDirectory, config: arguments.text("config").map { URL(fileURLWithPath: $0) })
+        let isTreeRun: Bool
+        if case .trees = trained.model { isTreeRun = true } else { isTreeRun = false }
+        let method = ExplainMethod(rawValue: arguments.text("method") ?? (isTreeRun ? "treeshap" : "kernelshap"))!
         let d = trained.featureCount
         let training = FeatureRows(values: try datasetRows(trained.data.training), featureCount: d)
         let data: FeatureRows, labels: [Int]?, targets: [Float]?, dataName: String
@@ -54,7 +56,8 @@ enum ExplainCommand {
             request.seed = UInt64(arguments.integer("seed") ?? 0)
             let model = ExplainableModel(
                 prediction: PredictionFunction(featureCount: d, outputCount: outputCount, tensorFunction: trained.predict),
-                kind: "a neural net", differentiable: trained.predict)
+                kind: trained.model.kindDescription, differentiable: trained.differentiable, treeSHAP: trained.treeSHAP,
+                treeSHAPScale: trained.treeSHAPScale)
             let output = try ExplanationJob.run(
                 model: model, data: data, dataName: dataName, training: training, featureNames: trained.featureNames,
                 labels: trained.isClassifier ? labels : nil, targets: targets, request: request)

@@ -43,10 +43,10 @@ enum TrainCommand {
         let isWriter = (dataParallel?.communicator.rank ?? 0) == 0
         // Rank 0 speaks for the job.
         let quiet = arguments.flag("quiet") || !isWriter
-        if dataParallel != nil && (config.model.trees != nil || config.data.folds != nil) {
+        if dataParallel != nil && (TreeTrainingRun.handles(config) || config.data.folds != nil) {
             throw UsageError(description: "--distributed (or mpirun) trains one net; tree models and cross-validation run in one process")
         }
-        if config.model.trees != nil {
+        if TreeTrainingRun.handles(config) {
             guard resumeDirectory == nil else { throw UsageError(description: "tree models train in one go; --resume applies to nets") }
             if !quiet { say("run directory: \(directory.path)") }
             say("final: " + TrainingSummary.line(try TreeTrainingRun(config: config, directory: directory).run()))

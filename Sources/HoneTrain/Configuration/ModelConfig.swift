@@ -39,6 +39,8 @@ public struct ModelConfig {
     public let path: String
     /// The tree model the section describes instead of a net (`{"gbdt": {…}}`, …), if it does.
     public private(set) var trees: TreeModelConfig?
+    /// The stack of models the section describes instead (`{"stacking": {…}}`), if it does.
+    public private(set) var stacking: StackingConfig?
 
     /// Checks the section's names and types; the model itself is built by ``build(sampleShape:outputCount:dropout:seed:)``.
     public init(_ value: JSONValue, path: String) throws {
@@ -46,6 +48,10 @@ public struct ModelConfig {
         self.path = path
         if TreeModelConfig.describesTrees(value) {
             trees = try TreeModelConfig(value, path: path)
+            return
+        }
+        if StackingConfig.describesStacking(value) {
+            stacking = try StackingConfig(value, path: path)
             return
         }
         if case .array(let layers) = value {

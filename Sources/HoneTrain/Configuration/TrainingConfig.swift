@@ -106,6 +106,7 @@ public struct TrainingConfig {
         }
         self.data = data
         try model.trees?.check(regression: objective == .regression)
+        try model.stacking?.check(regression: objective == .regression, path: "model.stacking")
         augmentation = try AugmentationConfig.transforms(root["augmentation"], path: "augmentation")
         optimizer = try OptimizerConfig(root["optimizer"], path: "optimizer")
         let runObjective = objective

@@ -33,6 +33,29 @@ public enum Stacking {
         _ x: FeatureMatrix, labels: [Double], members: [EnsembleMember], classCount: Int, folds: Int = 5,
         meta: MetaLearner = .logisticRegression(l2: 1e-3), seed: UInt64 = 0
     ) throws -> Model {
+        let outOfFold = try outOfFoldPredictions(x, labels: labels, members: members, folds: folds, seed: seed)
+        let metaX = try metaFeatures(outOfFold)
+        let metaPredictor: RowPredictor
+        switch meta {
+        case .logisticRegression(let l2):
+            let weights = try SoftmaxRegression.fit(metaX, labels: labels, classCount: classCount, l2: l2)
+            metaPredictor = { weights.predict($0) }
+        case .gradientBoosting(let options):
+            let model = try GradientBoosting.fit(metaX, labels: labels, options: options)
+            metaPredictor = { try model.predict($0) }
+        }
+        let refitted = try members.map { try $0.fit(x, labels) }
+        return Model(memberNames: members.map(\.name), members: refitted, meta: metaPredictor)
+    }
+
+    /// Each member's predictions for every row of `x` from a fit on the other folds
+    /// (`folds` folds of a seeded shuffle): `[member][row][output]`, the meta-learner's
+    /// training input.
+    /// - Throws: ``TreesError`` for no members, a fold count outside 2…rows or mismatched
+    ///   labels; what a member's fit throws.
+    public static func outOfFoldPredictions(
+        _ x: FeatureMatrix, labels: [Double], members: [EnsembleMember], folds: Int, seed: UInt64
+    ) throws -> [[[Double]]] {
         guard !members.isEmpty else { throw TreesError.invalidConfiguration(field: "members", expected: "at least one member") }
         guard folds >= 2, folds <= x.rowCount else {
             throw TreesError.invalidConfiguration(field: "folds", expected: "2 to the row count (\(x.rowCount)), got \(folds)")
@@ -52,22 +75,11 @@ public enum Stacking {
                 for (i, row) in held.enumerated() { outOfFold[m][row] = outputs[i] }
             }
         }
-        let metaX = try metaFeatures(outOfFold)
-        let metaPredictor: RowPredictor
-        switch meta {
-        case .logisticRegression(let l2):
-            let weights = try SoftmaxRegression.fit(metaX, labels: labels, classCount: classCount, l2: l2)
-            metaPredictor = { weights.predict($0) }
-        case .gradientBoosting(let options):
-            let model = try GradientBoosting.fit(metaX, labels: labels, options: options)
-            metaPredictor = { try model.predict($0) }
-        }
-        let refitted = try members.map { try $0.fit(x, labels) }
-        return Model(memberNames: members.map(\.name), members: refitted, meta: metaPredictor)
+        return outOfFold
     }
 
-    /// The members' outputs side by side, one row per input row.
-    static func metaFeatures(_ outputs: [[[Double]]]) throws -> FeatureMatrix {
+    /// The members' outputs (`[member][row][output]`) side by side, one row per input row.
+    public static func metaFeatures(_ outputs: [[[Double]]]) throws -> FeatureMatrix {
         let rows = outputs[0].count
         return try FeatureMatrix(rows: (0..<rows).map { row in outputs.flatMap { $0[row] } })
     }
@@ -75,13 +87,26 @@ public enum Stacking {
 
 /// Multinomial logistic regression fitted by Newton-free full-batch gradient descent with
 /// backtracking, enough for a stack's few meta-features.
-struct SoftmaxRegression: Sendable {
-    let classCount: Int
-    let featureCount: Int
+public struct SoftmaxRegression: Sendable, Equatable {
+    /// The number of classes.
+    public let classCount: Int
+    /// The number of input features.
+    public let featureCount: Int
     /// `(featureCount + 1) × classCount` weights, the last row the intercepts.
-    let weights: [Double]
+    public let weights: [Double]
 
-    static func fit(_ x: FeatureMatrix, labels: [Double], classCount: Int, l2: Double, iterations: Int = 500) throws -> SoftmaxRegression {
+    /// A fitted model from its weights (as ``weights`` lays them out), for reading one back.
+    public init(classCount: Int, featureCount: Int, weights: [Double]) throws {
+        guard classCount >= 2, featureCount >= 1, weights.count == (featureCount + 1) * classCount else {
+            throw TreesError.shapeMismatch("\(weights.count) logistic-regression weights for \(featureCount) features and \(classCount) classes")
+        }
+        self.classCount = classCount
+        self.featureCount = featureCount
+        self.weights = weights
+    }
+
+    /// Fits on `x` and class labels 0 … classCount − 1 with L2 penalty `l2` on the non-intercept weights.
+    public static func fit(_ x: FeatureMatrix, labels: [Double], classCount: Int, l2: Double, iterations: Int = 500) throws -> SoftmaxRegression {
         let d = x.featureCount + 1
         var w = [Double](repeating: 0, count: d * classCount)
         var step = 1.0
@@ -125,7 +150,7 @@ struct SoftmaxRegression: Sendable {
                 step /= 2
             }
         }
-        return SoftmaxRegression(classCount: classCount, featureCount: x.featureCount, weights: w)
+        return try SoftmaxRegression(classCount: classCount, featureCount: x.featureCount, weights: w)
     }
 
     static func probabilities(_ w: [Double], _ x: FeatureMatrix, _ row: Int, _ classCount: Int) -> [Double] {
@@ -142,7 +167,8 @@ struct SoftmaxRegression: Sendable {
         return e.map { $0 / total }
     }
 
-    func predict(_ x: FeatureMatrix) -> [[Double]] {
+    /// Class probabilities for every row of `x`.
+    public func predict(_ x: FeatureMatrix) -> [[Double]] {
         (0..<x.rowCount).map { Self.probabilities(weights, x, $0, classCount) }
     }
 }

@@ -1,21 +1,23 @@
 import Foundation
 import HoneCore
+import HoneTrees
 
-/// A finished run's net, ready to predict on raw rows: the model built from the run's
-/// `config.json`, its `model.safetensors` weights, and the training split's scaler refitted
-/// from the run's data (the same seed gives the same split), in evaluation mode.
+/// A finished run's model, net or trees, ready to predict on raw rows: the model read by
+/// ``RunModel/load(directory:config:data:)`` from the run's `config.json` and model file,
+/// and (for nets) the training split's scaler refitted from the run's data (the same seed
+/// gives the same split).
 ///
 /// ```swift
-/// let trained = try TrainedNetwork(runDirectory: URL(fileURLWithPath: "runs/cancer"))
-/// let probabilities = trained.predict(Tensor(shape: [2, 30], scalars: rows))   // softmax over classes
+/// let trained = try TrainedModel(runDirectory: URL(fileURLWithPath: "runs/cancer"))
+/// let probabilities = trained.predict(Tensor(shape: [2, 30], scalars: rows))   // class probabilities
 /// ```
-public final class TrainedNetwork {
+public final class TrainedModel {
     /// The run's configuration.
     public let config: TrainingConfig
     /// The data the run trained on (the training split is the explainers' reference data).
     public let data: PreparedData
     /// The trained model.
-    public let model: any UnaryLayer
+    public let model: RunModel
     /// The CSV layout of the training file, for reading other CSV files the same way (CSV runs only).
     public let encoding: TabularEncoding?
 
@@ -23,22 +25,21 @@ public final class TrainedNetwork {
     /// data paths are relative to a folder other than the run directory or the current one
     /// (the run's copy resolves them against the run directory, then the current directory).
     ///
-    /// - Throws: ``TrainingError/invalidCheckpoint(file:detail:)`` without trained weights or
-    ///   with weights of another shape; config and data errors as `hone train` reports them.
+    /// - Throws: ``TrainingError/invalidCheckpoint(file:detail:)`` without a config or a
+    ///   model file, or with net weights of another shape; the tree file format's errors for
+    ///   a corrupt tree model; config and data errors as `hone train` reports them.
     public init(runDirectory: URL, config configURL: URL? = nil) throws {
         let configFile = configURL ?? runDirectory.appendingPathComponent("config.json")
         guard FileManager.default.fileExists(atPath: configFile.path) else {
             throw TrainingError.invalidCheckpoint(file: configFile.path, detail: "no config: \(runDirectory.path) is not a run directory")
         }
-        let weights = runDirectory.appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: weights.path) else {
-            throw TrainingError.invalidCheckpoint(file: weights.path, detail: "no trained model: the run has not finished")
-        }
         config = try configURL.map { try TrainingConfig.load(from: $0) } ?? Self.runConfig(configFile)
+        let modelFile = RunModel.modelFile(directory: runDirectory, config: config)
+        guard FileManager.default.fileExists(atPath: modelFile.path) else {
+            throw TrainingError.invalidCheckpoint(file: modelFile.path, detail: "no trained model: the run has not finished")
+        }
         data = try PreparedData(config.data, regression: config.objective == .regression, seed: config.seed)
-        model = try config.model.build(sampleShape: data.training.sampleShape, outputCount: data.outputCount, dropout: config.dropout, seed: config.seed)
-        try model.load(from: weights)
-        model.eval()
+        model = try RunModel.load(directory: runDirectory, config: config, data: data)
         if config.data.source == "csv", let path = config.data.files["path"] {
             let options = CSVOptions(targetColumn: config.data.target, targetKind: config.objective == .regression ? .regression : .classification)
             encoding = try CSVDataset(contentsOf: path, options: options).encoding
@@ -49,7 +50,7 @@ public final class TrainedNetwork {
 
     /// The run's own config, its relative paths resolved against the run directory when the
     /// data is there, else against the current directory (where `hone train` usually ran).
-    private static func runConfig(_ file: URL) throws -> TrainingConfig {
+    static func runConfig(_ file: URL) throws -> TrainingConfig {
         let inRun = try TrainingConfig.load(from: file)
         let paths = Array(inRun.data.files.values) + (inRun.data.directory.map { [$0] } ?? [])
         guard !paths.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) else { return inRun }
@@ -57,7 +58,7 @@ public final class TrainedNetwork {
         return try TrainingConfig(json: json, baseDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
     }
 
-    /// Whether the net classifies (its outputs are class probabilities) rather than regresses.
+    /// Whether the model classifies (its outputs are class probabilities) rather than regresses.
     public var isClassifier: Bool { config.objective == .classification }
 
     /// The number of input values per sample.
@@ -66,10 +67,30 @@ public final class TrainedNetwork {
     /// Feature names: the CSV columns (one-hot columns expanded), else `x0`, `x1`, ….
     public var featureNames: [String] { encoding?.featureNames ?? (0..<featureCount).map { "x\($0)" } }
 
+    /// The net's forward pass on raw rows, through the autodiff tape (`nil` for trees).
+    public var differentiable: ((Tensor) -> Tensor)? {
+        guard case .network(let net) = model else { return nil }
+        return { self.predictNetwork(net, $0) }
+    }
+
     /// Outputs for a batch `[N, featureCount]` of raw (unscaled) rows: class probabilities
-    /// (softmax) for a classifier, values for a regressor. Recorded on the autodiff tape
-    /// when gradients are on and the scaler is per feature, so gradient attributions reach the raw inputs.
+    /// for a classifier, values for a regressor. For a net the pass is recorded on the
+    /// autodiff tape when gradients are on and the scaler is per feature, so gradient
+    /// attributions reach the raw inputs; trees and stacks read the raw rows as they trained.
     public func predict(_ rows: Tensor) -> Tensor {
+        guard case .network(let net) = model else {
+            do {
+                let x = try FeatureMatrix(floats: rows.scalars, rowCount: rows.shape[0], featureCount: featureCount)
+                let outputs = try model.rowOutputs(x)
+                return Tensor(shape: [outputs.count, outputs.first?.count ?? data.outputCount], scalars: outputs.flatMap { $0.map(Float.init) })
+            } catch {
+                preconditionFailure("rows of \(rows.shape) for a model of \(featureCount) features: \(error)")
+            }
+        }
+        return predictNetwork(net, rows)
+    }
+
+    private func predictNetwork(_ model: any UnaryLayer, _ rows: Tensor) -> Tensor {
         let n = rows.shape[0]
         var x = rows
         if let standardizer = data.scaler as? Standardizer, standardizer.mean.count == featureCount {
