@@ -35,9 +35,8 @@ public final class Sequential: Module, UnaryLayer {
         while index < layers.count {
             // BatchNorm followed by ReLU runs as one fused pass (unless a layer observer
             // wants to see the two outputs apart).
-            if let norm = layers[index] as? BatchNorm, index + 1 < layers.count, layers[index + 1] is ReLU,
-               LayerObserver.current == nil {
-                output = norm.forwardWithRelu(output)
+            if let norm = layers[index] as? BatchNorm, index + 1 < layers.count, let activation = layers[index + 1] as? ReLU {
+                output = norm.forwardWithRelu(output, activation: activation)
                 index += 2
                 continue
             }

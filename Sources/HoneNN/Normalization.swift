@@ -54,8 +54,15 @@ public class BatchNorm: Module, UnaryLayer {
 
     /// relu(forward(x)) in one fused pass; used by containers and residual blocks when no
     /// layer observer needs the intermediate output.
-    public func forwardWithRelu(_ x: Tensor) -> Tensor {
-        if LayerObserver.current != nil { return self(x).relu() }
+    ///
+    /// - Parameter activation: the model's ReLU layer that this pass stands for; while a
+    ///   layer observer watches, the two layers run apart and both report their outputs,
+    ///   so monitors see the ReLU's units (dead units).
+    public func forwardWithRelu(_ x: Tensor, activation: ReLU? = nil) -> Tensor {
+        if LayerObserver.current != nil {
+            let normalized = self(x)
+            return activation.map { $0(normalized) } ?? normalized.relu()
+        }
         return normalize(x, relu: true)
     }
 

@@ -18,6 +18,10 @@ public final class ResidualBlock: Module, UnaryLayer {
     public let bn2: BatchNorm2d?
     /// The projection shortcut, or `nil` for the identity.
     public let shortcut: Sequential?
+    /// The activation after `bn1` (a layer, so activation monitors count its dead units).
+    public let relu1 = ReLU()
+    /// The activation after the sum with the shortcut.
+    public let relu2 = ReLU()
 
     /// A block from `inputChannels` to `outputChannels`; `stride` 2 halves height and width.
     public init(inputChannels: Int, outputChannels: Int, stride: Int = 1, batchNorm: Bool = true, seed: UInt64? = nil) {
@@ -37,8 +41,8 @@ public final class ResidualBlock: Module, UnaryLayer {
 
     public func forward(_ x: Tensor) -> Tensor {
         var out = conv1(x)
-        out = conv2(bn1?.forwardWithRelu(out) ?? out.relu())
+        out = conv2(bn1?.forwardWithRelu(out, activation: relu1) ?? relu1(out))
         if let bn2 { out = bn2(out) }
-        return (out + (shortcut?(x) ?? x)).relu()
+        return relu2(out + (shortcut?(x) ?? x))
     }
 }

@@ -39,6 +39,10 @@ public final class TransformerEncoderLayer: Module, UnaryLayer {
     public let activation: Activation
     /// Whether the norms come before each block (pre-norm) rather than after.
     public let normFirst: Bool
+    /// The feed-forward activation as a layer (ReLU or GELU, no parameters), so that
+    /// activation monitors see its units; PyTorch applies it as a function, so it has no
+    /// checkpoint keys.
+    public let feedForwardActivation: any UnaryLayer
 
     /// A layer with PyTorch's defaults (feed-forward 2048, dropout 0.1, ReLU, post-norm).
     public init(
@@ -56,6 +60,7 @@ public final class TransformerEncoderLayer: Module, UnaryLayer {
         dropout2 = Dropout(probability: dropout, seed: generator.next())
         self.activation = activation
         self.normFirst = normFirst
+        feedForwardActivation = activation == .relu ? ReLU() : GELU()
         super.init()
     }
 
@@ -81,9 +86,7 @@ public final class TransformerEncoderLayer: Module, UnaryLayer {
             dropout1(selfAttention(query: input, key: input, value: input, keyPaddingMask: keyPaddingMask, isCausal: isCausal))
         }
         func feedForward(_ input: Tensor) -> Tensor {
-            let hidden = linear1(input)
-            let activated = activation == .relu ? hidden.relu() : hidden.gelu()
-            return dropout2(linear2(dropout(activated)))
+            dropout2(linear2(dropout(feedForwardActivation(linear1(input)))))
         }
         if normFirst {
             let afterAttention = x + attend(norm1(x))

@@ -86,7 +86,9 @@ private final class BlockStack: Module, UnaryLayer {
         #expect(model.namedModules().allSatisfy { $0.module.isTraining })
         model.eval()
         #expect(model.namedModules().allSatisfy { !$0.module.isTraining })
-        #expect(model.namedModules().count == 1 + 1 + 2 + 4 + 4 + 1 + 2 + 1)
+        // The model, stem, blocks array entries (2), each block's own modules (conv1, bn1,
+        // conv2, bn2, relu1, relu2; plus the shortcut's 1 + 2 in the second), head.
+        #expect(model.namedModules().count == 1 + 1 + 2 + 6 + 6 + 1 + 2 + 1)
         model.train()
         #expect(model.blocks[1].shortcut!.layers[1].isTraining)
     }
@@ -191,12 +193,12 @@ private final class BlockStack: Module, UnaryLayer {
         let tokens = Tensor([[1, 2, 3]])
         let logits = model.observingLayers({ name, _, output in seen.append((name, output.shape)) }) { model(tokens) }
         #expect(seen.map(\.0) == ["tok", "pos", "encoder.layers.0.self_attn.out_proj", "encoder.layers.0.self_attn", "encoder.layers.0.dropout1", "encoder.layers.0.norm1",
-                                  "encoder.layers.0.linear1", "encoder.layers.0.dropout", "encoder.layers.0.linear2", "encoder.layers.0.dropout2",
+                                  "encoder.layers.0.linear1", "encoder.layers.0.feed_forward_activation", "encoder.layers.0.dropout", "encoder.layers.0.linear2", "encoder.layers.0.dropout2",
                                   "encoder.layers.0.norm2", "encoder.layers.0", "fc", ""])
         #expect(seen.last!.1 == logits.shape)
         // Outside the scope nothing is reported.
         _ = model(tokens)
-        #expect(seen.count == 14)
+        #expect(seen.count == 15)
     }
 
     @Test func deadUnitsAfterReLUCanBeCounted() {

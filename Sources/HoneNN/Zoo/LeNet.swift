@@ -15,6 +15,13 @@ public final class LeNet: Module, UnaryLayer {
     public let fc1: Linear
     /// Hidden → classes; replace it for a new task (transfer learning).
     public var fc2: Linear
+    /// The activation after `conv1`; the activations are layers (without parameters, so
+    /// checkpoint keys are unchanged) so that activation monitors count their dead units.
+    public let relu1 = ReLU()
+    /// The activation after `conv2`.
+    public let relu2 = ReLU()
+    /// The activation after `fc1`.
+    public let relu3 = ReLU()
 
     /// A network for `inputChannels` × `imageSize` × `imageSize` images (size divisible by 4).
     public init(
@@ -32,8 +39,8 @@ public final class LeNet: Module, UnaryLayer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        var output = maxPool2d(conv1(x).relu(), kernelSize: (2, 2))
-        output = maxPool2d(conv2(output).relu(), kernelSize: (2, 2))
-        return fc2(fc1(output.flattened(startAxis: 1)).relu())
+        var output = maxPool2d(relu1(conv1(x)), kernelSize: (2, 2))
+        output = maxPool2d(relu2(conv2(output)), kernelSize: (2, 2))
+        return fc2(relu3(fc1(output.flattened(startAxis: 1))))
     }
 }
