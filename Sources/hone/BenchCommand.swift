@@ -27,13 +27,9 @@ enum BenchCommand {
         ],
         notes: "  tune runs W5 (Branin, Hartmann6; 5 seeds x 100 trials per sampler; --quick: fewer) and\n"
             + "  measures the study machinery's cost per trial in memory and in SQLite (W5/storage);\n"
-<<<<<<< HEAD
-            + "  explain runs W6 (KernelSHAP, LIME, permutation importance on the exported MLP; --quick: 3 rows);\n"
-            + "  distributed times MPI all-reduce and W1/W2 in 1 and 2 ranks under mpirun, and estimates 8 and 64 nodes",
-=======
             + "  explain runs W6 (KernelSHAP, LIME, permutation importance on the exported MLP, TreeSHAP of a\n"
-            + "  100-round GBDT on all 569 rows; --quick: 3 rows)",
->>>>>>> s4-trees
+            + "  100-round GBDT on all 569 rows; --quick: 3 rows);\n"
+            + "  distributed times MPI all-reduce and W1/W2 in 1 and 2 ranks under mpirun, and estimates 8 and 64 nodes",
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -52,18 +48,14 @@ enum BenchCommand {
         case "memory": results = MemoryBenchmarks.run(steps: arguments.integer("steps") ?? 10_000)
         case "train": results = try runTrain(arguments)
         case "storage": results = try runStorage(arguments)
-<<<<<<< HEAD
         case "distributed":
             results = try DistributedBenchmarks.run(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), quick: quick)
-        case "explain": results = try ExplainBenchmarks.run(quick: quick)
-=======
         case "explain":
             let parts = arguments.text("workloads").map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }) }
             if let unknown = parts?.subtracting(ExplainBenchmarks.parts).sorted().first {
                 throw UsageError(description: "--workloads: no explain part '\(unknown)' (parts: \(ExplainBenchmarks.parts.joined(separator: ", ")))")
             }
             results = try ExplainBenchmarks.run(quick: quick, parts: parts)
->>>>>>> s4-trees
         case "trees":
             let folder = arguments.text("data") ?? ProcessInfo.processInfo.environment["HONE_W7_DATA"]
             results = try TreeBenchmarks.run(TreeBenchmarks.loadSplit(folder: folder, quick: quick), quick: quick)
