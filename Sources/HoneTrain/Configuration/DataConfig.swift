@@ -21,7 +21,7 @@ public struct DataConfig {
     static let fields = [
         "source", "directory", "train_images", "train_labels", "test_images", "test_labels", "path", "target",
         "test_path", "validation_fraction", "scaling", "classes", "train_limit", "categorical", "categorical_encoding",
-        "ignore", "missing_values", "target_scaling", "folds",
+        "ignore", "missing_values", "target_scaling", "folds", "validate_on_test",
     ]
     /// The missing-value policies understood (CSV).
     public static let missingValuePolicies: [MissingValuePolicy] = [.error, .dropRows, .imputeMean, .imputeMedian, .imputeMostFrequent]
@@ -55,6 +55,12 @@ public struct DataConfig {
     public var standardizesTarget: Bool
     /// The number of cross-validation folds (nil for a single run with a validation split).
     public var folds: Int?
+    /// Whether each epoch's validation pass runs on the test split, so `val_*` metrics are
+    /// test metrics: for time-to-accuracy measurements (seconds of training until the test
+    /// accuracy first reaches a target), where nothing is held out of training. Nothing
+    /// should be selected on these metrics; the config check refuses a validation split
+    /// or folds beside it.
+    public var validatesOnTest: Bool
 
     /// Reads the section at `path`, resolving relative file names against `baseDirectory`.
     public init(_ value: JSONValue, path: String, baseDirectory: URL, regression: Bool) throws {
@@ -92,7 +98,22 @@ public struct DataConfig {
             if directory == nil { throw ConfigError.missingField(path: object.fieldPath("directory")) }
         default: break
         }
-        validationFraction = try object.double("validation_fraction", in: 0...0.9) ?? 0.1
+        validatesOnTest = try object.bool("validate_on_test") ?? false
+        validationFraction = try object.double("validation_fraction", in: 0...0.9) ?? (validatesOnTest ? 0 : 0.1)
+        if validatesOnTest {
+            if validationFraction > 0 {
+                throw ConfigError.invalidValue(path: object.fieldPath("validate_on_test"),
+                                               message: "validates on the test split; set \"validation_fraction\": 0 (or leave it out)")
+            }
+            if object["folds"] != nil {
+                throw ConfigError.invalidValue(path: object.fieldPath("validate_on_test"), message: "cannot be combined with folds")
+            }
+            let testField = ["csv": "test_path", "idx": "test_images"][source]
+            if let testField, files[testField] == nil {
+                throw ConfigError.invalidValue(path: object.fieldPath("validate_on_test"),
+                                               message: "needs a test split; set \"\(testField)\"")
+            }
+        }
         scaling = try object.choice("scaling", Self.scalings) ?? "standardize"
         classes = try object.intArray("classes")
         if regression && classes != nil {
@@ -229,7 +250,7 @@ public struct PreparedData {
             outputCount = config.classes?.count ?? ((allLabels.max() ?? 0) + 1)
         }
         self.training = training
-        self.validation = validation
+        self.validation = config.validatesOnTest && fold == nil ? test : validation
         self.test = test
     }
 
