@@ -116,23 +116,9 @@ public enum DistributedBenchmarks {
         else {
             throw TrainBenchmarks.ChildFailure(workload: role, detail: "mpirun is not installed (Debian: openmpi-bin)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpirun)
-        process.arguments = ["-np", String(ranks), "--allow-run-as-root", "--oversubscribe"] + transport.mpirunArguments
+        let arguments = ["-np", String(ranks), "--allow-run-as-root", "--oversubscribe"] + transport.mpirunArguments
             + [executable.path, "bench", "distributed", "--role", role, "--json"] + (quick ? ["--quick"] : [])
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TrainBenchmarks.ChildFailure(workload: role, detail: "mpirun exit status \(process.terminationStatus)")
-        }
-        guard let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last(where: { $0.hasPrefix("{") }),
-            let report = try? JSONDecoder().decode(BenchReport.self, from: Data(line.utf8))
-        else {
-            throw TrainBenchmarks.ChildFailure(workload: role, detail: "no JSON report on standard output")
-        }
+        let report = try ChildReport.run(URL(fileURLWithPath: mpirun), arguments: arguments, workload: role)
         return report.results
     }
 

@@ -194,20 +194,7 @@ public enum TrainBenchmarks {
     ) throws -> [BenchResult] {
         var results: [BenchResult] = []
         for workload in workloads {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = arguments(workload)
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw ChildFailure(workload: workload.rawValue, detail: "exit status \(process.terminationStatus)")
-            }
-            guard let report = try? JSONDecoder().decode(BenchReport.self, from: data) else {
-                throw ChildFailure(workload: workload.rawValue, detail: "no JSON report on standard output")
-            }
+            let report = try ChildReport.run(executable, arguments: arguments(workload), workload: workload.rawValue)
             results += report.results
         }
         return results

@@ -58,6 +58,48 @@ public func conv2d(
     conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups, route: .fastest)
 }
 
+/// The forward pass of ``conv2d(_:weight:bias:stride:padding:dilation:groups:)`` for
+/// inference, optionally followed by ReLU in the same pass: on oneDNN the ReLU is a
+/// post-op of the convolution primitive (applied while the output is still in cache,
+/// before it is reordered back to NCHW); on the GEMM path it is applied to each image's
+/// planes right after its GEMM. Nothing is recorded for autograd, so it must run where
+/// no gradient is wanted (``withNoGrad(_:)``).
+///
+/// With BatchNorm folded into `weight` and `bias` (see `Conv2d` in HoneNN) this is
+/// convolution + BatchNorm + ReLU of an evaluation-mode network in one pass.
+public func conv2dInference(
+    _ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+    dilation: (Int, Int) = (1, 1), groups: Int = 1, relu: Bool
+) -> Tensor {
+    conv2dInference(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                    relu: relu, route: .fastest)
+}
+
+/// ``conv2dInference(_:weight:bias:stride:padding:dilation:groups:relu:)`` with its pass routed by `route`.
+func conv2dInference(
+    _ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int,
+    relu: Bool, route: ConvolutionRoute
+) -> Tensor {
+    precondition(!GradMode.isEnabled || !(x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false)),
+                 "conv2dInference records no gradient: call it under withNoGrad")
+    precondition(x.rank == 4 && weight.rank == 4, "conv2dInference: input \(x.shape) and weight \(weight.shape) must have rank 4")
+    let geometry = Conv2DGeometry(kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
+    let plan = ConvolutionPlan(input: x.shape, weight: weight.shape, groups: groups, geometry: geometry)
+    if let bias { precondition(bias.shape == [plan.outChannels], "conv2dInference: bias \(bias.shape) should be [\(plan.outChannels)]") }
+    precondition(plan.outHeight > 0 && plan.outWidth > 0, "conv2dInference: input \(x.shape) is smaller than the kernel \(weight.shape)")
+    let out = Tensor(uninitializedShape: [plan.batch, plan.outChannels, plan.outHeight, plan.outWidth])
+    #if !canImport(Accelerate)
+        if route == .oneDNN || plan.oneDNNRunsDataPasses {
+            let primitive = DNNLConvolution.inferencePrimitive(for: plan, hasBias: bias != nil, relu: relu)
+            if primitive.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer) {
+                return out
+            }
+        }
+    #endif
+    plan.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer, relu: relu)
+    return out
+}
+
 /// Which kernels a convolution's passes run on.
 enum ConvolutionRoute {
     /// Each pass on whichever measured faster for its shape.
@@ -172,7 +214,12 @@ struct ConvolutionPlan {
         Parallel.forEachChunk(batch, costPerItem: Parallel.minimumWorkPerThread, body)
     }
 
-    func forward(x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?, out: UnsafeMutablePointer<Float>) {
+    /// Writes the convolution of `x` into `out`, then max(·, 0) of it when `relu` is set
+    /// (each image's planes while they are still in cache).
+    func forward(
+        x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
+        out: UnsafeMutablePointer<Float>, relu: Bool = false
+    ) {
         let rowsPerGroup = patchSize, outPerGroup = outChannels / groups, plane = outPlane
         forEachImageRange { images in
             let columns = TensorStorage(uninitializedCount: groups * rowsPerGroup * plane)
@@ -186,6 +233,9 @@ struct ConvolutionPlan {
                     sgemm(transposeA: false, transposeB: false, m: outPerGroup, n: plane, k: rowsPerGroup,
                           a: weight + g * outPerGroup * rowsPerGroup, b: columns.pointer + g * rowsPerGroup * plane,
                           beta: bias == nil ? 0 : 1, c: output + g * outPerGroup * plane)
+                }
+                if relu {
+                    for i in 0..<(outChannels * plane) { output[i] = max(output[i], 0) }
                 }
             }
         }

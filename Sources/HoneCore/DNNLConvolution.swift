@@ -22,6 +22,8 @@
             var input: [Int], weight: [Int], groups: Int
             var stride: [Int], padding: [Int], dilation: [Int]
             var hasBias: Bool
+            /// Whether a ReLU post-op follows (inference primitives only).
+            var relu: Bool
         }
 
         let forward: BoundPrimitive?
@@ -37,6 +39,14 @@
             forward = shapes.forward()
             backwardData = forward.flatMap { shapes.backwardData(hint: $0.descriptor) }
             backwardWeights = forward.flatMap { shapes.backwardWeights(hint: $0.descriptor) }
+        }
+
+        /// An inference-only forward primitive, with ReLU as a post-op when `relu` is set.
+        private init(inferenceFor plan: ConvolutionPlan, hasBias: Bool, relu: Bool) {
+            self.hasBias = hasBias
+            forward = ConvolutionDescriptors(plan: plan, hasBias: hasBias).forward(inference: true, relu: relu)
+            backwardData = nil
+            backwardWeights = nil
         }
 
         /// Runs the forward pass; false when it has no oneDNN primitive.
@@ -75,22 +85,45 @@
         }
 
         private static let cache = Mutex<[Key: DNNLConvolution]>([:])
+        private static let inferenceCache = Mutex<[Key: DNNLConvolution]>([:])
 
         /// The primitives for `plan`'s shape, built on first use.
         static func primitives(for plan: ConvolutionPlan, hasBias: Bool) -> DNNLConvolution {
-            let geometry = plan.geometry
-            let key = Key(
-                input: [plan.batch, plan.inChannels, plan.height, plan.width],
-                weight: [plan.outChannels, plan.inChannels / plan.groups, geometry.kernel.height, geometry.kernel.width],
-                groups: plan.groups, stride: [geometry.stride.height, geometry.stride.width],
-                padding: [geometry.padding.height, geometry.padding.width],
-                dilation: [geometry.dilation.height, geometry.dilation.width], hasBias: hasBias)
+            let key = Self.key(plan, hasBias: hasBias, relu: false)
             return cache.withLock { built in
                 if let cached = built[key] { return cached }
                 let primitives = DNNLConvolution(plan: plan, hasBias: hasBias)
                 built[key] = primitives
                 return primitives
             }
+        }
+
+        /// The inference forward primitive for `plan`'s shape (with a ReLU post-op when
+        /// `relu` is set), built on first use; its backward passes are nil.
+        static func inferencePrimitive(for plan: ConvolutionPlan, hasBias: Bool, relu: Bool) -> DNNLConvolution {
+            let key = Self.key(plan, hasBias: hasBias, relu: relu)
+            return inferenceCache.withLock { built in
+                if let cached = built[key] { return cached }
+                let primitives = DNNLConvolution(inferenceFor: plan, hasBias: hasBias, relu: relu)
+                built[key] = primitives
+                return primitives
+            }
+        }
+
+        /// Whether an inference primitive for inputs of `input`'s shape has been built,
+        /// with or without a ReLU post-op (tests check that the fused path ran).
+        static func hasInferencePrimitive(input: [Int], relu: Bool) -> Bool {
+            inferenceCache.withLock { $0.keys.contains { $0.input == input && $0.relu == relu } }
+        }
+
+        private static func key(_ plan: ConvolutionPlan, hasBias: Bool, relu: Bool) -> Key {
+            let geometry = plan.geometry
+            return Key(
+                input: [plan.batch, plan.inChannels, plan.height, plan.width],
+                weight: [plan.outChannels, plan.inChannels / plan.groups, geometry.kernel.height, geometry.kernel.width],
+                groups: plan.groups, stride: [geometry.stride.height, geometry.stride.width],
+                padding: [geometry.padding.height, geometry.padding.width],
+                dilation: [geometry.dilation.height, geometry.dilation.width], hasBias: hasBias, relu: relu)
         }
 
         /// The CPU engine every primitive runs on.
@@ -135,12 +168,15 @@
                            extentWidth - plan.width - g.padding.width].map(Int64.init)
         }
 
-        func forward() -> BoundPrimitive? {
+        /// The forward primitive: for training (its descriptor is the hint of the backward
+        /// ones) or for inference, then optionally with a ReLU post-op.
+        func forward(inference: Bool = false, relu: Bool = false) -> BoundPrimitive? {
             var operation = dnnl_convolution_desc_t()
             var anySource = any(source), anyWeights = any(weights), anyDestination = any(destination)
             let status = withUnsafePointer(to: bias) { biasPointer in
                 dnnl_dilated_convolution_forward_desc_init(
-                    &operation, dnnl_forward_training, dnnl_convolution_direct, &anySource, &anyWeights,
+                    &operation, inference ? dnnl_forward_inference : dnnl_forward_training, dnnl_convolution_direct,
+                    &anySource, &anyWeights,
                     hasBias ? biasPointer : nil, &anyDestination, strides, dilations, paddingLow, paddingHigh)
             }
             guard status == dnnl_success else { return nil }
@@ -152,7 +188,7 @@
             if hasBias {
                 bindings.append(Binding(argument: DNNL_ARG_BIAS, query: dnnl_query_weights_md, index: 1, user: bias, isOutput: false))
             }
-            return BoundPrimitive(operation: &operation, hint: nil, bindings: bindings)
+            return BoundPrimitive(operation: &operation, hint: nil, bindings: bindings, relu: relu)
         }
 
         func backwardData(hint: dnnl_primitive_desc_t) -> BoundPrimitive? {
@@ -235,11 +271,18 @@
 
         /// Builds the primitive for `operation`; nil when oneDNN has only its reference
         /// kernel for it, which im2col + GEMM beats.
-        init?(operation: inout dnnl_convolution_desc_t, hint: dnnl_primitive_desc_t?, bindings: [Binding]) {
+        init?(operation: inout dnnl_convolution_desc_t, hint: dnnl_primitive_desc_t?, bindings: [Binding], relu: Bool = false) {
             var attributes: dnnl_primitive_attr_t?
             guard dnnl_primitive_attr_create(&attributes) == dnnl_success else { return nil }
             defer { dnnl_primitive_attr_destroy(attributes) }
             dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user)
+            if relu {
+                var postOperations: dnnl_post_ops_t?
+                guard dnnl_post_ops_create(&postOperations) == dnnl_success else { return nil }
+                defer { dnnl_post_ops_destroy(postOperations) }
+                guard dnnl_post_ops_append_eltwise(postOperations, 1, dnnl_eltwise_relu, 0, 0) == dnnl_success,
+                      dnnl_primitive_attr_set_post_ops(attributes, postOperations) == dnnl_success else { return nil }
+            }
             var created: dnnl_primitive_desc_t?
             guard dnnl_primitive_desc_create(&created, &operation, attributes, DNNLConvolution.engine, hint) == dnnl_success,
                   let descriptor = created else { return nil }
@@ -301,10 +344,15 @@
                 memories.append(memory)
                 return memory
             }
-            let staging = UnsafeMutableRawPointer.allocate(
-                byteCount: arguments.reduce(scratchpadBytes) { $0 + ($1.reorder == nil ? 0 : Self.aligned($1.chosenBytes)) },
-                alignment: 64)
-            defer { staging.deallocate() }
+            // Staging buffers of layers with many channels run to megabytes: they come from
+            // the large-block cache, as tensors do, so repeated calls reuse mapped pages
+            // instead of faulting in fresh ones every time.
+            let stagingBytes = arguments.reduce(scratchpadBytes) { $0 + ($1.reorder == nil ? 0 : Self.aligned($1.chosenBytes)) }
+            let cached = stagingBytes >= LargeBlockCache.minimumBytes
+            let staging = cached
+                ? LargeBlockCache.allocate(byteCount: stagingBytes)
+                : UnsafeMutableRawPointer.allocate(byteCount: stagingBytes, alignment: 64)
+            defer { cached ? LargeBlockCache.release(staging, byteCount: stagingBytes) : staging.deallocate() }
             var offset = 0
             var primitiveArguments: [dnnl_exec_arg_t] = []
             var afterwards: [(dnnl_primitive_t, dnnl_memory_t?, dnnl_memory_t?)] = []

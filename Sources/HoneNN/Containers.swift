@@ -33,6 +33,20 @@ public final class Sequential: Module, UnaryLayer {
         var output = x
         var index = 0
         while index < layers.count {
+            // In evaluation, a convolution with the BatchNorm and ReLU after it runs as one
+            // convolution pass (BatchNorm folded into its weights, ReLU fused into it).
+            if let convolution = layers[index] as? Conv2d, convolution.runsFused {
+                let norm = index + 1 < layers.count ? layers[index + 1] as? BatchNorm2d : nil
+                if norm == nil || norm!.isFoldable {
+                    let next = index + (norm == nil ? 1 : 2)
+                    let relu = next < layers.count && layers[next] is ReLU
+                    if norm != nil || relu {
+                        output = convolution.fusedForward(output, norm: norm, relu: relu)
+                        index = next + (relu ? 1 : 0)
+                        continue
+                    }
+                }
+            }
             // BatchNorm followed by ReLU runs as one fused pass (unless a layer observer
             // wants to see the two outputs apart).
             if let norm = layers[index] as? BatchNorm, index + 1 < layers.count, let activation = layers[index + 1] as? ReLU {

@@ -40,6 +40,11 @@ public final class ResidualBlock: Module, UnaryLayer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
+        if let bn1, let bn2, bn1.isFoldable, bn2.isFoldable {
+            // Evaluation: each convolution with its BatchNorm (and the first ReLU) in one pass.
+            let inner = conv1.fusedForward(x, norm: bn1, relu: true)
+            return relu2(conv2.fusedForward(inner, norm: bn2, relu: false) + (shortcut?(x) ?? x))
+        }
         var out = conv1(x)
         out = conv2(bn1?.forwardWithRelu(out, activation: relu1) ?? relu1(out))
         if let bn2 { out = bn2(out) }

@@ -39,8 +39,10 @@ public final class LeNet: Module, UnaryLayer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        var output = maxPool2d(relu1(conv1(x)), kernelSize: (2, 2))
-        output = maxPool2d(relu2(conv2(output)), kernelSize: (2, 2))
+        // In evaluation each ReLU runs inside its convolution's pass.
+        let fused = conv1.runsFused
+        var output = maxPool2d(fused ? conv1.fusedForward(x, norm: nil, relu: true) : relu1(conv1(x)), kernelSize: (2, 2))
+        output = maxPool2d(fused ? conv2.fusedForward(output, norm: nil, relu: true) : relu2(conv2(output)), kernelSize: (2, 2))
         return fc2(relu3(fc1(output.flattened(startAxis: 1))))
     }
 }

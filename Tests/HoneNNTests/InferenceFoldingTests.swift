@@ -1,0 +1,99 @@
+import Foundation
+import HoneTestSupport
+import Testing
+
+@testable import HoneCore
+@testable import HoneNN
+
+/// Evaluation-mode fusion: convolution + BatchNorm (+ ReLU) as one convolution pass,
+/// checked against the layers run one by one and BatchNorm written out by hand.
+@Suite struct InferenceFoldingTests {
+    /// A BatchNorm with running statistics and affine parameters far from their defaults.
+    func trainedNorm(_ channels: Int, seed: UInt64) -> BatchNorm2d {
+        let norm = BatchNorm2d(featureCount: channels)
+        norm.weight!.assign(randomTensor([channels], low: 0.5, high: 2, seed: seed))
+        norm.bias!.assign(randomTensor([channels], low: -1, high: 1, seed: seed + 1))
+        norm.runningMean.assign(randomTensor([channels], low: -0.5, high: 0.5, seed: seed + 2))
+        norm.runningVar.assign(randomTensor([channels], low: 0.2, high: 3, seed: seed + 3))
+        return norm
+    }
+
+    /// (z − μ) / √(σ² + ε) · γ + β per channel of `z`, then max(·, 0) when `relu` is set.
+    func normalizedByHand(_ z: Tensor, _ norm: BatchNorm2d, relu: Bool) -> [Float] {
+        let channels = z.shape[1], plane = z.shape[2] * z.shape[3]
+        let values = z.scalars, gamma = norm.weight!.scalars, beta = norm.bias!.scalars
+        let mean = norm.runningMean.scalars, variance = norm.runningVar.scalars
+        return values.indices.map { i in
+            let c = (i / plane) % channels
+            let y = (values[i] - mean[c]) / (variance[c] + norm.eps).squareRoot() * gamma[c] + beta[c]
+            return relu ? max(y, 0) : y
+        }
+    }
+
+    @Test func convolutionBatchNormAndReLUFoldIntoOnePassWithTheSameValues() {
+        // 32 channels run on oneDNN (ReLU as its post-op); 4 on im2col + GEMM.
+        for (channels, bias) in [(32, true), (32, false), (4, true)] {
+            let convolution = Conv2d(channels, channels, kernelSize: 3, padding: 1, bias: bias, seed: 3)
+            let norm = trainedNorm(channels, seed: 7)
+            let model = Sequential([convolution, norm, ReLU()])
+            model.eval()
+            // A shape no other test uses, so the fused pass builds its own oneDNN primitive.
+            let x = randomTensor([3, channels, 6, 7], seed: 11)
+            let fused = withNoGrad { model(x) }
+            if channels >= 32 { #expect(DNNLConvolution.hasInferencePrimitive(input: x.shape, relu: true)) }
+            let expected = normalizedByHand(withNoGrad { convolution(x) }, norm, relu: true)
+            expectClose(fused, expected, tolerance: 1e-4)
+            // Recording a gradient runs the layers one by one: the same values.
+            expectClose(model(x), expected, tolerance: 1e-4)
+        }
+    }
+
+    @Test func aConvolutionFollowedByReLUAloneFusesToo() {
+        let convolution = Conv2d(3, 32, kernelSize: 3, padding: 1, seed: 2)
+        let model = Sequential([convolution, ReLU(), MaxPool2d(kernelSize: 2)])
+        model.eval()
+        let x = randomTensor([2, 3, 8, 8], seed: 4)
+        let unfused = model(x)
+        expectClose(withNoGrad { model(x) }, unfused.scalars, tolerance: 1e-5)
+    }
+
+    @Test func residualBlocksFoldBothConvolutionsAndTheProjection() {
+        let block = ResidualBlock(inputChannels: 32, outputChannels: 64, stride: 2, seed: 5)
+        for (index, norm) in [block.bn1!, block.bn2!, block.shortcut![1] as! BatchNorm2d].enumerated() {
+            let trained = trainedNorm(norm.featureCount, seed: UInt64(20 + 10 * index))
+            for (target, source) in [(norm.weight!, trained.weight!), (norm.bias!, trained.bias!),
+                                     (norm.runningMean, trained.runningMean), (norm.runningVar, trained.runningVar)] {
+                target.assign(source)
+            }
+        }
+        block.eval()
+        let x = randomTensor([2, 32, 9, 9], seed: 6)
+        let unfused = block(x)
+        // By hand: the residual block's formula over the unfused layers.
+        let inner = normalizedByHand(withNoGrad { block.conv1(x) }, block.bn1!, relu: true)
+        let innerTensor = Tensor(shape: [2, 64, 5, 5], scalars: inner)
+        let main = normalizedByHand(withNoGrad { block.conv2(innerTensor) }, block.bn2!, relu: false)
+        let projection = block.shortcut![1] as! BatchNorm2d
+        let skip = normalizedByHand(withNoGrad { (block.shortcut![0] as! Conv2d)(x) }, projection, relu: false)
+        let expected = zip(main, skip).map { max($0 + $1, 0) }
+        expectClose(unfused, expected, tolerance: 1e-4)
+        expectClose(withNoGrad { block(x) }, expected, tolerance: 1e-4)
+    }
+
+    @Test func trainingModeNeverFoldsEvenWithoutGradients() {
+        // In training BatchNorm normalizes by the batch's own statistics, not the running ones.
+        let convolution = Conv2d(32, 32, kernelSize: 3, padding: 1, seed: 8)
+        let norm = trainedNorm(32, seed: 9)
+        let model = Sequential([convolution, norm, ReLU()])
+        let x = randomTensor([4, 32, 5, 5], seed: 10)
+        let z = withNoGrad { convolution(x) }
+        let output = withNoGrad { model(x) }
+        // Per channel, before the ReLU the batch-normalized values have mean β; the
+        // running-statistics version would not.
+        let mean = z.mean(axes: [0, 2, 3], keepDims: true)
+        let variance = z.variance(axes: [0, 2, 3], keepDims: true, unbiased: false)
+        let expected = ((z - mean) / (variance + norm.eps).sqrt() * norm.weight!.reshaped([1, 32, 1, 1])
+            + norm.bias!.reshaped([1, 32, 1, 1])).scalars.map { max($0, 0) }
+        expectClose(output, expected, tolerance: 1e-4)
+    }
+}
