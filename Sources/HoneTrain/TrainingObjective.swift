@@ -177,14 +177,7 @@ public final class TrainingObjective: TuneObjective {
     // MARK: Configuration JSON
 
     /// A parameter value as the JSON a configuration holds (integers keep an integer text).
-    static func json(_ value: ParameterValue) -> JSONValue {
-        switch value {
-        case .float(let number): return .number(number, text: "\(number)")
-        case .int(let number): return .number(Double(number), text: String(number))
-        case .string(let text): return .string(text)
-        case .bool(let flag): return .bool(flag)
-        }
-    }
+    static func json(_ value: ParameterValue) -> JSONValue { value.jsonValue }
 }
 
 extension ParameterDistribution {
