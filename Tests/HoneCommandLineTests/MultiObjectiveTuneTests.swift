@@ -1,4 +1,5 @@
 import Foundation
+import HoneTrain
 import Testing
 
 /// A multi-objective study from a config (`objectives` + `directions`): the Pareto front in
@@ -6,10 +7,10 @@ import Testing
 /// metrics, and a bad pairing of the two lists is one line that creates nothing.
 @Suite(.serialized)
 struct MultiObjectiveTuneTests {
-    func tuneConfig(directions: String) -> String {
+    func tuneConfig(directions: String, objectives: String = #"["val_accuracy", "val_loss"]"#) -> String {
         """
         {"study_name": "m", "objective": "train", "storage": "m.db", "trials": 6, "sampler": {"type": "random", "seed": 3},
-         "objectives": ["val_accuracy", "val_loss"], "directions": \(directions),
+         "objectives": \(objectives), "directions": \(directions),
          "search_space": {"optimizer.learning_rate": {"float": [0.0005, 0.3], "log": true}, "model.hidden": {"int": [2, 24]}},
          "train": {"data": {"source": "csv", "path": "train.csv", "target": "label", "validation_fraction": 0.3},
                    "model": {"zoo": "mlp", "hidden": 8}, "optimizer": {"name": "adam", "learning_rate": 0.01},
@@ -35,9 +36,14 @@ struct MultiObjectiveTuneTests {
         try #require(result.status == 0, "\(result.error)")
 
         var points: [Int: (accuracy: Double, loss: Double)] = [:]
+        let runConfig = try TrainingConfig.load(from: scratch.file("m-runs/trial-0/config.json"))
+        let measurable = Set(FinalMetrics.names(for: runConfig))
         for number in 0..<6 {
             let data = try Data(contentsOf: scratch.file("m-runs/trial-\(number)/final_metrics.json"))
             let metrics = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            // The names a configuration's objectives are checked against hold every metric a real run writes.
+            #expect(Set(metrics.keys).subtracting(["confusion_matrix"]).isSubset(of: measurable),
+                    "\(Set(metrics.keys).subtracting(measurable))")
             points[number] = (try #require(metrics["val_accuracy"] as? Double), try #require(metrics["val_loss"] as? Double))
         }
         let expected = nonDominated(points)
@@ -64,10 +70,10 @@ struct MultiObjectiveTuneTests {
         #expect(Set(listed) == expected)
     }
 
-    func expectRefusal(directions: String, message: String) throws {
+    func expectRefusal(directions: String, objectives: String = #"["val_accuracy", "val_loss"]"#, message: String) throws {
         let scratch = try Scratch()
         try scratch.writeTabular("train.csv", rows: 30, seed: 4)
-        try scratch.write(tuneConfig(directions: directions), as: "m.json")
+        try scratch.write(tuneConfig(directions: directions, objectives: objectives), as: "m.json")
         let before = try scratch.listing()
         let result = try scratch.hone(["tune", "m.json"])
         #expect(result.status == 2, "exit \(result.status): \(result.error)")
@@ -85,5 +91,24 @@ struct MultiObjectiveTuneTests {
         try expectRefusal(
             directions: #"["maximize", "minimise"]"#,
             message: "field 'directions[1]': unknown directions[1] \"minimise\"; did you mean \"minimize\"? (known: minimize, maximize)")
+    }
+
+    @Test func anObjectiveTheTrainingNeverMeasuresIsRefusedBeforeAnyStudy() throws {
+        try expectRefusal(
+            directions: #"["maximize", "minimize"]"#, objectives: #"["val_acuracy", "val_loss"]"#,
+            message: "field 'objectives[0]': 'val_acuracy' is not a metric the training measures; did you mean 'val_accuracy'?")
+        try expectRefusal(
+            directions: #"["maximize", "minimize"]"#, objectives: #"["val_accuracy", "training_secs"]"#,
+            message: "field 'objectives[1]': 'training_secs' is not a metric the training measures; did you mean 'training_seconds'?")
+        // A regression metric on a classification task is no typo: the measured names are listed.
+        let scratch = try Scratch()
+        try scratch.writeTabular("train.csv", rows: 30, seed: 4)
+        try scratch.write(tuneConfig(directions: #"["minimize", "minimize"]"#, objectives: #"["val_rmse", "val_loss"]"#), as: "m.json")
+        let result = try scratch.hone(["tune", "m.json"])
+        #expect(result.status == 2)
+        #expect(result.errorLines.count == 1)
+        #expect(result.error.contains("field 'objectives[0]': 'val_rmse' is not a metric the training measures (measured: "), "\(result.error)")
+        #expect(result.error.contains("val_macro_f1") && !result.error.contains("val_r2"), "\(result.error)")
+        #expect(!scratch.exists("m.db"))
     }
 }
