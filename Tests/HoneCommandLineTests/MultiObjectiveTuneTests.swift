@@ -1,5 +1,6 @@
 import Foundation
 import HoneTrain
+import HoneTune
 import Testing
 
 /// A multi-objective study from a config (`objectives` + `directions`): the Pareto front in
@@ -62,12 +63,27 @@ struct MultiObjectiveTuneTests {
         let status = try scratch.hone(["tune", "--status", "m.db"])
         #expect(status.status == 0)
         #expect(status.output.contains("Pareto front: \(expected.count) trials"))
-        let listed = status.output.split(separator: "\n").compactMap { line -> Int? in
+        #expect(Set(frontNumbers(status.output)) == expected)
+
+        // The run's own printout ends with the same front: the non-dominated set of the
+        // values the study stored, each trial with its parameters.
+        let study = try Study.load(name: "m", storage: try SQLiteStorage(path: scratch.file("m.db").path))
+        var stored: [Int: (accuracy: Double, loss: Double)] = [:]
+        for t in try study.allTrials where t.state == .complete { stored[t.number] = (t.values![0], t.values![1]) }
+        #expect(stored.count == 6)
+        #expect(result.output.contains("\nPareto front: \(nonDominated(stored).count) trials\n"), "\(result.output)")
+        #expect(Set(frontNumbers(result.output)) == nonDominated(stored))
+        let rows = result.output.split(separator: "\n").filter { $0.hasPrefix("  trial ") }
+        #expect(rows.count == nonDominated(stored).count && rows.allSatisfy { $0.contains("optimizer.learning_rate=") && $0.contains("model.hidden=") })
+    }
+
+    /// The trial numbers of the `trial N: …` lines of a printout.
+    func frontNumbers(_ output: String) -> [Int] {
+        output.split(separator: "\n").compactMap { line -> Int? in
             let text = line.trimmingCharacters(in: .whitespaces)
             guard text.hasPrefix("trial "), let colon = text.firstIndex(of: ":") else { return nil }
             return Int(text[text.index(text.startIndex, offsetBy: 6)..<colon])
         }
-        #expect(Set(listed) == expected)
     }
 
     func expectRefusal(directions: String, objectives: String = #"["val_accuracy", "val_loss"]"#, message: String) throws {
