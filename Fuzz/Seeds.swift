@@ -1,6 +1,6 @@
 // Writes the seed corpora of the fuzz harnesses: small valid files made by Hone's own
-// writers (IDX, gzip, CIFAR-10, safetensors, SQLite study, optimizer state) and small
-// configurations, one folder per harness. Built and run by Fuzz/build.sh.
+// writers (IDX, gzip, CIFAR-10, safetensors, SQLite study, optimizer state, tree model,
+// monitor log) and small configurations, one folder per harness. Built and run by Fuzz/build.sh.
 //
 // Usage: fuzz-seeds <corpus-directory> <repository-root>
 import CSQLite
@@ -9,6 +9,8 @@ import HoneCore
 import HoneData
 import HoneNN
 import HoneOptim
+import HoneTrain
+import HoneTrees
 import HoneTune
 
 @main
@@ -39,6 +41,9 @@ enum SeedWriter {
         try configurations()
         try study()
         try optimizerState()
+        try trainingConfigurations(examples: root.appendingPathComponent("examples"))
+        try treeModels()
+        try monitorLogs()
     }
 
     static func binaryFormats() throws {
@@ -72,6 +77,9 @@ enum SeedWriter {
             // Option bytes: impute means, classification target = last column, first column categorical.
             try write("fuzz-csv-dataset", name, [2 | 8 | (2 << 4), 1] + Array(text.utf8))
             try write("fuzz-csv-dataset", "regression-" + name, [1 | 4 | 8 | (1 << 4), 0] + Array(text.utf8))
+            // Option bytes: ordinal encoding with the last column the target; one-hot imputing the most frequent.
+            try write("fuzz-csv-categorical", "ordinal-" + name, [1 | 2] + Array(text.utf8))
+            try write("fuzz-csv-categorical", "one-hot-" + name, [2 << 2] + Array(text.utf8))
         }
         try write("fuzz-csv-parser", "semicolons.csv", [1] + Array("a;b\n1;2\n\n3;\"4;5\"\n".utf8))
     }
@@ -158,5 +166,68 @@ enum SeedWriter {
             try optimizer.stateDictionary().save(to: file)
             try write("fuzz-optimizer-state", name + ".json", [UInt8](try Data(contentsOf: file)))
         }
+    }
+
+    /// Training configurations (the repository's examples and a small tabular one), and
+    /// tune configurations of the training objective with the training inline.
+    static func trainingConfigurations(examples: URL) throws {
+        let tabular = """
+            {"data": {"source": "csv", "path": "train.csv", "target": "label", "validation_fraction": 0.25,
+                      "categorical": ["station"], "categorical_encoding": "ordinal", "missing_values": "impute_median"},
+             "model": {"zoo": "mlp", "hidden": [16, 8]}, "optimizer": {"name": "adam", "learning_rate": 0.01},
+             "schedule": {"name": "reduce_on_plateau", "monitor": "val_loss"},
+             "regularization": {"dropout": 0.1, "weight_decay": 1e-4},
+             "early_stopping": {"monitor": "val_accuracy", "patience": 2}, "epochs": 3, "batch_size": 8, "seed": 1}
+            """
+        try write("fuzz-train-config", "tabular.json", tabular)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: examples.path)) ?? []
+        for name in names.sorted() where name.hasSuffix(".json") {
+            let bytes = [UInt8](try Data(contentsOf: examples.appendingPathComponent(name)))
+            try write(name.hasPrefix("tune-") ? "fuzz-tune-train-config" : "fuzz-train-config", name, bytes)
+        }
+        try write("fuzz-tune-train-config", "inline.json", """
+            {"study_name": "lists", "objective": "train", "trials": 4, "sampler": {"type": "tpe", "seed": 2},
+             "objectives": ["val_accuracy", "training_seconds"], "directions": ["maximize", "minimize"],
+             "search_space": {"model.hidden": {"categorical": [[8], [16, 8], {"a": null}]},
+                              "optimizer.learning_rate": {"float": [1e-4, 1e-1], "log": true}},
+             "train": \(tabular)}
+            """)
+    }
+
+    /// Tree model payloads (the file after its 28-byte frame, which the harness rebuilds):
+    /// boosting with a categorical feature, and one classification tree.
+    static func treeModels() throws {
+        let rows: [[Double]] = (0..<60).map { (r: Int) -> [Double] in
+            let last: Double = r % 9 == 0 ? .nan : Double(r)
+            return [Double(r % 7), Double(r % 4), sin(Double(r)), last]
+        }
+        let x = try FeatureMatrix(rows: rows)
+        var boosting = GradientBoostingOptions()
+        boosting.rounds = 3
+        boosting.categoricalFeatures = [1]
+        let models = [
+            ("boosting", try GradientBoosting.fit(x, labels: rows.map { $0[1] < 2 ? 0 : 1 }, options: boosting)),
+            ("tree", try DecisionTree.fit(x, labels: rows.map { Double(Int($0[0]) % 3) })),
+        ]
+        for (name, model) in models { try write("fuzz-tree-model", name + ".payload", [UInt8](model.encoded().dropFirst(28))) }
+    }
+
+    /// A `monitors.jsonl` with a step, a sample and a failure record (first byte: the
+    /// partial-line policy), and the same cut mid-line.
+    static func monitorLogs() throws {
+        let histogram = Histogram(min: -1, max: 2, count: 4, sum: 1.5, sumOfSquares: 4.25, counts: [1, 2, 1], nonFiniteCount: 1)
+        let records: [MonitorRecord] = [
+            .step(StepRecord(step: 10, epoch: 1, loss: 0.7, learningRate: 0.01, gradientNorm: 3, clippedGradientNorm: 1,
+                             samplesPerSecond: 1200)),
+            .sample(SampleRecord(
+                step: 10, epoch: 1, input: histogram, layers: [LayerSample(name: "0", type: "linear", histogram: histogram, unitCount: 8, deadCount: 1)],
+                parameters: [ParameterSample(name: "0.weight", gradientNorm: 0.5, gradientHistogram: histogram, weightNorm: 2, updateRatio: 1e-3)],
+                labelCounts: [3, 5])),
+            .failure(FailureRecord(step: 11, epoch: 1, message: "non-finite loss", value: .nan)),
+        ]
+        var bytes = [UInt8]()
+        for record in records { bytes += [UInt8](try JSONLines.line(record)) }
+        try write("fuzz-monitor-log", "monitors.jsonl", [0] + bytes)
+        try write("fuzz-monitor-log", "partial.jsonl", [1] + bytes.dropLast(20))
     }
 }

@@ -31,11 +31,11 @@ build_module() {
         -static -emit-library -o "$library" $(find "$root/Sources/$name" -name '*.swift' | sort)
 }
 
-for module in HoneCore HoneData HoneNN HoneOptim HoneTune; do
+for module in HoneCore HoneData HoneNN HoneOptim HoneTune HoneTrees HoneTrain; do
     build_module "$module"
 done
 
-libraries="-L $out -lHoneTune -lHoneOptim -lHoneNN -lHoneData -lHoneCore"
+libraries="-L $out -lHoneTrain -lHoneTrees -lHoneTune -lHoneOptim -lHoneNN -lHoneData -lHoneCore"
 libraries="$libraries -ldnnl -lgomp $(pkg-config --libs zlib sqlite3 libpq)"
 for harness in "$root"/Fuzz/Harnesses/*.swift; do
     name=$(basename "$harness" .swift)

@@ -66,3 +66,19 @@ public struct Evaluation {
             predictions: ClassificationMetrics.predictedClasses(outputs), labels: labels, classCount: outputs.shape[1])
     }
 }
+
+extension Evaluation {
+    /// Every name ``detailedMetrics`` can report for `objective`, read off the report of a
+    /// made-up split with enough classes for all of them (top-5 accuracy needs six), so
+    /// the names cannot drift from the code that measures.
+    public static func detailedMetricNames(for objective: Trainer.Objective) -> [String] {
+        let count = 6
+        let metrics = Dictionary(uniqueKeysWithValues: Trainer.metricNames(for: objective).map { ($0, 0.0) })
+        let evaluation = objective == .classification
+            ? Evaluation(objective: objective, loss: 0, metrics: metrics, outputs: Tensor(shape: [count, count], scalars: Array(repeating: 0, count: count * count)),
+                         labels: Array(0..<count), targets: nil)
+            : Evaluation(objective: objective, loss: 0, metrics: metrics, outputs: Tensor(shape: [count, 1], scalars: Array(repeating: 0, count: count)),
+                         labels: [], targets: Tensor(shape: [count, 1], scalars: (0..<count).map(Float.init)))
+        return evaluation.detailedMetrics.keys.sorted()
+    }
+}

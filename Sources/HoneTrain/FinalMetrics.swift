@@ -47,6 +47,26 @@ public struct FinalMetrics: Encodable {
     }
 }
 
+extension FinalMetrics {
+    /// The numbers a run writes beside its evaluated splits' metrics (epochs, timings,
+    /// early stopping, trees), under the names ``TrainingRun`` and ``TreeTrainingRun`` use.
+    static let runMetricNames = [
+        "epochs_completed", "training_seconds", "run_seconds", "data_wait_fraction", "best_epoch", "stopped_epoch",
+        "evaluated_epoch", "out_of_bag_score", "best_iteration", "trees",
+    ]
+
+    /// Every metric a run of `config` can write to `final_metrics.json`: each evaluated
+    /// split's ``Evaluation/detailedMetricNames(for:)`` as `val_`, `test_` and `final_val_`,
+    /// the run's own numbers, and with cross-validation the `cv_std_` deviations. Which of
+    /// them one run has depends on its data (top-5 accuracy needs more than five classes).
+    public static func names(for config: TrainingConfig) -> [String] {
+        let split = Evaluation.detailedMetricNames(for: config.objective)
+        var names = ["val_", "test_", "final_val_"].flatMap { prefix in split.map { prefix + $0 } } + runMetricNames
+        if config.data.folds != nil { names += names.map { "cv_std_" + $0 } }
+        return names
+    }
+}
+
 extension ConfusionMatrix {
     /// The matrix as a text table, one row per true class and one column per predicted
     /// class, headed by `classNames` (cut to 10 characters so wide names keep it aligned).

@@ -74,7 +74,7 @@ public final class TrainingObjective: TuneObjective {
         default:
             throw ConfigError.wrongType(path: "train", expected: "a training configuration file or object", found: train.kindDescription)
         }
-        objectives = try Self.objectiveNames(root)
+        objectives = try Self.objectiveNames(root, measured: FinalMetrics.names(for: base))
         let runs = try root.string("runs_directory") ?? "\(try root.string("study_name") ?? "tune")-runs"
         runsDirectory = runs.hasPrefix("/")
             ? URL(fileURLWithPath: runs) : context.configDirectory.appendingPathComponent(runs).standardizedFileURL
@@ -84,8 +84,9 @@ public final class TrainingObjective: TuneObjective {
         for parameter in context.searchSpace.parameters { try checkOverridePath(parameter) }
     }
 
-    /// The `objectives` list: metric names of `final_metrics.json`, at least one, no repeats.
-    private static func objectiveNames(_ root: ConfigObject) throws -> [String] {
+    /// The `objectives` list: metric names of `final_metrics.json`, at least one, no repeats,
+    /// each one the training can write (`measured`), so a typo stops the study before it starts.
+    private static func objectiveNames(_ root: ConfigObject, measured: [String]) throws -> [String] {
         guard let list = root["objectives"] else { return [] }
         guard case .array(let items) = list, !items.isEmpty else {
             throw ConfigError.wrongType(path: "objectives", expected: "a non-empty list of metric names", found: list.kindDescription)
@@ -93,6 +94,11 @@ public final class TrainingObjective: TuneObjective {
         let names = try items.enumerated().map { index, item -> String in
             guard case .string(let name) = item, !name.isEmpty else {
                 throw ConfigError.wrongType(path: "objectives[\(index)]", expected: "a metric name", found: item.kindDescription)
+            }
+            guard measured.contains(name) else {
+                let hint = closestMatch(to: name, in: measured).map { "; did you mean '\($0)'?" }
+                    ?? " (measured: \(measured.joined(separator: ", ")))"
+                throw ConfigError.invalidValue(path: "objectives[\(index)]", message: "'\(name)' is not a metric the training measures\(hint)")
             }
             return name
         }
@@ -177,14 +183,7 @@ public final class TrainingObjective: TuneObjective {
     // MARK: Configuration JSON
 
     /// A parameter value as the JSON a configuration holds (integers keep an integer text).
-    static func json(_ value: ParameterValue) -> JSONValue {
-        switch value {
-        case .float(let number): return .number(number, text: "\(number)")
-        case .int(let number): return .number(Double(number), text: String(number))
-        case .string(let text): return .string(text)
-        case .bool(let flag): return .bool(flag)
-        }
-    }
+    static func json(_ value: ParameterValue) -> JSONValue { value.jsonValue }
 }
 
 extension ParameterDistribution {

@@ -6,6 +6,9 @@ public enum CategoricalChoice: Codable, Hashable, Sendable, CustomStringConverti
     case int(Int)
     case double(Double)
     case bool(Bool)
+    /// Any other JSON value (a list, an object, `null`) as its compact JSON text, `[128,64]`:
+    /// text hashes, codes and compares exactly, so a stored study reads back the same choice.
+    case json(String)
 
     public var description: String {
         switch self {
@@ -13,6 +16,7 @@ public enum CategoricalChoice: Codable, Hashable, Sendable, CustomStringConverti
         case .int(let i): return String(i)
         case .double(let d): return String(d)
         case .bool(let b): return String(b)
+        case .json(let text): return text
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A parameter value as the objective sees it: a float, an integer, or a categorical choice.
+/// A parameter value as the objective sees it: a float, an integer, or a categorical choice
+/// (a string, a boolean, or any other JSON value such as a list of layer widths).
 ///
 /// Used for enqueued (fixed) configurations, grid points, `bestParams` and summaries.
 /// Literals work: `["x": 1.5, "depth": 3, "opt": "adam", "bn": true]`.
@@ -12,6 +13,8 @@ public enum ParameterValue: Codable, Hashable, Sendable, CustomStringConvertible
     case int(Int)
     case string(String)
     case bool(Bool)
+    /// A categorical choice that is a list, an object or `null`, as its compact JSON text.
+    case json(String)
 
     public init(floatLiteral value: Double) { self = .float(value) }
     public init(integerLiteral value: Int) { self = .int(value) }
@@ -24,6 +27,7 @@ public enum ParameterValue: Codable, Hashable, Sendable, CustomStringConvertible
         case .int(let i): self = .int(i)
         case .double(let d): self = .float(d)
         case .bool(let b): self = .bool(b)
+        case .json(let text): self = .json(text)
         }
     }
 
@@ -61,20 +65,25 @@ public enum ParameterValue: Codable, Hashable, Sendable, CustomStringConvertible
         case .int(let i): return String(i)
         case .string(let s): return s
         case .bool(let b): return String(b)
+        case .json(let text): return text
         }
     }
 
-    /// A plain JSON value (number, string or boolean), for summaries.
-    public var jsonObject: Any {
+    /// The value as JSON, to write into a configuration or a summary (integers keep an
+    /// integer text; a JSON choice is its parsed text).
+    public var jsonValue: JSONValue {
         switch self {
-        case .float(let d): return d
-        case .int(let i): return i
-        case .string(let s): return s
-        case .bool(let b): return b
+        case .float(let d): return d.isFinite ? .number(d, text: "\(d)") : .null
+        case .int(let i): return .number(Double(i), text: String(i))
+        case .string(let s): return .string(s)
+        case .bool(let b): return .bool(b)
+        // Only a stored study edited by hand holds unparsable text: keep it as a string.
+        case .json(let text): return (try? JSONValue.parse(text)) ?? .string(text)
         }
     }
 
-    // Compact single-value coding: `1.5`, `3`, `"adam"`, `true` (floats always carry a '.').
+    // Compact single-value coding: `1.5`, `3`, `"adam"`, `true` (floats always carry a '.'),
+    // `{"json": "[128,64]"}` for a JSON choice.
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let b = try? c.decode(Bool.self) {
@@ -83,6 +92,8 @@ public enum ParameterValue: Codable, Hashable, Sendable, CustomStringConvertible
             self = .string(s)
         } else if let tagged = try? c.decode([String: Double].self), let f = tagged["f"] {
             self = .float(f)
+        } else if let tagged = try? c.decode([String: String].self), let text = tagged["json"] {
+            self = .json(text)
         } else if let i = try? c.decode(Int.self) {
             self = .int(i)
         } else {
@@ -98,6 +109,7 @@ public enum ParameterValue: Codable, Hashable, Sendable, CustomStringConvertible
         case .int(let i): try c.encode(i)
         case .string(let s): try c.encode(s)
         case .bool(let b): try c.encode(b)
+        case .json(let text): try c.encode(["json": text])
         }
     }
 }

@@ -12,8 +12,10 @@ import HoneCore
 /// ```json
 /// {"x": {"float": [-5, 10]}, "lr": {"float": [1e-4, 1e-1], "log": true},
 ///  "drop": {"float": [0, 0.5], "step": 0.1}, "depth": {"int": [1, 4]},
-///  "units": {"int": [16, 512], "log": true}, "opt": {"categorical": ["sgd", "adam"]}}
+///  "units": {"int": [16, 512], "log": true}, "opt": {"categorical": ["sgd", "adam"]},
+///  "model.hidden": {"categorical": [[64], [128, 64]]}}
 /// ```
+/// A categorical choice may be any JSON value: a list or an object is substituted whole.
 /// Parameters are suggested in the order written.
 public struct SearchSpace: Sendable, Equatable {
     public struct Parameter: Sendable, Equatable {
@@ -102,14 +104,12 @@ public struct SearchSpace: Sendable, Equatable {
                                             found: spec["categorical"]!.kindDescription)
             }
             guard !items.isEmpty else { throw ConfigError.invalidValue(path: choicesPath, message: "no choices") }
-            let choices: [CategoricalChoice] = try items.enumerated().map { k, item in
+            let choices: [CategoricalChoice] = try items.map { item in
                 switch item {
                 case .string(let s): return .string(s)
                 case .bool(let b): return .bool(b)
                 case .number(let d, _): return item.isInteger ? .int(Int(d)) : .double(d)
-                default:
-                    throw ConfigError.wrongType(path: "\(choicesPath)[\(k)]", expected: "a string, number or boolean",
-                                                found: item.kindDescription)
+                default: return .json(item.serialized(indent: nil))
                 }
             }
             guard Set(choices).count == choices.count else {
@@ -159,13 +159,7 @@ extension JSONValue {
         case let i as Int: self = .number(Double(i), text: String(i))
         case let d as Double: self = d.isFinite ? .number(d, text: "\(d)") : .null
         case let s as String: self = .string(s)
-        case let p as ParameterValue:
-            switch p {
-            case .float(let d): self = JSONValue(any: d)
-            case .int(let i): self = JSONValue(any: i)
-            case .string(let s): self = .string(s)
-            case .bool(let b): self = .bool(b)
-            }
+        case let p as ParameterValue: self = p.jsonValue
         case let a as [Any]: self = .array(a.map { JSONValue(any: $0) })
         case let a as [Any?]: self = .array(a.map { JSONValue(any: $0) })
         case let o as [String: Any]:

@@ -83,6 +83,7 @@ enum TuneCommand {
         if let best = summary.best, let value = best.value {
             print("best: trial \(best.number), value \(fmt(value))  " + paramText(best, order: config.searchSpace.parameters.map(\.name)))
         }
+        if config.directions.count > 1 { try printParetoFront(opened.study, order: config.searchSpace.parameters.map(\.name), indent: "") }
         printImportances(summary.importances, indent: "")
         if let bestConfig = summary.fields["best_config"] as? String { print("best training configuration written to \(bestConfig)") }
         print("summary written to \(config.summaryPath)")
@@ -108,11 +109,7 @@ enum TuneCommand {
                 for (k, v) in best.typedParams.sorted(by: { $0.key < $1.key }) { print("    \(k) = \(v)") }
                 printImportances(TuneSummary.parameterImportances(study), indent: "  ")
             } else if study.directions.count > 1 {
-                let front = try study.bestTrials
-                print("  Pareto front: \(front.count) trials")
-                for t in front.prefix(10) {
-                    print("    trial \(t.number): " + t.values!.map(fmt).joined(separator: ", ") + "  " + paramText(t))
-                }
+                try printParetoFront(study, indent: "  ")
             }
             let running = try storage.runningTrialWorkers(studyID: study.studyID)
             for (number, worker) in running {
@@ -130,6 +127,16 @@ enum TuneCommand {
             for t in failures { print("  failed trial \(t.number): \(t.failReason ?? "")") }
         }
         return 0
+    }
+}
+
+/// The non-dominated trials of a multi-objective study, with their values and parameters
+/// (the first ten: a front can hold every trial).
+private func printParetoFront(_ study: Study, order: [String] = [], indent: String) throws {
+    let front = try study.bestTrials
+    print("\(indent)Pareto front: \(front.count) trials")
+    for t in front.prefix(10) {
+        print("\(indent)  trial \(t.number): " + t.values!.map(fmt).joined(separator: ", ") + "  " + paramText(t, order: order))
     }
 }
 

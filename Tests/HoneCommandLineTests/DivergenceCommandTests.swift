@@ -1,4 +1,5 @@
 import Foundation
+import HoneTestSupport
 import Testing
 
 /// A diverging run through the real binary: one line naming the epoch, the metric, the

@@ -1,4 +1,5 @@
 import Foundation
+import HoneTestSupport
 import Testing
 
 /// The transformer zoo model from a config: `hone train` learns a task only attention over

@@ -17,9 +17,10 @@ import Testing
             "units": .int(low: 8, high: 512, log: true, step: 1),
             "opt": .categorical([.string("sgd"), .string("adam")]),
             "mixed": .categorical([.int(3), .double(0.1), .bool(true), .string("x")]),
+            "hidden": .categorical([.json("[64]"), .json("[128,64]"), .json(#"{"a":[1,null],"b":"x"}"#)]),
         ]
         let params: [String: Double] = ["lr": 0.0012345678901234567, "drop": 0.35, "depth": 7, "units": 64,
-                                        "opt": 1, "mixed": 2]
+                                        "opt": 1, "mixed": 2, "hidden": 1]
         do {
             let study = try Study.create(name: "round-trip", directions: [.minimize, .maximize], storage: try store.open())
             try study.optimize(trials: 1) { t -> [Double] in
@@ -55,6 +56,7 @@ import Testing
         #expect(t.startDate != nil && t.completeDate != nil)
         #expect(t.startDate! <= t.completeDate!)
         #expect(t.typedParams["mixed"] == .bool(true))
+        #expect(t.typedParams["hidden"] == .json("[128,64]"))
         let f = trials[1]
         #expect(f.state == .failed)
         #expect(f.failReason == "objective threw Boom: boom")
@@ -67,6 +69,29 @@ import Testing
         #expect(copy.params == t.params && copy.values == t.values && copy.userAttributes == t.userAttributes)
         #expect(try storage.studyNames() == ["round-trip", "copy"])
         #expect(try storage.studyID(named: "nothing") == nil)
+    }
+
+    /// A list choice enqueued as a fixed parameter is stored as JSON and read back as the
+    /// same choice, so the trial gets exactly the list that was asked for.
+    @Test(arguments: Backend.allCases)
+    func anEnqueuedListChoiceComesBackAsTheSameChoice(backend: Backend) throws {
+        let store = try StorageFixture(backend)
+        defer { store.cleanup() }
+        let hidden = ParameterDistribution.categorical([.json("[64]"), .json("[128,64]"), .json("[256,128,64]")])
+        do {
+            let study = try Study.create(name: "lists", storage: try store.open())
+            try study.enqueueTrial(params: ["hidden": .json("[256,128,64]")])
+        }
+        let study = try Study.load(name: "lists", storage: try store.open())
+        var suggested: ParameterValue?
+        try study.optimize(trials: 1) { t in
+            suggested = hidden.value(fromInternal: try t.suggest("hidden", hidden))
+            return 0
+        }
+        #expect(suggested == .json("[256,128,64]"))
+        let stored = try #require(try study.allTrials.first)
+        #expect(stored.params["hidden"] == 2)
+        #expect(stored.typedParams["hidden"] == .json("[256,128,64]"))
     }
 
     @Test(arguments: Backend.allCases)

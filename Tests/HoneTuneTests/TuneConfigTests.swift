@@ -41,6 +41,29 @@ import Testing
         #expect(space.parameters[6].distribution == .categorical([.int(1), .double(2.5), .bool(true), .string("a")]))
     }
 
+    @Test func categoricalChoicesMayBeAnyJSONValue() throws {
+        let space = try SearchSpace.parse("""
+            {"model.hidden": {"categorical": [[64], [128, 64], [256, 128, 64]]},
+             "block": {"categorical": [{"kind": "res", "width": [8, 8]}, null, "none", 3]}}
+            """)
+        #expect(space.parameters[0].distribution == .categorical([.json("[64]"), .json("[128,64]"), .json("[256,128,64]")]))
+        #expect(space.parameters[1].distribution
+            == .categorical([.json(#"{"kind":"res","width":[8,8]}"#), .json("null"), .string("none"), .int(3)]))
+        // The typed value reads back as the JSON written, for the training configuration.
+        let chosen = space.parameters[1].distribution.value(fromInternal: 0)
+        #expect(chosen.description == #"{"kind":"res","width":[8,8]}"#)
+        #expect(chosen.jsonValue == .object([("kind", .string("res")), ("width", .array([.number(8, text: "8"), .number(8, text: "8")]))]))
+    }
+
+    @Test func emptyOrRepeatedChoicesAreRefusedByField() {
+        #expect(throws: ConfigError.invalidValue(path: "search_space.h.categorical", message: "no choices")) {
+            _ = try SearchSpace.parse(#"{"h": {"categorical": []}}"#, path: "search_space")
+        }
+        #expect(throws: ConfigError.invalidValue(path: "search_space.h.categorical", message: "choices repeat")) {
+            _ = try SearchSpace.parse(#"{"h": {"categorical": [[1, 2], [1,2]]}}"#, path: "search_space")
+        }
+    }
+
     @Test func fullConfiguration() throws {
         let c = try config("""
             {"study_name": "demo", "objective": "branin", \(Self.space),
