@@ -117,8 +117,9 @@ public struct LIMETabular {
             }
             weights[s] = exp(-squared / (kernelWidth * kernelWidth)).squareRoot()
         }
-        let selected = select(k, selection, surrogateInputs, targets, weights)
-        let fit = LinearAlgebra.weightedRidge(surrogateInputs, stride: d, columns: selected, y: targets, weights: weights, alpha: 1)
+        let products = WeightedCrossProducts(surrogateInputs, columnCount: d, y: targets, weights: weights)
+        let selected = select(k, selection, products, row: Array(surrogateInputs[0..<d]))
+        let fit = products.ridge(columns: selected, alpha: 1)
         var local = fit.intercept
         for (c, feature) in selected.enumerated() { local += fit.coefficients[c] * surrogateInputs[feature] }
         let coefficients = zip(selected, fit.coefficients).map { (feature: $0.0, weight: $0.1) }.sorted { abs($0.weight) > abs($1.weight) }
@@ -157,14 +158,25 @@ public struct LIMETabular {
         if let discretizer {
             for j in 0..<d {
                 let rowBin = QuartileDiscretizer.bin(of: Double(row[j]), cuts: discretizer.cuts[j])
-                let cumulative = discretizer.frequencies[j].reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) }
+                let cumulative = discretizer.cumulativeFrequencies[j], total = cumulative.last!, lastBin = cumulative.count - 1
+                let means = discretizer.means[j], deviations = discretizer.deviations[j]
+                let lowers = discretizer.lowers[j], uppers = discretizer.uppers[j]
                 let mean = discretizer.binIndexMean[j], scale = discretizer.binIndexScale[j]
-                surrogate[j] = (1 - mean) / scale
-                for s in 1..<sampleCount {
-                    let u = normals.generator.nextDouble() * cumulative.last!
-                    let bin = cumulative.firstIndex { u < $0 } ?? (cumulative.count - 1)
-                    surrogate[s * d + j] = ((bin == rowBin ? 1 : 0) - mean) / scale
-                    inputs[s * d + j] = Float(discretizer.draw(feature: j, bin: bin, normals: &normals))
+                let inBin = (1 - mean) / scale, outOfBin = -mean / scale
+                surrogate[j] = inBin
+                // Every sample of one feature in one pass over its bins' constants; the draws
+                // come in the same order as sample by sample, so the stream is unchanged.
+                surrogate.withUnsafeMutableBufferPointer { surrogate in
+                    inputs.withUnsafeMutableBufferPointer { inputs in
+                        for s in 1..<sampleCount {
+                            let u = normals.generator.nextDouble() * total
+                            var bin = 0
+                            while bin < lastBin && !(u < cumulative[bin]) { bin += 1 }
+                            surrogate[s * d + j] = bin == rowBin ? inBin : outOfBin
+                            inputs[s * d + j] = Float(QuartileDiscretizer.draw(
+                                mean: means[bin], deviation: deviations[bin], low: lowers[bin], high: uppers[bin], normals: &normals))
+                        }
+                    }
                 }
             }
         } else {
@@ -180,16 +192,17 @@ public struct LIMETabular {
         return (surrogate, inputs)
     }
 
-    private func select(_ k: Int, _ selection: FeatureSelection, _ x: [Double], _ y: [Double], _ weights: [Double]) -> [Int] {
+    /// The K columns of the surrogate; `row` is the explained row as the surrogate sees it.
+    private func select(_ k: Int, _ selection: FeatureSelection, _ products: WeightedCrossProducts, row x: [Double]) -> [Int] {
         let d = model.featureCount
         switch selection {
         case .none:
             return Array(0..<d)
         case .auto:
-            return select(k, k <= 6 ? .forwardSelection : .highestWeights, x, y, weights)
+            return select(k, k <= 6 ? .forwardSelection : .highestWeights, products, row: x)
         case .highestWeights:
             if k == d { return Array(0..<d) }
-            let fit = LinearAlgebra.weightedRidge(x, stride: d, columns: Array(0..<d), y: y, weights: weights, alpha: 0.01)
+            let fit = products.ridge(columns: Array(0..<d), alpha: 0.01)
             let ranked = (0..<d).sorted { abs(fit.coefficients[$0] * x[$0]) > abs(fit.coefficients[$1] * x[$1]) }
             return Array(ranked.prefix(k)).sorted()
         case .forwardSelection:
@@ -197,7 +210,7 @@ public struct LIMETabular {
             for _ in 0..<k {
                 var best = -1, bestScore = -Double.infinity
                 for feature in 0..<d where !chosen.contains(feature) {
-                    let score = LinearAlgebra.weightedRidge(x, stride: d, columns: chosen + [feature], y: y, weights: weights, alpha: 0).score
+                    let score = products.ridge(columns: chosen + [feature], alpha: 0).score
                     if score > bestScore { best = feature; bestScore = score }
                 }
                 chosen.append(best)

@@ -10,6 +10,9 @@ struct QuartileDiscretizer {
     let means: [[Double]], deviations: [[Double]], lowers: [[Double]], uppers: [[Double]]
     /// Per feature, the fraction of training rows in each bin.
     let frequencies: [[Double]]
+    /// Per feature, the running sums of `frequencies`: a uniform draw below entry `b` and at
+    /// or above entry `b − 1` picks bin `b`.
+    let cumulativeFrequencies: [[Double]]
     /// Per feature, the mean and standard deviation of the bin indices of the training rows.
     let binIndexMean: [Double], binIndexScale: [Double]
 
@@ -49,6 +52,7 @@ struct QuartileDiscretizer {
         self.lowers = lowers
         self.uppers = uppers
         self.frequencies = frequencies
+        cumulativeFrequencies = frequencies.map { $0.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) } }
         binIndexMean = indexMean
         binIndexScale = indexScale
     }
@@ -62,8 +66,14 @@ struct QuartileDiscretizer {
     /// deviation truncated to the bin's bounds (by rejection; the bound nearest a draw
     /// after 100 misses, which only a degenerate bin reaches).
     func draw(feature: Int, bin: Int, normals: inout NormalSampler) -> Double {
-        let mean = means[feature][bin], deviation = deviations[feature][bin]
-        let low = lowers[feature][bin], high = uppers[feature][bin]
+        Self.draw(mean: means[feature][bin], deviation: deviations[feature][bin],
+                  low: lowers[feature][bin], high: uppers[feature][bin], normals: &normals)
+    }
+
+    /// A value drawn from a normal with `mean` and `deviation` truncated to [`low`, `high`],
+    /// as ``draw(feature:bin:normals:)`` does for a bin.
+    @inline(__always)
+    static func draw(mean: Double, deviation: Double, low: Double, high: Double, normals: inout NormalSampler) -> Double {
         var value = mean
         for _ in 0..<100 {
             value = mean + deviation * normals.next()
