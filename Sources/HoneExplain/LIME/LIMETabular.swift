@@ -24,7 +24,7 @@ public struct LIMEExplanation: Equatable, Sendable {
 ///
 /// Around the explained row, `sampleCount − 1` perturbed rows are drawn: either
 /// (`.quartiles`) each feature's training-quartile bin at the training frequencies, then a
-/// value from that bin, the surrogate seeing 1 where the bin is the row's own; or
+/// value from that bin's truncated normal, the surrogate seeing 1 where the bin is the row's own; or
 /// (`.continuous`) each feature from a normal with the training mean and deviation, the
 /// surrogate seeing the standardized values. Samples are weighted by the exponential
 /// kernel √exp(−d²/w²) of their standardized distance to the row (w = 0.75·√features by
@@ -158,23 +158,16 @@ public struct LIMETabular {
         if let discretizer {
             for j in 0..<d {
                 let rowBin = QuartileDiscretizer.bin(of: Double(row[j]), cuts: discretizer.cuts[j])
-                let cumulative = discretizer.cumulativeFrequencies[j], total = cumulative.last!, lastBin = cumulative.count - 1
-                let means = discretizer.means[j], deviations = discretizer.deviations[j]
-                let lowers = discretizer.lowers[j], uppers = discretizer.uppers[j]
+                let sampler = discretizer.samplers[j]
                 let mean = discretizer.binIndexMean[j], scale = discretizer.binIndexScale[j]
                 let inBin = (1 - mean) / scale, outOfBin = -mean / scale
                 surrogate[j] = inBin
-                // Every sample of one feature in one pass over its bins' constants; the draws
-                // come in the same order as sample by sample, so the stream is unchanged.
                 surrogate.withUnsafeMutableBufferPointer { surrogate in
                     inputs.withUnsafeMutableBufferPointer { inputs in
-                        for s in 1..<sampleCount {
-                            let u = normals.generator.nextDouble() * total
-                            var bin = 0
-                            while bin < lastBin && !(u < cumulative[bin]) { bin += 1 }
+                        sampler.draw(sampleCount - 1, &normals.generator) { index, bin, value in
+                            let s = index + 1
                             surrogate[s * d + j] = bin == rowBin ? inBin : outOfBin
-                            inputs[s * d + j] = Float(QuartileDiscretizer.draw(
-                                mean: means[bin], deviation: deviations[bin], low: lowers[bin], high: uppers[bin], normals: &normals))
+                            inputs[s * d + j] = Float(value)
                         }
                     }
                 }
