@@ -20,26 +20,26 @@ struct WeightedCrossProducts {
     /// doubles, 60 KB) stays in cache while all column pairs are multiplied.
     private static let blockLength = 256
 
-    /// The cross-products of the row-major `x` (`y.count` rows of `columnCount` values) with `y`, weighted by `weights`.
-    init(_ x: [Double], columnCount p: Int, y: [Double], weights: [Double]) {
+    /// The cross-products of the columns of `columns` (`columnCount` columns of `y.count`
+    /// values each, one after the other) with `y`, weighted by `weights`.
+    init(columns x: [Double], columnCount p: Int, y: [Double], weights: [Double]) {
         let n = y.count
         precondition(x.count == n * p && weights.count == n, "a design of \(x.count) values for \(n) rows of \(p) columns and \(weights.count) weights")
         let totalWeight = weights.reduce(0, +)
         var means = [Double](repeating: 0, count: p)
         var yMean = 0.0
-        for r in 0..<n {
-            yMean += weights[r] * y[r]
-            for c in 0..<p { means[c] += weights[r] * x[r * p + c] }
+        for r in 0..<n { yMean += weights[r] * y[r] }
+        for c in 0..<p {
+            for r in 0..<n { means[c] += weights[r] * x[c * n + r] }
         }
         yMean /= totalWeight
         for c in 0..<p { means[c] /= totalWeight }
         // Columns of √w·(x − x̄), contiguous, so every Gram entry is one vectorized dot product.
+        let roots = weights.map { $0.squareRoot() }
+        let scaledTarget = (0..<n).map { roots[$0] * (y[$0] - yMean) }
         var scaled = [Double](repeating: 0, count: p * n)
-        var scaledTarget = [Double](repeating: 0, count: n)
-        for r in 0..<n {
-            let root = weights[r].squareRoot()
-            scaledTarget[r] = root * (y[r] - yMean)
-            for c in 0..<p { scaled[c * n + r] = root * (x[r * p + c] - means[c]) }
+        for c in 0..<p {
+            for r in 0..<n { scaled[c * n + r] = roots[r] * (x[c * n + r] - means[c]) }
         }
         var gram = [Double](repeating: 0, count: p * p)
         var moment = [Double](repeating: 0, count: p)

@@ -106,22 +106,23 @@ public struct LIMETabular {
         let d = model.featureCount
         guard row.count == d else { throw ExplainError.featureCountMismatch(source: "the explained row", expected: d, found: row.count) }
         let k = try checkedFeatureCount(featureCount, sampleCount: sampleCount)
-        let (surrogateInputs, modelInputs) = perturb(row, sampleCount: sampleCount)
+        let (surrogateColumns, modelInputs) = perturb(row, sampleCount: sampleCount)
         let targets = model.column(modelInputs, rowCount: sampleCount, output: output)
-        var weights = [Double](repeating: 0, count: sampleCount)
-        for s in 0..<sampleCount {
-            var squared = 0.0
-            for j in 0..<d {
-                let difference = surrogateInputs[s * d + j] - surrogateInputs[j]
-                squared += difference * difference
+        var squaredDistances = [Double](repeating: 0, count: sampleCount)
+        for j in 0..<d {
+            let column = j * sampleCount
+            for s in 0..<sampleCount {
+                let difference = surrogateColumns[column + s] - surrogateColumns[column]
+                squaredDistances[s] += difference * difference
             }
-            weights[s] = exp(-squared / (kernelWidth * kernelWidth)).squareRoot()
         }
-        let products = WeightedCrossProducts(surrogateInputs, columnCount: d, y: targets, weights: weights)
-        let selected = select(k, selection, products, row: Array(surrogateInputs[0..<d]))
+        let weights = squaredDistances.map { exp(-$0 / (kernelWidth * kernelWidth)).squareRoot() }
+        let products = WeightedCrossProducts(columns: surrogateColumns, columnCount: d, y: targets, weights: weights)
+        let explained = (0..<d).map { surrogateColumns[$0 * sampleCount] }
+        let selected = select(k, selection, products, row: explained)
         let fit = products.ridge(columns: selected, alpha: 1)
         var local = fit.intercept
-        for (c, feature) in selected.enumerated() { local += fit.coefficients[c] * surrogateInputs[feature] }
+        for (c, feature) in selected.enumerated() { local += fit.coefficients[c] * explained[feature] }
         let coefficients = zip(selected, fit.coefficients).map { (feature: $0.0, weight: $0.1) }.sorted { abs($0.weight) > abs($1.weight) }
         return LIMEExplanation(intercept: fit.intercept, coefficients: coefficients, localPrediction: local, prediction: targets[0], score: fit.score)
     }
@@ -147,9 +148,10 @@ public struct LIMETabular {
         return k
     }
 
-    /// The surrogate's view of the samples (standardized) and the model's (raw values);
+    /// The surrogate's view of the samples (standardized), column by column as they are
+    /// drawn and as the Gram matrix reads them, and the model's (raw values, row by row);
     /// sample 0 is the row itself.
-    private func perturb(_ row: [Float], sampleCount: Int) -> (surrogate: [Double], model: [Float]) {
+    private func perturb(_ row: [Float], sampleCount: Int) -> (surrogateColumns: [Double], model: [Float]) {
         let d = model.featureCount
         var normals = NormalSampler(seed: seed)
         var surrogate = [Double](repeating: 0, count: sampleCount * d)
@@ -161,23 +163,23 @@ public struct LIMETabular {
                 let sampler = discretizer.samplers[j]
                 let mean = discretizer.binIndexMean[j], scale = discretizer.binIndexScale[j]
                 let inBin = (1 - mean) / scale, outOfBin = -mean / scale
-                surrogate[j] = inBin
+                surrogate[j * sampleCount] = inBin
                 surrogate.withUnsafeMutableBufferPointer { surrogate in
                     inputs.withUnsafeMutableBufferPointer { inputs in
                         sampler.draw(sampleCount - 1, &normals.generator) { index, bin, value in
                             let s = index + 1
-                            surrogate[s * d + j] = bin == rowBin ? inBin : outOfBin
+                            surrogate[j * sampleCount + s] = bin == rowBin ? inBin : outOfBin
                             inputs[s * d + j] = Float(value)
                         }
                     }
                 }
             }
         } else {
-            for j in 0..<d { surrogate[j] = (Double(row[j]) - featureMean[j]) / featureScale[j] }
+            for j in 0..<d { surrogate[j * sampleCount] = (Double(row[j]) - featureMean[j]) / featureScale[j] }
             for s in 1..<sampleCount {
                 for j in 0..<d {
                     let z = normals.next()
-                    surrogate[s * d + j] = z
+                    surrogate[j * sampleCount + s] = z
                     inputs[s * d + j] = Float(z * featureScale[j] + featureMean[j])
                 }
             }
