@@ -40,9 +40,12 @@ test-deps: deps
 build: deps
 	$(SWIFT) build $(SWIFT_RELEASE)
 
-# The whole suite, beside a throwaway PostgreSQL server that the storage tests use.
+# The whole suite, beside a throwaway PostgreSQL server that the storage tests use. The
+# test process runs the library in-process, so it gets the sleeping thread waits that the
+# hone binary sets for itself (Sources/hone/WaitPolicy.swift): on a busy machine spinning
+# waits slow the numeric suites several times.
 test: test-deps
-	scripts/with-postgres.sh $(SWIFT) test $(SWIFT_TEST_FLAGS)
+	OMP_WAIT_POLICY=passive OPENBLAS_NUM_THREADS=1 scripts/with-postgres.sh $(SWIFT) test $(SWIFT_TEST_FLAGS)
 
 # Trains a CNN on the real Fashion-MNIST (Debian's dataset-fashion-mnist): per-epoch
 # progress, then the test accuracy; the run is recorded under runs/.

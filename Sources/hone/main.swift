@@ -2,6 +2,8 @@ import Foundation
 
 /// `hone`: the command-line face of Hone. Each command is one ``CommandSpec``: its options
 /// are declared once, its help is generated, and its body calls the library.
+WaitPolicy.relaunchWithQuietWaitingIfUnset()
+
 let tool = CommandLineTool(commands: [
     TrainCommand.spec,
     TuneCommand.spec,
