@@ -12,8 +12,8 @@ import Foundation
 ///
 /// Both libraries read these settings once, when they are loaded, so `hone` sets
 /// `OMP_WAIT_POLICY=passive` (unless the user chose it or `GOMP_SPINCOUNT`) and
-/// `OPENBLAS_NUM_THREADS=1` (unless the user chose it, and not for `hone bench`, whose
-/// kernels suite measures OpenBLAS with all its threads), then starts itself again.
+/// `OPENBLAS_NUM_THREADS=1` (unless the user chose it, and not for `hone bench kernels`,
+/// which measures OpenBLAS with all its threads), then starts itself again.
 enum WaitPolicy {
     /// Re-executes this program with the settings above when the environment lacks them;
     /// returns (and the program goes on as it is) when nothing needs setting or
@@ -25,7 +25,7 @@ enum WaitPolicy {
             setenv("OMP_WAIT_POLICY", "passive", 1)
             changed = true
         }
-        if environment["OPENBLAS_NUM_THREADS"] == nil && CommandLine.arguments.dropFirst().first != "bench" {
+        if environment["OPENBLAS_NUM_THREADS"] == nil && Array(CommandLine.arguments.dropFirst().prefix(2)) != ["bench", "kernels"] {
             setenv("OPENBLAS_NUM_THREADS", "1", 1)
             changed = true
         }
