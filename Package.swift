@@ -63,7 +63,7 @@ let package = Package(
                 "HoneReport", "HoneDoctor", "HoneDistributed",
             ]),
 
-        .target(name: "HoneTestSupport", dependencies: ["HoneCore"], path: "Tests/HoneTestSupport"),
+        .target(name: "HoneTestSupport", dependencies: ["HoneCore", "HoneTrees"], path: "Tests/HoneTestSupport"),
         .testTarget(name: "HoneCoreTests", dependencies: ["HoneCore", "HoneTestSupport"]),
         .testTarget(name: "HoneTuneTests", dependencies: ["HoneTune", "HoneTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneTestSupport"], resources: [.copy("Fixtures")]),
@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(
             name: "HoneReportTests", dependencies: ["HoneReport", "HoneTrain", "HoneTune", "HoneDoctor", "CSQLite", "HoneTestSupport"], exclude: ["Scripts"]),
         .testTarget(name: "HoneDoctorTests", dependencies: ["HoneDoctor", "HoneTestSupport"]),
-        .testTarget(name: "HoneTreesTests", dependencies: ["HoneTrees"]),
+        .testTarget(name: "HoneTreesTests", dependencies: ["HoneTrees", "HoneTestSupport"]),
         .testTarget(name: "HoneDistributedTests", dependencies: ["hone", "HoneTrain", "HoneTestSupport"]),
         .testTarget(name: "HoneExplainTests", dependencies: ["HoneExplain", "HoneNN", "HoneTestSupport"]),
     ],

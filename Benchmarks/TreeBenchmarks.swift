@@ -78,6 +78,8 @@ public enum TreeBenchmarks {
             BenchResult(workload: workload, metric: "predict_cpu_seconds", value: predictCPUSeconds),
             BenchResult(workload: workload, metric: "test_auc", value: auc),
             BenchResult(workload: workload, metric: "test_accuracy", value: Double(correct) / Double(split.testLabels.count)),
+            // Trees that stop splitting early fit faster and worse: the leaf count shows whether both sides grew the same trees.
+            BenchResult(workload: workload, metric: "leaves", value: Double(model.trees.reduce(0) { $0 + ($1.nodeCount + 1) / 2 })),
         ]
     }
 

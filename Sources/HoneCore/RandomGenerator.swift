@@ -16,10 +16,10 @@ import Foundation
 /// Blackman & Vigna, "Scrambled linear pseudorandom number generators", 2018
 /// (xoshiro256**; SplitMix64 expands the seed).
 public struct SeededGenerator: RandomNumberGenerator, Codable, Hashable, Sendable {
-    private var s0: UInt64
-    private var s1: UInt64
-    private var s2: UInt64
-    private var s3: UInt64
+    @usableFromInline var s0: UInt64
+    @usableFromInline var s1: UInt64
+    @usableFromInline var s2: UInt64
+    @usableFromInline var s3: UInt64
 
     /// Creates a generator whose whole stream is determined by `seed`.
     public init(seed: UInt64) {
@@ -38,19 +38,26 @@ public struct SeededGenerator: RandomNumberGenerator, Codable, Hashable, Sendabl
     }
 
     /// The next 64 random bits.
+    ///
+    /// Inlinable, as are the uniform draws built on it: samplers in other modules draw
+    /// hundreds of thousands per call, and a call across modules costs more than the draw.
+    @inlinable
     public mutating func next() -> UInt64 {
-        let result = rotateLeft(s1 &* 5, 7) &* 9
+        // Rotations written out: a helper call here was not inlined into other modules.
+        let product = s1 &* 5
+        let result = (product << 7 | product >> 57) &* 9
         let t = s1 << 17
         s2 ^= s0
         s3 ^= s1
         s1 ^= s2
         s0 ^= s3
         s2 ^= t
-        s3 = rotateLeft(s3, 45)
+        s3 = s3 << 45 | s3 >> 19
         return result
     }
 
     /// A uniform `Double` in [0, 1) with 53 random bits.
+    @inlinable
     public mutating func nextDouble() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
@@ -78,10 +85,5 @@ public struct SeededGenerator: RandomNumberGenerator, Codable, Hashable, Sendabl
     /// advances this generator so two forks differ.
     public mutating func fork() -> SeededGenerator {
         SeededGenerator(seed: next())
-    }
-
-    @inline(__always)
-    private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {
-        (x << k) | (x >> (64 - k))
     }
 }

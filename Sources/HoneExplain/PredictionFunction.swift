@@ -1,4 +1,5 @@
 import HoneCore
+import Synchronization
 
 /// A model to explain: a function from a batch of rows to outputs.
 ///
@@ -77,13 +78,20 @@ extension PredictionFunction {
     /// threads when the model allows concurrent calls. Each thread runs whole items, so the
     /// model's own kernels run single-threaded inside: one join at the end instead of one per
     /// kernel, which keeps a loaded machine's cores busy with work rather than waiting.
+    /// Threads take the next item when they finish one (rather than a fixed half each), so a
+    /// thread the machine delays does fewer items instead of holding up the join.
     func map<Result>(_ count: Int, _ item: (Int) -> Result) -> [Result] {
         guard allowsConcurrentCalls && count > 1 else { return (0..<count).map(item) }
         var results = [Result?](repeating: nil, count: count)
+        let next = Atomic<Int>(0)
         results.withUnsafeMutableBufferPointer { buffer in
             let output = buffer
-            Parallel.forEachChunk(count, costPerItem: 1 << 20) { range in
-                for index in range { output[index] = item(index) }
+            Parallel.forEachChunk(min(Parallel.workerCount, count), costPerItem: 1 << 20) { _ in
+                while true {
+                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard index < count else { return }
+                    output[index] = item(index)
+                }
             }
         }
         return results.map { $0! }

@@ -1,3 +1,4 @@
+import Foundation
 import HoneCore
 import Testing
 @testable import HoneExplain
@@ -53,10 +54,48 @@ import Testing
         #expect(QuartileDiscretizer.bin(of: 3.5, cuts: [3, 5, 7]) == 1)
         #expect(QuartileDiscretizer.bin(of: 8, cuts: [3, 5, 7]) == 3)
         #expect(discretizer.means[0] == [2, 4.5, 6.5, 8.5])
-        var normals = NormalSampler(seed: 3)
+        var generator = SeededGenerator(seed: 3)
         for _ in 0..<50 {
-            let value = discretizer.draw(feature: 0, bin: 1, normals: &normals)
+            let value = discretizer.samplers[0].bins[1].value(at: generator.nextDouble())
             #expect(value > 3 - 1e-9 && value <= 5 + 1e-9)
+        }
+    }
+
+    @Test func sampledBinsFollowTheTrainingQuartileFrequencies() {
+        // Pearson's chi-square of 20,000 draws per feature against the training frequencies,
+        // 3 degrees of freedom: 16.27 is its 99.9% point.
+        let discretizer = QuartileDiscretizer(training: training)
+        var generator = SeededGenerator(seed: 11)
+        let draws = 20_000
+        for feature in 0..<4 {
+            let frequencies = discretizer.frequencies[feature]
+            var counts = [Int](repeating: 0, count: frequencies.count)
+            discretizer.samplers[feature].draw(draws, &generator) { _, bin, _ in counts[bin] += 1 }
+            let chiSquare = zip(counts, frequencies).reduce(0.0) {
+                let expected = Double(draws) * $1.1
+                return $0 + (Double($1.0) - expected) * (Double($1.0) - expected) / expected
+            }
+            #expect(frequencies.count == 4)
+            #expect(chiSquare < 16.27, "feature \(feature): chi-square \(chiSquare) for counts \(counts)")
+        }
+    }
+
+    @Test func binValuesFollowTheTruncatedNormal() {
+        // The mean of N(μ, σ²) truncated to [a, b] is μ + σ(φ(α) − φ(β))/(Φ(β) − Φ(α)), α = (a − μ)/σ, β = (b − μ)/σ.
+        func phi(_ z: Double) -> Double { exp(-z * z / 2) / (2 * Double.pi).squareRoot() }
+        func cdf(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
+        let cases = [(mean: 0.0, deviation: 1.0, low: -0.5, high: 2.0), (mean: 1.0, deviation: 0.5, low: 1.8, high: 3.0),
+                     (mean: 5.0, deviation: 2.0, low: -1.0, high: 4.0)]
+        var generator = SeededGenerator(seed: 5)
+        for c in cases {
+            let bin = TruncatedNormal(mean: c.mean, deviation: c.deviation, low: c.low, high: c.high)
+            let alpha = (c.low - c.mean) / c.deviation, beta = (c.high - c.mean) / c.deviation
+            let expected = c.mean + c.deviation * (phi(alpha) - phi(beta)) / (cdf(beta) - cdf(alpha))
+            let values = (0..<40_000).map { _ in bin.value(at: generator.nextDouble()) }
+            let mean = values.reduce(0, +) / Double(values.count)
+            let spread = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
+            #expect(values.allSatisfy { $0 >= c.low && $0 <= c.high })
+            #expect(abs(mean - expected) < 4 * spread / Double(values.count).squareRoot(), "\(c): mean \(mean), expected \(expected)")
         }
     }
 

@@ -57,39 +57,6 @@ struct TreeExplainCommandTests {
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    /// Exact Shapley values of raw output `output` by enumerating all 2^M coalitions, a
-    /// coalition valued as TreeSHAP defines it: known features follow the row, unknown ones
-    /// average both branches by training cover.
-    static func bruteForceShapley(_ model: TreeModel, row: [Double], output: Int) -> [Double] {
-        let m = row.count
-        func expectation(_ tree: Tree, _ node: Int, _ known: Int, _ valueIndex: Int) -> Double {
-            if tree.isLeaf(node) { return tree.values[node * tree.outputCount + valueIndex] }
-            let feature = Int(tree.feature[node]), left = Int(tree.left[node]), right = Int(tree.right[node])
-            if known & (1 << feature) != 0 {
-                return expectation(tree, tree.goesLeft(node, value: row[feature]) ? left : right, known, valueIndex)
-            }
-            return (tree.cover[left] * expectation(tree, left, known, valueIndex)
-                + tree.cover[right] * expectation(tree, right, known, valueIndex)) / tree.cover[node]
-        }
-        func value(_ known: Int) -> Double {
-            var total = model.baseScore[output]
-            for (t, tree) in model.trees.enumerated() {
-                let valueIndex = output - model.treeOutputOffsets[t]
-                if valueIndex >= 0 && valueIndex < tree.outputCount { total += model.treeWeight * expectation(tree, 0, known, valueIndex) }
-            }
-            return total
-        }
-        func factorial(_ n: Int) -> Double { n <= 1 ? 1 : Double(n) * factorial(n - 1) }
-        var phi = [Double](repeating: 0, count: m)
-        for i in 0..<m {
-            for coalition in 0..<(1 << m) where coalition & (1 << i) == 0 {
-                let size = coalition.nonzeroBitCount
-                phi[i] += factorial(size) * factorial(m - size - 1) / factorial(m) * (value(coalition | (1 << i)) - value(coalition))
-            }
-        }
-        return phi
-    }
-
     @Test func treeSHAPIsTheDefaultAndMatchesPredictAndBruteForce() throws {
         let directory = try Self.trainedRun(#"{"random_forest": {"trees": 6, "max_depth": 5}}"#)
         let result = try ExplainCommandTests.hone(["explain", "run", "--rows", "0-9"], in: directory)
@@ -107,7 +74,7 @@ struct TreeExplainCommandTests {
             let reference = row["reference"] as! Double
             // Local accuracy against the binary's own prediction (printed to 6 significant digits).
             #expect(abs(reference + values.reduce(0, +) - predicted[index]) < 1e-4, "row \(index)")
-            let exact = Self.bruteForceShapley(model, row: data[index], output: 1)
+            let exact = TreeShapleyReference.values(model, row: data[index], output: 1)
             for f in 0..<4 { #expect(abs(values[f] - exact[f]) < 1e-6, "row \(index) feature \(f): \(values[f]) vs \(exact[f])") }
         }
     }
@@ -126,7 +93,7 @@ struct TreeExplainCommandTests {
             let values = row["values"] as! [Double]
             let margin = (row["reference"] as! Double) + values.reduce(0, +)
             #expect(abs(1 / (1 + exp(-margin)) - predicted[index]) < 1e-4, "row \(index)")
-            let exact = Self.bruteForceShapley(model, row: data[index], output: 0)
+            let exact = TreeShapleyReference.values(model, row: data[index], output: 0)
             for f in 0..<4 { #expect(abs(values[f] - exact[f]) < 1e-6, "row \(index) feature \(f)") }
         }
         // Class 0's log-odds is the negative margin.

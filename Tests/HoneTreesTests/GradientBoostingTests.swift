@@ -3,6 +3,35 @@ import Testing
 @testable import HoneTrees
 
 struct GradientBoostingTests {
+    @Test func minSamplesLeafCountsRowsNotTheirShareOfTheHessian() throws {
+        // 45 rows, x = 0 … 44. Rows 0–4: g = −1, h = 1; rows 5–44: g = 0.1, h = 0.125.
+        // G = −1, H = 10. Splitting after k rows: G_L = −5 + 0.1(k − 5), H_L = 5 + 0.125(k − 5),
+        // and the right side's G²/H is 0.08(45 − k); the gain falls with k from k = 5 on.
+        // k = 5: 25/5 + 3.2 − 0.1 = 8.1, but its left child has 5 rows. LightGBM estimates
+        // counts as 45·H_side/H = 22.5 per side and takes it; Hone counts rows, so with 20 rows
+        // per leaf the best split is k = 20: 12.25/6.875 + 2 − 0.1 = 3.681818…
+        let x = try FeatureMatrix(rowCount: 45, featureCount: 1, values: (0..<45).map(Double.init))
+        let gradients = (0..<45).map { $0 < 5 ? -1.0 : 0.1 }, hessians = (0..<45).map { $0 < 5 ? 1.0 : 0.125 }
+        func stump(minSamplesLeaf: Int) throws -> Tree {
+            var options = GradientBoostingOptions()
+            options.maxLeaves = 2
+            options.learningRate = 1
+            options.minSamplesLeaf = minSamplesLeaf
+            let binning = try FeatureBinning(x, maxBins: 255, categorical: [])
+            let grower = HistogramTreeGrower(bins: binning.binColumns(x), rowCount: 45, binning: binning, options: options)
+            return grower.grow(gradients: gradients, hessians: hessians, rows: (0..<45).map(Int32.init), features: [0]).tree
+        }
+        let counted = try stump(minSamplesLeaf: 20)
+        #expect(counted.threshold[0] == 19.5)
+        #expect(abs(counted.gain[0] - (12.25 / 6.875 + 2 - 0.1)) < 1e-12)
+        #expect(counted.cover[Int(counted.left[0])] == 20 && counted.cover[Int(counted.right[0])] == 25)
+        #expect(abs(counted.values[Int(counted.left[0])] - 3.5 / 6.875) < 1e-12)
+        let loose = try stump(minSamplesLeaf: 5)
+        #expect(loose.threshold[0] == 4.5)
+        #expect(abs(loose.gain[0] - 8.1) < 1e-12)
+        #expect(loose.values[Int(loose.left[0])] == 1)
+    }
+
     @Test func stumpSplitsWhereExhaustiveSearchDoesAndLeafValuesAreNewtonSteps() throws {
         // Squared error from a zero start, so the gradients are −y and hessians 1.
         let xs: [Double] = [0.3, 1.7, 2.2, 0.9, 3.1, 2.8, 0.1, 1.2, 2.5, 3.6]

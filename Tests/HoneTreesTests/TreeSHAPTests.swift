@@ -1,4 +1,5 @@
 import Foundation
+import HoneTestSupport
 import Testing
 @testable import HoneTrees
 
@@ -10,7 +11,7 @@ struct TreeSHAPTests {
         let base = model.expectedValue(output: output)
         for r in 0..<rows.rowCount {
             let row = (0..<rows.featureCount).map { rows[r, $0] }
-            let exact = TestData.bruteForceShapley(model, row: row, output: output)
+            let exact = TreeShapleyReference.values(model, row: row, output: output)
             for f in 0..<rows.featureCount {
                 #expect(abs(shap[r][f] - exact[f]) < 1e-6, "row \(r) feature \(f): \(shap[r][f]) vs \(exact[f])")
             }

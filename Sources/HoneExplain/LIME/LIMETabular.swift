@@ -24,7 +24,7 @@ public struct LIMEExplanation: Equatable, Sendable {
 ///
 /// Around the explained row, `sampleCount − 1` perturbed rows are drawn: either
 /// (`.quartiles`) each feature's training-quartile bin at the training frequencies, then a
-/// value from that bin, the surrogate seeing 1 where the bin is the row's own; or
+/// value from that bin's truncated normal, the surrogate seeing 1 where the bin is the row's own; or
 /// (`.continuous`) each feature from a normal with the training mean and deviation, the
 /// surrogate seeing the standardized values. Samples are weighted by the exponential
 /// kernel √exp(−d²/w²) of their standardized distance to the row (w = 0.75·√features by
@@ -106,21 +106,23 @@ public struct LIMETabular {
         let d = model.featureCount
         guard row.count == d else { throw ExplainError.featureCountMismatch(source: "the explained row", expected: d, found: row.count) }
         let k = try checkedFeatureCount(featureCount, sampleCount: sampleCount)
-        let (surrogateInputs, modelInputs) = perturb(row, sampleCount: sampleCount)
+        let (surrogateColumns, modelInputs) = perturb(row, sampleCount: sampleCount)
         let targets = model.column(modelInputs, rowCount: sampleCount, output: output)
-        var weights = [Double](repeating: 0, count: sampleCount)
-        for s in 0..<sampleCount {
-            var squared = 0.0
-            for j in 0..<d {
-                let difference = surrogateInputs[s * d + j] - surrogateInputs[j]
-                squared += difference * difference
+        var squaredDistances = [Double](repeating: 0, count: sampleCount)
+        for j in 0..<d {
+            let column = j * sampleCount
+            for s in 0..<sampleCount {
+                let difference = surrogateColumns[column + s] - surrogateColumns[column]
+                squaredDistances[s] += difference * difference
             }
-            weights[s] = exp(-squared / (kernelWidth * kernelWidth)).squareRoot()
         }
-        let selected = select(k, selection, surrogateInputs, targets, weights)
-        let fit = LinearAlgebra.weightedRidge(surrogateInputs, stride: d, columns: selected, y: targets, weights: weights, alpha: 1)
+        let weights = squaredDistances.map { exp(-$0 / (kernelWidth * kernelWidth)).squareRoot() }
+        let products = WeightedCrossProducts(columns: surrogateColumns, columnCount: d, y: targets, weights: weights)
+        let explained = (0..<d).map { surrogateColumns[$0 * sampleCount] }
+        let selected = select(k, selection, products, row: explained)
+        let fit = products.ridge(columns: selected, alpha: 1)
         var local = fit.intercept
-        for (c, feature) in selected.enumerated() { local += fit.coefficients[c] * surrogateInputs[feature] }
+        for (c, feature) in selected.enumerated() { local += fit.coefficients[c] * explained[feature] }
         let coefficients = zip(selected, fit.coefficients).map { (feature: $0.0, weight: $0.1) }.sorted { abs($0.weight) > abs($1.weight) }
         return LIMEExplanation(intercept: fit.intercept, coefficients: coefficients, localPrediction: local, prediction: targets[0], score: fit.score)
     }
@@ -146,9 +148,10 @@ public struct LIMETabular {
         return k
     }
 
-    /// The surrogate's view of the samples (standardized) and the model's (raw values);
+    /// The surrogate's view of the samples (standardized), column by column as they are
+    /// drawn and as the Gram matrix reads them, and the model's (raw values, row by row);
     /// sample 0 is the row itself.
-    private func perturb(_ row: [Float], sampleCount: Int) -> (surrogate: [Double], model: [Float]) {
+    private func perturb(_ row: [Float], sampleCount: Int) -> (surrogateColumns: [Double], model: [Float]) {
         let d = model.featureCount
         var normals = NormalSampler(seed: seed)
         var surrogate = [Double](repeating: 0, count: sampleCount * d)
@@ -157,22 +160,26 @@ public struct LIMETabular {
         if let discretizer {
             for j in 0..<d {
                 let rowBin = QuartileDiscretizer.bin(of: Double(row[j]), cuts: discretizer.cuts[j])
-                let cumulative = discretizer.frequencies[j].reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) }
+                let sampler = discretizer.samplers[j]
                 let mean = discretizer.binIndexMean[j], scale = discretizer.binIndexScale[j]
-                surrogate[j] = (1 - mean) / scale
-                for s in 1..<sampleCount {
-                    let u = normals.generator.nextDouble() * cumulative.last!
-                    let bin = cumulative.firstIndex { u < $0 } ?? (cumulative.count - 1)
-                    surrogate[s * d + j] = ((bin == rowBin ? 1 : 0) - mean) / scale
-                    inputs[s * d + j] = Float(discretizer.draw(feature: j, bin: bin, normals: &normals))
+                let inBin = (1 - mean) / scale, outOfBin = -mean / scale
+                surrogate[j * sampleCount] = inBin
+                surrogate.withUnsafeMutableBufferPointer { surrogate in
+                    inputs.withUnsafeMutableBufferPointer { inputs in
+                        sampler.draw(sampleCount - 1, &normals.generator) { index, bin, value in
+                            let s = index + 1
+                            surrogate[j * sampleCount + s] = bin == rowBin ? inBin : outOfBin
+                            inputs[s * d + j] = Float(value)
+                        }
+                    }
                 }
             }
         } else {
-            for j in 0..<d { surrogate[j] = (Double(row[j]) - featureMean[j]) / featureScale[j] }
+            for j in 0..<d { surrogate[j * sampleCount] = (Double(row[j]) - featureMean[j]) / featureScale[j] }
             for s in 1..<sampleCount {
                 for j in 0..<d {
                     let z = normals.next()
-                    surrogate[s * d + j] = z
+                    surrogate[j * sampleCount + s] = z
                     inputs[s * d + j] = Float(z * featureScale[j] + featureMean[j])
                 }
             }
@@ -180,16 +187,17 @@ public struct LIMETabular {
         return (surrogate, inputs)
     }
 
-    private func select(_ k: Int, _ selection: FeatureSelection, _ x: [Double], _ y: [Double], _ weights: [Double]) -> [Int] {
+    /// The K columns of the surrogate; `row` is the explained row as the surrogate sees it.
+    private func select(_ k: Int, _ selection: FeatureSelection, _ products: WeightedCrossProducts, row x: [Double]) -> [Int] {
         let d = model.featureCount
         switch selection {
         case .none:
             return Array(0..<d)
         case .auto:
-            return select(k, k <= 6 ? .forwardSelection : .highestWeights, x, y, weights)
+            return select(k, k <= 6 ? .forwardSelection : .highestWeights, products, row: x)
         case .highestWeights:
             if k == d { return Array(0..<d) }
-            let fit = LinearAlgebra.weightedRidge(x, stride: d, columns: Array(0..<d), y: y, weights: weights, alpha: 0.01)
+            let fit = products.ridge(columns: Array(0..<d), alpha: 0.01)
             let ranked = (0..<d).sorted { abs(fit.coefficients[$0] * x[$0]) > abs(fit.coefficients[$1] * x[$1]) }
             return Array(ranked.prefix(k)).sorted()
         case .forwardSelection:
@@ -197,7 +205,7 @@ public struct LIMETabular {
             for _ in 0..<k {
                 var best = -1, bestScore = -Double.infinity
                 for feature in 0..<d where !chosen.contains(feature) {
-                    let score = LinearAlgebra.weightedRidge(x, stride: d, columns: chosen + [feature], y: y, weights: weights, alpha: 0).score
+                    let score = products.ridge(columns: chosen + [feature], alpha: 0).score
                     if score > bestScore { best = feature; bestScore = score }
                 }
                 chosen.append(best)

@@ -10,6 +10,8 @@ struct QuartileDiscretizer {
     let means: [[Double]], deviations: [[Double]], lowers: [[Double]], uppers: [[Double]]
     /// Per feature, the fraction of training rows in each bin.
     let frequencies: [[Double]]
+    /// Per feature, its bins drawn at the training frequencies and values drawn from them.
+    let samplers: [BinSampler]
     /// Per feature, the mean and standard deviation of the bin indices of the training rows.
     let binIndexMean: [Double], binIndexScale: [Double]
 
@@ -49,6 +51,14 @@ struct QuartileDiscretizer {
         self.lowers = lowers
         self.uppers = uppers
         self.frequencies = frequencies
+        samplers = (0..<frequencies.count).map { feature in
+            BinSampler(
+                cumulativeFrequencies: frequencies[feature].reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) },
+                bins: (0..<frequencies[feature].count).map {
+                    TruncatedNormal(mean: means[feature][$0], deviation: deviations[feature][$0],
+                                    low: lowers[feature][$0], high: uppers[feature][$0])
+                })
+        }
         binIndexMean = indexMean
         binIndexScale = indexScale
     }
@@ -56,20 +66,6 @@ struct QuartileDiscretizer {
     /// The bin of `value`: the number of cuts strictly below it (numpy's `searchsorted`, side left).
     static func bin(of value: Double, cuts: [Double]) -> Int {
         cuts.firstIndex { value <= $0 } ?? cuts.count
-    }
-
-    /// A value drawn from bin `bin` of `feature`: a normal with the bin's mean and
-    /// deviation truncated to the bin's bounds (by rejection; the bound nearest a draw
-    /// after 100 misses, which only a degenerate bin reaches).
-    func draw(feature: Int, bin: Int, normals: inout NormalSampler) -> Double {
-        let mean = means[feature][bin], deviation = deviations[feature][bin]
-        let low = lowers[feature][bin], high = uppers[feature][bin]
-        var value = mean
-        for _ in 0..<100 {
-            value = mean + deviation * normals.next()
-            if value >= low && value <= high { return value }
-        }
-        return min(max(value, low), high)
     }
 
     /// A human-readable condition for `feature` lying in `bin` (`"x <= 1.5"`, `"1.5 < x <= 2"`, `"x > 2"`).
@@ -82,11 +78,71 @@ struct QuartileDiscretizer {
     }
 }
 
+/// How LIME redraws one feature: a bin at the training frequencies, then a value from it.
+struct BinSampler {
+    /// The running sums of the bin frequencies: a uniform draw below entry `b` and at or
+    /// above entry `b − 1` picks bin `b`.
+    let cumulativeFrequencies: [Double]
+    /// Each bin's distribution of values.
+    let bins: [TruncatedNormal]
+
+    /// `count` draws of a bin and a value in it (two uniforms each), each handed to `body`
+    /// with its index; the tables are read through pointers held for the whole batch.
+    @inline(__always)
+    func draw(_ count: Int, _ generator: inout SeededGenerator, _ body: (_ index: Int, _ bin: Int, _ value: Double) -> Void) {
+        cumulativeFrequencies.withUnsafeBufferPointer { cumulative in
+            bins.withUnsafeBufferPointer { bins in
+                let total = cumulative[cumulative.count - 1], lastBin = cumulative.count - 1
+                for index in 0..<count {
+                    let u = generator.nextDouble() * total
+                    var bin = 0
+                    while bin < lastBin && !(u < cumulative[bin]) { bin += 1 }
+                    body(index, bin, bins[bin].value(at: generator.nextDouble()))
+                }
+            }
+        }
+    }
+}
+
+/// A normal with a bin's mean and deviation truncated to the bin's bounds (scipy's
+/// `truncnorm`, which the `lime` package draws from), drawn by inverting its distribution
+/// function: one uniform and, for most draws, one rational function per value, where
+/// rejection sampling needed a logarithm per pair of normals and retried misses.
+struct TruncatedNormal {
+    /// The normal's mean and standard deviation, and the bounds it is truncated to.
+    let mean: Double, deviation: Double, low: Double, high: Double
+    /// Whether the standardized interval lies above 0 and is drawn mirrored, so that a
+    /// bin far in the upper tail keeps the precision Φ has in the lower one.
+    private let mirrored: Bool
+    /// Φ at the (mirrored) standardized lower bound, and Φ(upper) − Φ(lower).
+    private let lowerProbability: Double, probabilityWidth: Double
+
+    init(mean: Double, deviation: Double, low: Double, high: Double) {
+        self.mean = mean
+        self.deviation = deviation
+        self.low = low
+        self.high = high
+        let a = (low - mean) / deviation, b = (high - mean) / deviation
+        mirrored = a > 0
+        let lower = StandardNormal.cdf(mirrored ? -b : a), upper = StandardNormal.cdf(mirrored ? -a : b)
+        lowerProbability = lower
+        probabilityWidth = upper - lower
+    }
+
+    /// The value at which the truncated distribution function is `u` ∈ [0, 1); an infinite
+    /// quantile (a bound 38 deviations out) lands on the bound.
+    @inline(__always)
+    func value(at u: Double) -> Double {
+        let z = StandardNormal.quantile(lowerProbability + u * probabilityWidth)
+        return min(max(mean + deviation * (mirrored ? -z : z), low), high)
+    }
+}
+
 /// Standard normal draws two at a time (Marsaglia's polar method): one logarithm and one
 /// square root per pair and no trigonometry, the second value kept for the next call.
-/// LIME draws 150,000 of them per explained row at W6's size, so they are its main cost.
+/// LIME's continuous perturbation draws one per feature and sample.
 struct NormalSampler {
-    /// The uniform source, also used directly for LIME's bin choices.
+    /// The uniform source.
     var generator: SeededGenerator
     private var spare: Double?
 

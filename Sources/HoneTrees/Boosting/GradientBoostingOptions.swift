@@ -42,7 +42,12 @@ public struct GradientBoostingOptions: Sendable, Equatable {
     public var lambda = 0.0
     /// The least hessian sum a child may have.
     public var minChildWeight = 1e-3
-    /// The fewest training rows a child may have.
+    /// The fewest training rows a child may have (LightGBM's `min_data_in_leaf`).
+    ///
+    /// Rows are counted. LightGBM instead estimates a child's rows from its share of the
+    /// hessian sum, so under log loss, where confident rows carry little hessian, it admits
+    /// children of a few uncertain rows: on 455 rows its 100 trees of up to 31 leaves hold
+    /// about a quarter more leaves, half of them under this limit.
     public var minSamplesLeaf = 20
     /// The least loss reduction a split must bring.
     public var minSplitGain = 0.0
