@@ -57,6 +57,8 @@ func everyKindOfChart(named name: String) -> [String] {
             ParallelAxis(name: "choice", kind: .categorical([name, "b"]), values: [0, 1, 1]),
             ParallelAxis(name: "objective", kind: .numeric(.linear), values: [3, 2, 1]),
         ], colorValues: [3, 2, 1], colorLabel: name).svg(),
+        BeeswarmChart(id: "beeswarm", title: name, valueLabel: name, featureNames: [name, "b"], values: [[1, .nan], [-2, 0.5], [1, 3]],
+                      featureValues: [[0, 1], [.infinity, 2], [1, 1]]).svg(),
     ]
 }
 
@@ -94,6 +96,7 @@ struct ChartTests {
             HeatmapChart(id: "no-cells", title: "Heat", rowLabel: "r", columnLabel: "c", rowNames: [], columnNames: [], values: []).svg(),
             HistogramTimeline(id: "no-histograms", title: "H", xLabel: "s", yLabel: "v", snapshots: []).svg(),
             ParallelCoordinatesChart(id: "no-lines", title: "P", axes: [], colorValues: [], colorLabel: "o").svg(),
+            BeeswarmChart(id: "no-dots", title: "B", valueLabel: "v", featureNames: ["a"], values: [[.nan]], featureValues: [[1]]).svg(),
         ]
         for svg in charts {
             let probe = XMLProbe(svg)

@@ -110,17 +110,7 @@ public struct ParallelCoordinatesChart: Sendable {
             }
             if run.count > 1 { canvas.polyline(run, color: color, width: 1.2, opacity: 0.75, attributes: "data-line=\"\(line)\"") }
         }
-        drawColorKey(into: &canvas, low: low, high: high, y: bottom + 34)
+        canvas.rampKey(low: low, high: high, label: colorLabel, x: 52, y: bottom + 34)
         return canvas.document(id: id, kind: "parallel-coordinates", title: title, empty: false)
-    }
-
-    private func drawColorKey(into canvas: inout SVGCanvas, low: Double, high: Double, y: Double) {
-        let x = 52.0, width = 120.0, steps = 12
-        for step in 0..<steps {
-            canvas.rect(x: x + Double(step) * width / Double(steps), y: y, width: width / Double(steps) + 0.3, height: 10,
-                        fill: ChartStyle.rampColor(Double(step) / Double(steps - 1)))
-        }
-        canvas.text(Markup.value(low), x: x - 4, y: y + 9, anchor: "end", size: ChartStyle.smallTextSize)
-        canvas.text(Markup.value(high) + "  " + Markup.truncated(colorLabel, to: 24), x: x + width + 4, y: y + 9, size: ChartStyle.smallTextSize)
     }
 }
