@@ -67,12 +67,14 @@ struct SVGCanvas {
     }
 
     /// Text at (x, y); `anchor` is start, middle or end; `rotation` in degrees about (x, y).
-    /// `tooltip` adds a `<title>` child (the full text of a truncated label).
+    /// `tooltip` adds a `<title>` child (the full text of a truncated label). A `halo` is a
+    /// white outline painted under the glyphs, so a label stays legible over lines.
     mutating func text(_ content: String, x: Double, y: Double, anchor: String = "start", size: Double = ChartStyle.textSize,
                        color: String = ChartStyle.textColor, bold: Bool = false, rotation: Double? = nil, tooltip: String? = nil,
-                       attributes: String = "") {
+                       halo: Bool = false, attributes: String = "") {
         let c = Markup.coordinate
         var element = "<text x=\"\(c(x))\" y=\"\(c(y))\" font-size=\"\(c(size))\" fill=\"\(color)\""
+        if halo { element += " stroke=\"#fff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"" }
         if anchor != "start" { element += " text-anchor=\"\(anchor)\"" }
         if bold { element += " font-weight=\"600\"" }
         if let rotation { element += " transform=\"rotate(\(c(rotation)) \(c(x)) \(c(y)))\"" }
