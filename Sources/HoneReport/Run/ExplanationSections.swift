@@ -33,7 +33,9 @@ enum ExplanationSections {
                 featureNames: explanation.featureNames, values: rows.map(\.values),
                 featureValues: withInputs ? rows.map { $0.featureValues! } : nil).svg()))
         }
-        var note = "From hone explain --method \(method), model output \(explanation.output)."
+        var note = isPermutation
+            ? "From hone explain --method \(method): how much \(explanation.score ?? "the score") drops when a feature's column is shuffled."
+            : "From hone explain --method \(method), model output \(explanation.output)."
         if explanation.rows != nil && explanation.rows!.contains(where: { $0.featureValues == nil }) {
             note += " The file records no feature values, so the dots are not coloured."
         }
