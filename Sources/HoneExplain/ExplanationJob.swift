@@ -121,7 +121,12 @@ public enum ExplanationJob {
             }
         default:
             if request.method == .treeshap { document.outputScale = model.treeSHAPScale }
-            document.rows = try explainRows(model: model, data: data, training: training, request: request)
+            // The explained rows' inputs go along so a reader can colour attributions by feature value.
+            document.rows = try explainRows(model: model, data: data, training: training, request: request).map { row in
+                var row = row
+                row.featureValues = data[row: row.row].map(Double.init)
+                return row
+            }
             document.globalImportance = (0..<d).map { j in
                 .init(feature: featureNames[j], value: document.rows!.reduce(0) { $0 + abs($1.values[j]) } / Double(max(document.rows!.count, 1)))
             }
@@ -226,10 +231,12 @@ struct ExplanationDocument: Codable {
         var localPrediction: Double? = nil
         var score: Double? = nil
         var completenessError: Double? = nil
+        /// The row's inputs, one per feature.
+        var featureValues: [Double]? = nil
 
         enum CodingKeys: String, CodingKey {
             case row, prediction, reference, values, spread, score
-            case localPrediction = "local_prediction", completenessError = "completeness_error"
+            case localPrediction = "local_prediction", completenessError = "completeness_error", featureValues = "feature_values"
         }
     }
 

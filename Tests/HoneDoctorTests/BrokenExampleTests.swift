@@ -65,8 +65,17 @@ enum HoneBinary {
         // Six epochs: the validation loss bottoms out at epoch 2 and is 39% above it by epoch 6.
         let result = try diagnose("overfitting-wide-mlp.json", changes: ["epochs": 6])
         #expect(result.rules.contains("overfitting"), "\(result.findings)")
-        let fixed = try JSONSerialization.jsonObject(with: Data(contentsOf: result.directory.file("fixed.json"))) as! [String: Any]
-        #expect((fixed["callbacks"] as? [String: Any])?["early_stopping"] != nil)
+        var fixed = try JSONSerialization.jsonObject(with: Data(contentsOf: result.directory.file("fixed.json"))) as! [String: Any]
+        let stopping = try #require((fixed["callbacks"] as? [String: Any])?["early_stopping"] as? [String: Any])
+        #expect(stopping["monitor"] as? String == "val_accuracy" && stopping["restore_best_weights"] as? Bool == true)
+        let schedule = try #require(fixed["schedule"] as? [String: Any])
+        #expect(schedule["name"] as? String == "reduce_on_plateau" && schedule["monitor"] as? String == "val_loss")
+        #expect(schedule["patience"] as? Int == 1 && schedule["factor"] as? Double == 0.5)
+        // The committed fixed example is what --fix writes for the full-length run.
+        fixed["epochs"] = 15
+        let committed = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: Self.examples.appendingPathComponent("overfitting-wide-mlp.fixed.json"))) as! [String: Any]
+        #expect(NSDictionary(dictionary: fixed).isEqual(to: committed), "\(fixed)")
     }
 
     @Test func rawPixelInputsAreUnscaled() throws {

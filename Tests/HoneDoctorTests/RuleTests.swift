@@ -87,6 +87,31 @@ import Testing
         #expect(OverfittingRule().findings(in: Synthetic.run(epochs: Synthetic.epochs(train: [1.0, 0.6, 0.8, 1.2], validation: [1.0, 0.8, 0.9, 1.3]))).isEmpty)
     }
 
+    @Test func overfittingFixAddsReduceOnPlateauAndStopsOnAccuracyWhenRecorded() throws {
+        var epochs = Synthetic.epochs(train: [1.0, 0.6, 0.3, 0.1], validation: [1.0, 0.8, 0.9, 1.1])
+        let lossOnly = OverfittingRule().findings(in: Synthetic.run(epochs: epochs))
+        for index in epochs.indices { epochs[index].validationMetrics["accuracy"] = 0.7 }
+        let withAccuracy = OverfittingRule().findings(in: Synthetic.run(epochs: epochs))
+        let plateau = JSONValue.object([
+            ("name", .string("reduce_on_plateau")), ("monitor", .string("val_loss")), ("patience", .number(1, text: "1")),
+            ("factor", .number(0.5, text: "0.5")),
+        ])
+        let mlp = try TrainingConfig.applying(["model": try JSONValue.parse(#"{"zoo": "mlp", "hidden": [64]}"#)], to: Synthetic.config)
+        for (findings, monitor) in [(lossOnly, "val_loss"), (withAccuracy, "val_accuracy")] {
+            let fixed = try Doctor.fixedConfig(mlp, findings: findings)
+            #expect(ConfigFix.value(at: "schedule", in: fixed) == plateau, "\(fixed.serialized())")
+            #expect(ConfigFix.value(at: "callbacks.early_stopping.monitor", in: fixed) == .string(monitor))
+            #expect(ConfigFix.value(at: "callbacks.early_stopping.restore_best_weights", in: fixed) == .bool(true))
+            // What --fix writes trains: the schedule and the monitor are valid for the run.
+            let config = try TrainingConfig(json: fixed, baseDirectory: URL(fileURLWithPath: "."))
+            #expect(config.schedule?.name == "reduce_on_plateau")
+        }
+        // A config that already has a schedule keeps it.
+        let scheduled = try TrainingConfig.applying(["schedule": .object([("name", .string("cosine"))])], to: mlp)
+        let kept = try Doctor.fixedConfig(scheduled, findings: withAccuracy)
+        #expect(ConfigFix.value(at: "schedule", in: kept) == .object([("name", .string("cosine"))]))
+    }
+
     @Test func underfittingFiresWhenTrainingLossStaysNearChance() {
         let high = Synthetic.run(samples: [Synthetic.sample()], epochs: Synthetic.epochs(train: [2.3, 2.2, 2.0], validation: [2.3, 2.2, 2.0]))
         let findings = UnderfittingRule().findings(in: high)

@@ -146,6 +146,15 @@ struct BrowserTests {
         try checkInBrowser(page, name: "run", chartIDs: RunReportTests.chartIDs)
     }
 
+    @Test func anExplainedRunReportRendersTheExplanationChartsInChromium() throws {
+        let directory = try TemporaryDirectory()
+        let run = try ExplanationSectionTests.explainedRun(in: directory)
+        let page = try Report.write(for: run.path)
+        try checkInBrowser(page, name: "explained-run", chartIDs: [
+            "chart-explain-kernelshap-importance", "chart-explain-kernelshap-beeswarm", "chart-explain-permutation-importance",
+        ])
+    }
+
     @Test func aStudyReportRendersEveryChartInChromium() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("tuning.db").path

@@ -57,6 +57,8 @@ func everyKindOfChart(named name: String) -> [String] {
             ParallelAxis(name: "choice", kind: .categorical([name, "b"]), values: [0, 1, 1]),
             ParallelAxis(name: "objective", kind: .numeric(.linear), values: [3, 2, 1]),
         ], colorValues: [3, 2, 1], colorLabel: name).svg(),
+        BeeswarmChart(id: "beeswarm", title: name, valueLabel: name, featureNames: [name, "b"], values: [[1, .nan], [-2, 0.5], [1, 3]],
+                      featureValues: [[0, 1], [.infinity, 2], [1, 1]]).svg(),
     ]
 }
 
@@ -94,6 +96,7 @@ struct ChartTests {
             HeatmapChart(id: "no-cells", title: "Heat", rowLabel: "r", columnLabel: "c", rowNames: [], columnNames: [], values: []).svg(),
             HistogramTimeline(id: "no-histograms", title: "H", xLabel: "s", yLabel: "v", snapshots: []).svg(),
             ParallelCoordinatesChart(id: "no-lines", title: "P", axes: [], colorValues: [], colorLabel: "o").svg(),
+            BeeswarmChart(id: "no-dots", title: "B", valueLabel: "v", featureNames: ["a"], values: [[.nan]], featureValues: [[1]]).svg(),
         ]
         for svg in charts {
             let probe = XMLProbe(svg)
@@ -191,5 +194,61 @@ struct ChartTests {
         // Line 0 has no value on axis b: nothing joins a to the objective through it.
         #expect(probe.all("polyline").filter { $0["data-line"] == "0" }.isEmpty)
         #expect(probe.all("polyline").filter { $0["data-line"] == "1" }.count == 1)
+    }
+
+    /// The elements of `svg` in document order, each with its attributes.
+    func elements(_ svg: String) -> [(name: String, attributes: [String: String])] { XMLProbe(svg).elements }
+
+    @Test func noLineIsDrawnOverHeatmapCells() throws {
+        let timeline = HistogramTimeline(id: "h", title: "Activations", xLabel: "step", yLabel: "value", snapshots: (0..<6).map { step in
+            HistogramSnapshot(step: Double(step * 100), edges: [-3, -1.5, 0, 1.5, 3], counts: [1, 5, 9, 2])
+        })
+        let drawn = elements(timeline.svg())
+        let firstCell = try #require(drawn.firstIndex { $0.name == "rect" && $0.attributes["data-step"] != nil })
+        let cells = drawn.filter { $0.name == "rect" && $0.attributes["data-step"] != nil }.map(\.attributes)
+        let left = cells.map { Double($0["x"]!)! }.min()!, right = cells.map { Double($0["x"]!)! + Double($0["width"]!)! }.max()!
+        let top = cells.map { Double($0["y"]!)! }.min()!, bottom = cells.map { Double($0["y"]!)! + Double($0["height"]!)! }.max()!
+        // Lines after the cells are the axes and tick marks at the edges, none crossing the cells' interior.
+        let laterLines = drawn[firstCell...].filter { $0.name == "line" }.map { line in
+            ["x1", "y1", "x2", "y2"].map { Double(line.attributes[$0]!)! }
+        }
+        #expect(!laterLines.isEmpty, "the axes are drawn")
+        for line in laterLines {
+            let crossesInterior = max(line[0], line[2]) > left + 1 && min(line[0], line[2]) < right - 1
+                && max(line[1], line[3]) > top + 1 && min(line[1], line[3]) < bottom - 1
+            #expect(!crossesInterior, "a line \(line) runs over the cells (\(left)…\(right) × \(top)…\(bottom))")
+        }
+        #expect(!drawn.contains { $0.name == "line" && $0.attributes["stroke"] == ChartStyle.gridColor })
+        // The y ticks keep their marks outside the area instead of grid lines.
+        #expect(laterLines.contains { $0[1] == $0[3] && max($0[0], $0[2]) <= left + 0.5 && min($0[0], $0[2]) < left - 3 })
+
+        let confusion = elements(HeatmapChart(id: "m", title: "Confusion", rowLabel: "true", columnLabel: "predicted",
+                                              rowNames: ["a", "b", "c"], columnNames: ["a", "b", "c"],
+                                              values: [[5, 1, 0], [2, 7, 1], [0, 0, 9]]).svg())
+        let firstConfusionCell = try #require(confusion.firstIndex { $0.attributes["data-row"] != nil })
+        #expect(!confusion[firstConfusionCell...].contains { $0.name == "line" || $0.name == "polyline" })
+    }
+
+    @Test func parallelCoordinateLabelsAreDrawnOverTheLinesWithAHalo() throws {
+        let chart = ParallelCoordinatesChart(id: "p", title: "P", axes: [
+            ParallelAxis(name: "optimizer", kind: .categorical(["adam", "sgd", "rmsprop"]), values: [0, 1, 2, 1]),
+            ParallelAxis(name: "learning rate", kind: .numeric(.logarithmic), values: [0.001, 0.01, 0.1, 0.03]),
+            ParallelAxis(name: "objective", kind: .numeric(.linear), values: [0.2, 0.5, 0.9, 0.4]),
+        ], colorValues: [0.2, 0.5, 0.9, 0.4], colorLabel: "objective")
+        let drawn = elements(chart.svg())
+        let lastLine = try #require(drawn.lastIndex { $0.name == "polyline" })
+        let texts = drawn.indices.filter { drawn[$0].name == "text" }
+        let probe = XMLProbe(chart.svg())
+        for choice in ["adam", "sgd", "rmsprop"] { #expect(probe.text.contains(choice)) }
+        let labels = texts.filter { drawn[$0].attributes["data-role"] == "axis-label" }
+        // Three choices plus the numeric ticks of two axes.
+        #expect(labels.count > 3)
+        for index in labels {
+            #expect(index > lastLine, "a label is drawn under the lines")
+            let attributes = drawn[index].attributes
+            #expect(attributes["stroke"] == "#fff" && attributes["paint-order"] == "stroke" && Double(attributes["stroke-width"] ?? "0")! >= 2)
+        }
+        // Every label left of a line's crossing: no label is missing its halo.
+        #expect(texts.filter { index in index < lastLine && drawn[index].attributes["text-anchor"] == "end" }.isEmpty)
     }
 }

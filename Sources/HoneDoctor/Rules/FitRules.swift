@@ -7,6 +7,15 @@ import HoneTrain
 /// Rationale: this is Prechelt's generalization loss (1998, "Early Stopping — But When?"),
 /// GL = 100·(val/best − 1); his stopping criteria use thresholds of 1–5%, so above 10%
 /// the model has clearly been memorizing the training set for several epochs.
+///
+/// The fix regularizes (dropout, weight decay), halves the learning rate whenever the
+/// validation loss stalls for an epoch (reduce-on-plateau, unless the config has a
+/// schedule: the smaller steps let the regularized model settle instead of bouncing
+/// around the minimum) and stops early with the best weights restored. Early stopping
+/// watches the validation accuracy when the run records one: the validation loss keeps
+/// wobbling under the regularization, so restoring its best epoch can pick an early,
+/// less accurate model, while the weights of the most accurate epoch still have a far
+/// lower test loss than the overfitted run (docs/doctor.md has the measurements).
 public struct OverfittingRule: DiagnosisRule {
     /// The generalization loss (as a fraction) that makes a warning.
     public var threshold = 0.1
@@ -29,20 +38,25 @@ public struct OverfittingRule: DiagnosisRule {
         if let train = last.trainMetrics["accuracy"], let validation = last.validationMetrics["accuracy"] {
             evidence["train_val_accuracy_gap"] = train - validation
         }
+        let stoppingMonitor = last.validationMetrics["accuracy"] != nil ? "val_accuracy" : "val_loss"
         var fixes: [ConfigFix] = [
             .setIfAbsent(path: "callbacks.early_stopping", value: .object([
-                ("monitor", .string("val_loss")), ("patience", ConfigFix.number(5)), ("restore_best_weights", .bool(true)),
+                ("monitor", .string(stoppingMonitor)), ("patience", ConfigFix.number(5)), ("restore_best_weights", .bool(true)),
             ])),
             .dropoutAfterHiddenActivations(probability: 0.3),
         ]
         if ConfigFix.value(at: "optimizer.weight_decay", in: run.config) == nil {
             fixes.append(.setIfAbsent(path: "regularization.weight_decay", value: ConfigFix.number(5e-4)))
         }
+        fixes.append(.setIfAbsent(path: "schedule", value: .object([
+            ("name", .string("reduce_on_plateau")), ("monitor", .string("val_loss")), ("patience", ConfigFix.number(1)),
+            ("factor", ConfigFix.number(0.5)),
+        ])))
         return [Finding(
             rule: id, severity: .warning,
             summary: "validation loss rose \(Finding.format(generalizationLoss * 100))% above its best (epoch \(best.epoch)) while the training loss kept falling",
             epoch: last.epoch, evidence: evidence,
-            remedy: "early stopping (restore the best weights), L2 weight decay, Dropout, data augmentation, more data",
+            remedy: "early stopping (restore the best weights), L2 weight decay, Dropout, a smaller learning rate on plateaus, data augmentation, more data",
             fixes: fixes)]
     }
 }

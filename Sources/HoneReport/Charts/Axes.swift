@@ -21,12 +21,17 @@ enum Axes {
     }
 
     /// Draws the grid at major ticks, minor tick marks, the tick labels, the axis lines
-    /// and the axis titles.
-    static func draw(into canvas: inout SVGCanvas, area: PlotArea, x: AxisScale, y: AxisScale, xLabel: String, yLabel: String) {
+    /// and the axis titles. Without `grid`, major ticks are marks outside the area like the
+    /// minor ones: a chart that fills its area with cells (a histogram timeline) would
+    /// otherwise be criss-crossed by lines that are not data.
+    static func draw(into canvas: inout SVGCanvas, area: PlotArea, x: AxisScale, y: AxisScale, xLabel: String, yLabel: String,
+                     grid: Bool = true) {
         for tick in y.ticks {
             guard let position = y.position(of: tick.value) else { continue }
-            if tick.isMajor {
+            if tick.isMajor && grid {
                 canvas.line(area.left, position, area.right, position, color: ChartStyle.gridColor)
+            } else if tick.isMajor {
+                canvas.line(area.left - 4, position, area.left, position)
             } else {
                 canvas.line(area.left - 3, position, area.left, position)
             }
@@ -38,7 +43,7 @@ enum Axes {
         for tick in x.ticks {
             guard let position = x.position(of: tick.value) else { continue }
             if tick.isMajor {
-                canvas.line(position, area.top, position, area.bottom, color: ChartStyle.gridColor)
+                if grid { canvas.line(position, area.top, position, area.bottom, color: ChartStyle.gridColor) }
                 canvas.line(position, area.bottom, position, area.bottom + 4)
             } else {
                 canvas.line(position, area.bottom, position, area.bottom + 3)

@@ -86,7 +86,7 @@ public struct HistogramTimeline: Sendable {
                             fill: ChartStyle.rampColor(count / largest), attributes: "data-step=\"\(Markup.value(snapshot.step))\"")
             }
         }
-        Axes.draw(into: &canvas, area: area, x: x, y: y, xLabel: xLabel, yLabel: yLabel)
+        Axes.draw(into: &canvas, area: area, x: x, y: y, xLabel: xLabel, yLabel: yLabel, grid: false)
         return canvas.document(id: id, kind: "histogram-timeline", title: title, empty: false)
     }
 }

@@ -66,6 +66,8 @@ public struct ParallelCoordinatesChart: Sendable {
         let left = 52.0, right = width - 40
         let spacing = (right - left) / Double(axes.count - 1)
         var placers: [(Double?) -> Double?] = []
+        // Tick and choice labels sit where lines cross the axes: drawn after the lines, with a halo.
+        var axisLabels: [(text: String, y: Double, x: Double, tooltip: String?)] = []
         for (index, axis) in axes.enumerated() {
             let x = left + Double(index) * spacing
             canvas.line(x, top, x, bottom, color: ChartStyle.axisColor)
@@ -75,7 +77,7 @@ public struct ParallelCoordinatesChart: Sendable {
                 for tick in scale.ticks where tick.isMajor && !tick.label.isEmpty {
                     guard let y = scale.position(of: tick.value) else { continue }
                     canvas.line(x - 3, y, x, y)
-                    canvas.text(tick.label, x: x - 5, y: y + 3.5, anchor: "end", size: ChartStyle.smallTextSize)
+                    axisLabels.append((tick.label, y, x, nil))
                 }
                 placers.append { $0.flatMap(scale.position(of:)) }
             case .categorical(let labels):
@@ -84,8 +86,7 @@ public struct ParallelCoordinatesChart: Sendable {
                 for (choice, label) in labels.enumerated() {
                     let y = position(Double(choice))
                     canvas.line(x - 3, y, x, y)
-                    canvas.text(Markup.truncated(label, to: 8), x: x - 5, y: y + 3.5, anchor: "end", size: ChartStyle.smallTextSize,
-                                tooltip: label.count > 8 ? label : nil)
+                    axisLabels.append((Markup.truncated(label, to: 8), y, x, label.count > 8 ? label : nil))
                 }
                 placers.append { value in value.flatMap { $0.isFinite && $0 >= 0 && $0 < Double(count) ? position($0) : nil } }
             }
@@ -110,17 +111,11 @@ public struct ParallelCoordinatesChart: Sendable {
             }
             if run.count > 1 { canvas.polyline(run, color: color, width: 1.2, opacity: 0.75, attributes: "data-line=\"\(line)\"") }
         }
-        drawColorKey(into: &canvas, low: low, high: high, y: bottom + 34)
-        return canvas.document(id: id, kind: "parallel-coordinates", title: title, empty: false)
-    }
-
-    private func drawColorKey(into canvas: inout SVGCanvas, low: Double, high: Double, y: Double) {
-        let x = 52.0, width = 120.0, steps = 12
-        for step in 0..<steps {
-            canvas.rect(x: x + Double(step) * width / Double(steps), y: y, width: width / Double(steps) + 0.3, height: 10,
-                        fill: ChartStyle.rampColor(Double(step) / Double(steps - 1)))
+        for label in axisLabels {
+            canvas.text(label.text, x: label.x - 5, y: label.y + 3.5, anchor: "end", size: ChartStyle.smallTextSize, tooltip: label.tooltip,
+                        halo: true, attributes: "data-role=\"axis-label\"")
         }
-        canvas.text(Markup.value(low), x: x - 4, y: y + 9, anchor: "end", size: ChartStyle.smallTextSize)
-        canvas.text(Markup.value(high) + "  " + Markup.truncated(colorLabel, to: 24), x: x + width + 4, y: y + 9, size: ChartStyle.smallTextSize)
+        canvas.rampKey(low: low, high: high, label: colorLabel, x: 52, y: bottom + 34)
+        return canvas.document(id: id, kind: "parallel-coordinates", title: title, empty: false)
     }
 }

@@ -67,12 +67,14 @@ struct SVGCanvas {
     }
 
     /// Text at (x, y); `anchor` is start, middle or end; `rotation` in degrees about (x, y).
-    /// `tooltip` adds a `<title>` child (the full text of a truncated label).
+    /// `tooltip` adds a `<title>` child (the full text of a truncated label). A `halo` is a
+    /// white outline painted under the glyphs, so a label stays legible over lines.
     mutating func text(_ content: String, x: Double, y: Double, anchor: String = "start", size: Double = ChartStyle.textSize,
                        color: String = ChartStyle.textColor, bold: Bool = false, rotation: Double? = nil, tooltip: String? = nil,
-                       attributes: String = "") {
+                       halo: Bool = false, attributes: String = "") {
         let c = Markup.coordinate
         var element = "<text x=\"\(c(x))\" y=\"\(c(y))\" font-size=\"\(c(size))\" fill=\"\(color)\""
+        if halo { element += " stroke=\"#fff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"" }
         if anchor != "start" { element += " text-anchor=\"\(anchor)\"" }
         if bold { element += " font-weight=\"600\"" }
         if let rotation { element += " transform=\"rotate(\(c(rotation)) \(c(x)) \(c(y)))\"" }
@@ -95,10 +97,11 @@ struct SVGCanvas {
         }
     }
 
-    mutating func circle(x: Double, y: Double, radius: Double, fill: String, opacity: Double = 1, tooltip: String? = nil) {
+    mutating func circle(x: Double, y: Double, radius: Double, fill: String, opacity: Double = 1, tooltip: String? = nil,
+                         attributes: String = "") {
         let c = Markup.coordinate
         let element = "<circle cx=\"\(c(x))\" cy=\"\(c(y))\" r=\"\(c(radius))\" fill=\"\(fill)\""
-            + (opacity < 1 ? " fill-opacity=\"\(c(opacity))\"" : "")
+            + (opacity < 1 ? " fill-opacity=\"\(c(opacity))\"" : "") + (attributes.isEmpty ? "" : " " + attributes)
         add(tooltip.map { element + "><title>\(Markup.escaped($0))</title></circle>" } ?? element + "/>")
     }
 
@@ -120,6 +123,18 @@ struct SVGCanvas {
         let middle = top + (height - top) / 2
         rect(x: 8, y: top, width: width - 16, height: height - top - 8, fill: "#fafafa", stroke: ChartStyle.gridColor)
         text(message, x: width / 2, y: middle, anchor: "middle", color: "#777", attributes: "data-role=\"no-data\"")
+    }
+
+    /// A key for ``ChartStyle/rampColor(_:)``: the ramp from `low` to `high` in 12 steps at
+    /// (`x`, `y`), then `label`.
+    mutating func rampKey(low: Double, high: Double, label: String, x: Double, y: Double) {
+        let width = 120.0, steps = 12
+        for step in 0..<steps {
+            rect(x: x + Double(step) * width / Double(steps), y: y, width: width / Double(steps) + 0.3, height: 10,
+                 fill: ChartStyle.rampColor(Double(step) / Double(steps - 1)))
+        }
+        text(Markup.value(low), x: x - 4, y: y + 9, anchor: "end", size: ChartStyle.smallTextSize)
+        text(Markup.value(high) + "  " + Markup.truncated(label, to: 24), x: x + width + 4, y: y + 9, size: ChartStyle.smallTextSize)
     }
 
     /// The chart's title, centred at the top.

@@ -11,7 +11,7 @@ public struct RecordedConfusionMatrix: Equatable, Sendable {
 }
 
 /// Everything a run directory records, read for a report: the config, the per-epoch
-/// metrics, the monitor statistics and the final metrics.
+/// metrics, the monitor statistics, the final metrics and the explanations.
 ///
 /// The files may still be growing (a run in progress): a partial last line of
 /// `metrics.jsonl` or `monitors.jsonl` is skipped, and a missing `final_metrics.json`
@@ -30,11 +30,14 @@ public struct RunRecords {
     public var finalMetrics: [(name: String, value: Double)]
     /// The confusion matrix of `final_metrics.json`, when it holds one.
     public var confusionMatrix: RecordedConfusionMatrix?
+    /// `explain/*/explanation.json`, by method folder (empty when the run was never explained).
+    public var explanations: [RecordedExplanation] = []
 
     /// Reads the run in `directory`.
     ///
     /// - Throws: ``ReportError`` naming the missing directory or a directory without run
-    ///   records; `TrainingError.invalidRunRecord` naming the file and line of a damaged record.
+    ///   records or a damaged whole-file record; `TrainingError.invalidRunRecord` naming the
+    ///   file and line of a damaged line record.
     public static func load(from directory: URL) throws -> RunRecords {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
@@ -65,6 +68,7 @@ public struct RunRecords {
                 }
             }
         }
+        records.explanations = try RecordedExplanation.loadAll(from: directory)
         return records
     }
 

@@ -4,7 +4,8 @@ import HoneTrain
 
 /// The HTML report of one training run: findings, final metrics, the config, loss and
 /// metric curves, the learning rate, gradient norms (global and per parameter),
-/// activation histograms over time, dead units per layer and the confusion matrix.
+/// activation histograms over time, dead units per layer, the confusion matrix and the
+/// explanations `hone explain` wrote.
 ///
 /// ```swift
 /// let records = try RunRecords.load(from: runDirectory)
@@ -50,6 +51,7 @@ public struct RunReport {
                 id: "confusion", title: "Confusion matrix", note: "Cells are shaded by their share of the true class's samples.",
                 cards: [HTML.card(chart.svg())]))
         }
+        page.sections += ExplanationSections.html(records.explanations)
         return page.render()
     }
 
