@@ -259,6 +259,33 @@ public final class LayerNorm: Module, UnaryLayer {
     }
 }
 
+/// Layer normalization of `rows` rows of `width` values without saving anything for a
+/// backward pass: one write per value, ((x − mean)/σ)·γ + β, rounded as the recording path rounds.
+private func layerNormalizeRows(
+    _ input: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>, rows: Int, width: Int,
+    weight: Tensor?, bias: Tensor?, eps: Float
+) {
+    let gamma = weight?.storage.pointer, beta = bias?.storage.pointer
+    Parallel.forEachChunk(rows, costPerItem: 3 * width) { range in
+        for r in range {
+            let source = input + r * width, target = output + r * width
+            let mean = FastMath.sum(source, width) / Float(width)
+            let squares = FastMath.squaredDeviationSum(source, width, mean: mean)
+            let inverse = 1 / (squares / Float(width) + eps).squareRoot()
+            if let gamma, let beta {
+                for i in 0..<width { target[i] = (source[i] - mean) * inverse * gamma[i] + beta[i] }
+            } else if let gamma {
+                for i in 0..<width { target[i] = (source[i] - mean) * inverse * gamma[i] }
+            } else if let beta {
+                for i in 0..<width { target[i] = (source[i] - mean) * inverse + beta[i] }
+            } else {
+                for i in 0..<width { target[i] = (source[i] - mean) * inverse }
+            }
+        }
+    }
+}
+
+
 /// The fused layer-normalization kernel over rows of `featureCount` values.
 ///
 /// Backward with x̂ normalized, ĝ = g·γ, D features:
@@ -266,6 +293,11 @@ public final class LayerNorm: Module, UnaryLayer {
 public func layerNormalize(_ x: Tensor, featureCount: Int, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
     let width = featureCount, rows = x.count / max(width, 1)
     let out = Tensor(uninitializedShape: x.shape)
+    let recordsGraph = GradMode.isEnabled && [x, weight, bias].contains { $0?.requiresGrad == true }
+    guard recordsGraph else {
+        layerNormalizeRows(x.storage.pointer, into: out.storage.pointer, rows: rows, width: width, weight: weight, bias: bias, eps: eps)
+        return out
+    }
     let normalized = TensorStorage(uninitializedCount: x.count)
     let inverseDeviation = TensorStorage(uninitializedCount: rows)
     let input = x.storage.pointer, output = out.storage.pointer, xhat = normalized.pointer, inverses = inverseDeviation.pointer
