@@ -57,7 +57,10 @@ enum FastMath {
             lanes.replace(with: values, where: values .> lanes)
             i += 8
         }
-        var result = lanes.max()
+        // Halving by hand: `SIMD.max()` is a generic, unspecialized call here.
+        let half = lanes.lowHalf.replacing(with: lanes.highHalf, where: lanes.highHalf .> lanes.lowHalf)
+        let quarter = half.lowHalf.replacing(with: half.highHalf, where: half.highHalf .> half.lowHalf)
+        var result = Swift.max(quarter[0], quarter[1])
         while i < count { result = Swift.max(result, p[i]); i += 1 }
         return result
     }

@@ -92,8 +92,8 @@ public final class TransformerEncoderLayer: Module, UnaryLayer {
             let afterAttention = x + attend(norm1(x))
             return afterAttention + feedForward(norm2(afterAttention))
         }
-        let afterAttention = norm1(x + attend(x))
-        return norm2(afterAttention + feedForward(afterAttention))
+        let afterAttention = norm1(x, adding: attend(x))
+        return norm2(afterAttention, adding: feedForward(afterAttention))
     }
 
     /// The feed-forward activation of the fresh `hidden` tensor. A ReLU that nothing

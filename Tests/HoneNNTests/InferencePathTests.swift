@@ -93,6 +93,9 @@ import Testing
         affine.weight!.assign(randomTensor([10], low: 0.5, high: 1.5, seed: 52))
         affine.bias!.assign(randomTensor([10], seed: 53))
         expectSamePaths("affine") { affine(x) }
+        let residual = randomTensor([4, 3, 10], low: -2, high: 2, seed: 54)
+        expectSamePaths("affine of a sum") { affine(x, adding: residual) }
+        expectClose(withNoGrad { affine(x, adding: residual) }, affine(x + residual).scalars, tolerance: 1e-5)
         let plain = LayerNorm(10, elementwiseAffine: false)
         let tracked = x.copy().requiringGrad()
         expectSamePaths("no affine") { plain(tracked) }
