@@ -129,6 +129,11 @@ func scaledDotProductAttention(
     if let keyPaddingMask { precondition(keyPaddingMask.shape == [batch, s], "MultiHeadAttention: key padding mask \(keyPaddingMask.shape) should be [\(batch), \(s)]") }
     if let attentionMask { precondition(attentionMask.shape == [l, s], "MultiHeadAttention: attention mask \(attentionMask.shape) should be [\(l), \(s)]") }
     let q = inputs.query, k = inputs.key, v = inputs.value
+    if !GradMode.isEnabled || ![q.tensor, k.tensor, v.tensor].contains(where: { $0.requiresGrad }) {
+        return attentionInference(
+            inputs, batch: batch, length: length, keyLength: keyLength, embedDimensions: embedDimensions, headCount: headCount,
+            keyPaddingMask: keyPaddingMask, attentionMask: attentionMask, isCausal: isCausal, dropoutMask: dropoutMask)
+    }
     let qWidth = q.tensor.shape[2], kWidth = k.tensor.shape[2], vWidth = v.tensor.shape[2]
     let qBase = q.tensor.storage.pointer + q.offset, kBase = k.tensor.storage.pointer + k.offset, vBase = v.tensor.storage.pointer + v.offset
     let probabilities = TensorStorage(uninitializedCount: batch * headCount * l * s)
@@ -143,18 +148,10 @@ func scaledDotProductAttention(
             let p = probabilities.pointer + item * l * s
             let qh = qBase + b * l * qWidth + h * d, kh = kBase + b * s * kWidth + h * d, vh = vBase + b * s * vWidth + h * d
             sgemm(transposeA: false, transposeB: true, m: l, n: s, k: d, alpha: scale, a: qh, lda: qWidth, b: kh, ldb: kWidth, c: p, ldc: s)
+            let ignored = padding.map { $0 + b * s }.flatMap { hasIgnoredKey($0, s) ? $0 : nil }
             for i in 0..<l {
                 let row = p + i * s
-                // Each mask is its own simple loop, so the common unmasked row stays branch-free.
-                if let additive {
-                    let bias = additive + i * s
-                    for j in 0..<s { row[j] += bias[j] }
-                }
-                if let padding {
-                    let ignored = padding + b * s
-                    for j in 0..<s { row[j] = ignored[j] != 0 ? -.infinity : row[j] }
-                }
-                if isCausal && i + 1 < s { (row + i + 1).update(repeating: -.infinity, count: s - i - 1) }
+                maskScores(row, query: i, keyLength: s, additive: additive, ignored: ignored, isCausal: isCausal)
                 FastMath.softmaxInPlace(row, count: s)
             }
             var used = UnsafePointer(p)
@@ -208,4 +205,29 @@ func scaledDotProductAttention(
         }
         return grads
     }
+}
+
+/// Adds the masks to one row of scores (query `query`): the additive row, −∞ at the
+/// `ignored` keys (non-zero entries) and, when causal, −∞ after the query position.
+/// Each mask is its own simple loop, so the common unmasked row stays branch-free.
+@inline(__always)
+func maskScores(
+    _ row: UnsafeMutablePointer<Float>, query i: Int, keyLength s: Int, additive: UnsafeMutablePointer<Float>?,
+    ignored: UnsafeMutablePointer<Float>?, isCausal: Bool
+) {
+    if let additive {
+        let bias = additive + i * s
+        for j in 0..<s { row[j] += bias[j] }
+    }
+    if let ignored {
+        for j in 0..<s { row[j] = ignored[j] != 0 ? -.infinity : row[j] }
+    }
+    if isCausal && i + 1 < s { (row + i + 1).update(repeating: -.infinity, count: s - i - 1) }
+}
+
+/// Whether a key-padding row ignores any key; a batch whose row is all zero skips the
+/// padding loop for every one of its query rows.
+func hasIgnoredKey(_ ignored: UnsafePointer<Float>, _ count: Int) -> Bool {
+    for j in 0..<count where ignored[j] != 0 { return true }
+    return false
 }

@@ -31,6 +31,21 @@ enum FastMath {
         return total
     }
 
+    /// p[i] = max(p[i], 0), eight lanes at a time (NaN gives 0, as `Tensor.relu`).
+    @inline(__always)
+    static func reluInPlace(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let values = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(p + i).storeBytes(of: values.replacing(with: 0, where: .!(values .> 0)), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            p[i] = p[i] > 0 ? p[i] : 0
+            i += 1
+        }
+    }
+
     /// The largest of p[0..<count] (−∞ for none).
     @inline(__always)
     static func maximum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
@@ -42,7 +57,10 @@ enum FastMath {
             lanes.replace(with: values, where: values .> lanes)
             i += 8
         }
-        var result = lanes.max()
+        // Halving by hand: `SIMD.max()` is a generic, unspecialized call here.
+        let half = lanes.lowHalf.replacing(with: lanes.highHalf, where: lanes.highHalf .> lanes.lowHalf)
+        let quarter = half.lowHalf.replacing(with: half.highHalf, where: half.highHalf .> half.lowHalf)
+        var result = Swift.max(quarter[0], quarter[1])
         while i < count { result = Swift.max(result, p[i]); i += 1 }
         return result
     }
@@ -107,10 +125,21 @@ enum FastMath {
     /// that is −∞ everywhere becomes all zeros.
     @inline(__always)
     static func softmaxInPlace(_ row: UnsafeMutablePointer<Float>, count: Int) {
+        let total = exponentiateShifted(row, count: count)
+        guard total > 0 else { return }
+        let inverse = 1 / total
+        for k in 0..<count { row[k] *= inverse }
+    }
+
+    /// Replaces `row[0..<count]` by e^(row − max) and returns the sum: the softmax before
+    /// its division. Entries at −∞ get exactly 0; a row that is −∞ everywhere becomes all
+    /// zeros and gives 0.
+    @inline(__always)
+    static func exponentiateShifted(_ row: UnsafeMutablePointer<Float>, count: Int) -> Float {
         let largest = maximum(row, count)
         guard largest > -.infinity else {
             row.initialize(repeating: 0, count: count)
-            return
+            return 0
         }
         for j in 0..<count {
             let value = row[j]
@@ -127,7 +156,6 @@ enum FastMath {
         }
         var total = ((sums.0 + sums.1) + (sums.2 + sums.3)) + ((sums.4 + sums.5) + (sums.6 + sums.7))
         while j < count { total += row[j]; j += 1 }
-        let inverse = 1 / total
-        for k in 0..<count { row[k] *= inverse }
+        return total
     }
 }

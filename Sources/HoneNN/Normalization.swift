@@ -257,7 +257,58 @@ public final class LayerNorm: Module, UnaryLayer {
                      "LayerNorm: input \(x.shape) does not end in \(normalizedShape)")
         return layerNormalize(x, featureCount: normalizedShape.reduce(1, *), weight: weight, bias: bias, eps: eps)
     }
+
+    /// The norm of `x + residual` (same shapes). When nothing records a graph or observes
+    /// layers, the sum is formed row by row inside the normalization pass instead of as a
+    /// tensor of its own (the post-norm residual of a Transformer at inference).
+    func callAsFunction(_ x: Tensor, adding residual: Tensor) -> Tensor {
+        let recordsGraph = GradMode.isEnabled && [x, residual, weight, bias].contains { $0?.requiresGrad == true }
+        guard !recordsGraph, LayerObserver.current == nil, x.shape == residual.shape,
+            x.rank >= normalizedShape.count && Array(x.shape.suffix(normalizedShape.count)) == normalizedShape
+        else { return self(x + residual) }
+        let width = normalizedShape.reduce(1, *)
+        let out = Tensor(uninitializedShape: x.shape)
+        layerNormalizeRows(
+            x.storage.pointer, adding: residual.storage.pointer, into: out.storage.pointer, rows: x.count / max(width, 1), width: width,
+            weight: weight, bias: bias, eps: eps)
+        return out
+    }
 }
+
+/// Layer normalization of `rows` rows of `width` values (of `input + addend` when an
+/// addend is given) without saving anything for a backward pass: one write per value,
+/// ((x − mean)/σ)·γ + β, rounded as the recording path rounds.
+private func layerNormalizeRows(
+    _ input: UnsafeMutablePointer<Float>, adding addend: UnsafeMutablePointer<Float>? = nil, into output: UnsafeMutablePointer<Float>,
+    rows: Int, width: Int, weight: Tensor?, bias: Tensor?, eps: Float
+) {
+    let gamma = weight?.storage.pointer, beta = bias?.storage.pointer
+    Parallel.forEachChunk(rows, costPerItem: 3 * width) { range in
+        for r in range {
+            var source = input + r * width
+            let target = output + r * width
+            if let addend {
+                // The row's sum goes to the output first; each value below is read before it is overwritten.
+                let other = addend + r * width
+                for i in 0..<width { target[i] = source[i] + other[i] }
+                source = target
+            }
+            let mean = FastMath.sum(source, width) / Float(width)
+            let squares = FastMath.squaredDeviationSum(source, width, mean: mean)
+            let inverse = 1 / (squares / Float(width) + eps).squareRoot()
+            if let gamma, let beta {
+                for i in 0..<width { target[i] = (source[i] - mean) * inverse * gamma[i] + beta[i] }
+            } else if let gamma {
+                for i in 0..<width { target[i] = (source[i] - mean) * inverse * gamma[i] }
+            } else if let beta {
+                for i in 0..<width { target[i] = (source[i] - mean) * inverse + beta[i] }
+            } else {
+                for i in 0..<width { target[i] = (source[i] - mean) * inverse }
+            }
+        }
+    }
+}
+
 
 /// The fused layer-normalization kernel over rows of `featureCount` values.
 ///
@@ -266,6 +317,11 @@ public final class LayerNorm: Module, UnaryLayer {
 public func layerNormalize(_ x: Tensor, featureCount: Int, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
     let width = featureCount, rows = x.count / max(width, 1)
     let out = Tensor(uninitializedShape: x.shape)
+    let recordsGraph = GradMode.isEnabled && [x, weight, bias].contains { $0?.requiresGrad == true }
+    guard recordsGraph else {
+        layerNormalizeRows(x.storage.pointer, into: out.storage.pointer, rows: rows, width: width, weight: weight, bias: bias, eps: eps)
+        return out
+    }
     let normalized = TensorStorage(uninitializedCount: x.count)
     let inverseDeviation = TensorStorage(uninitializedCount: rows)
     let input = x.storage.pointer, output = out.storage.pointer, xhat = normalized.pointer, inverses = inverseDeviation.pointer
