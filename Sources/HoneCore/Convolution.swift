@@ -82,11 +82,8 @@ func conv2dInference(
 ) -> Tensor {
     precondition(!GradMode.isEnabled || !(x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false)),
                  "conv2dInference records no gradient: call it under withNoGrad")
-    precondition(x.rank == 4 && weight.rank == 4, "conv2dInference: input \(x.shape) and weight \(weight.shape) must have rank 4")
-    let geometry = Conv2DGeometry(kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
-    let plan = ConvolutionPlan(input: x.shape, weight: weight.shape, groups: groups, geometry: geometry)
-    if let bias { precondition(bias.shape == [plan.outChannels], "conv2dInference: bias \(bias.shape) should be [\(plan.outChannels)]") }
-    precondition(plan.outHeight > 0 && plan.outWidth > 0, "conv2dInference: input \(x.shape) is smaller than the kernel \(weight.shape)")
+    let plan = ConvolutionPlan(
+        checking: x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups, caller: "conv2dInference")
     let out = Tensor(uninitializedShape: [plan.batch, plan.outChannels, plan.outHeight, plan.outWidth])
     #if !canImport(Accelerate)
         if route == .oneDNN || plan.oneDNNRunsDataPasses {
@@ -113,12 +110,8 @@ func conv2d(
     _ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int,
     route: ConvolutionRoute
 ) -> Tensor {
-    precondition(x.rank == 4, "conv2d: input must be [N, C, H, W], got \(x.shape)")
-    precondition(weight.rank == 4, "conv2d: weight must be [outChannels, inChannels/groups, kH, kW], got \(weight.shape)")
-    let geometry = Conv2DGeometry(kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
-    let plan = ConvolutionPlan(input: x.shape, weight: weight.shape, groups: groups, geometry: geometry)
-    if let bias { precondition(bias.shape == [plan.outChannels], "conv2d: bias \(bias.shape) should be [\(plan.outChannels)]") }
-    precondition(plan.outHeight > 0 && plan.outWidth > 0, "conv2d: input \(x.shape) is smaller than the kernel \(weight.shape) with padding \(padding), dilation \(dilation)")
+    let plan = ConvolutionPlan(
+        checking: x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups, caller: "conv2d")
 
     let out = Tensor(uninitializedShape: [plan.batch, plan.outChannels, plan.outHeight, plan.outWidth])
     #if canImport(Accelerate)
@@ -364,5 +357,23 @@ struct ConvolutionPlan {
     @inline(__always)
     private func zeroIfColumns(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
         if count > 0 { p.initialize(repeating: 0, count: count) }
+    }
+}
+
+extension ConvolutionPlan {
+    /// The plan of convolving `x` with `weight` (and `bias`), after the checks every
+    /// convolution entry point makes: ranks, the bias size, and a kernel that fits the
+    /// padded input. `caller` names the function in the messages.
+    init(
+        checking x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int),
+        groups: Int, caller: String
+    ) {
+        precondition(x.rank == 4, "\(caller): input must be [N, C, H, W], got \(x.shape)")
+        precondition(weight.rank == 4, "\(caller): weight must be [outChannels, inChannels/groups, kH, kW], got \(weight.shape)")
+        let geometry = Conv2DGeometry(kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
+        self.init(input: x.shape, weight: weight.shape, groups: groups, geometry: geometry)
+        if let bias { precondition(bias.shape == [outChannels], "\(caller): bias \(bias.shape) should be [\(outChannels)]") }
+        precondition(outHeight > 0 && outWidth > 0,
+                     "\(caller): input \(x.shape) is smaller than the kernel \(weight.shape) with padding \(padding), dilation \(dilation)")
     }
 }
