@@ -85,6 +85,14 @@ import Testing
         #expect(OverfittingRule().findings(in: Synthetic.run(epochs: Synthetic.epochs(train: [1.0, 0.6, 0.4, 0.3], validation: [1.0, 0.8, 0.7, 0.65]))).isEmpty)
         // Validation rising together with training is not overfitting (that is divergence).
         #expect(OverfittingRule().findings(in: Synthetic.run(epochs: Synthetic.epochs(train: [1.0, 0.6, 0.8, 1.2], validation: [1.0, 0.8, 0.9, 1.3]))).isEmpty)
+        // One epoch 12.9% above the best (a warm-up jump) is not enough; two in a row are.
+        let spike = Synthetic.epochs(train: [1.0, 0.6, 0.5, 0.4], validation: [1.0, 0.8, 0.7, 0.79])
+        #expect(OverfittingRule().findings(in: Synthetic.run(epochs: spike)).isEmpty)
+        let sustained = Synthetic.epochs(train: [1.0, 0.6, 0.5, 0.4, 0.3], validation: [1.0, 0.8, 0.7, 0.79, 0.8])
+        #expect(ruleIDs(OverfittingRule().findings(in: Synthetic.run(epochs: sustained))) == ["overfitting"])
+        // The epoch before must be above the best before it: a jump after a new best is one epoch.
+        let recovered = Synthetic.epochs(train: [1.0, 0.6, 0.5, 0.4, 0.3], validation: [1.0, 0.8, 0.95, 0.7, 0.79])
+        #expect(OverfittingRule().findings(in: Synthetic.run(epochs: recovered)).isEmpty)
     }
 
     @Test func overfittingFixAddsReduceOnPlateauAndStopsOnAccuracyWhenRecorded() throws {

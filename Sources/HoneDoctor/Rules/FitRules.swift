@@ -1,12 +1,15 @@
 import Foundation
 import HoneTrain
 
-/// Overfitting: the validation loss ends more than 10% above its best epoch's while the
-/// training loss kept falling, so the gap between them widened.
+/// Overfitting: the validation loss ends more than 10% above its best epoch's, and the
+/// epoch before it ended more than 10% above the best before it too, while the training
+/// loss kept falling, so the gap between them widened.
 ///
 /// Rationale: this is Prechelt's generalization loss (1998, "Early Stopping — But When?"),
 /// GL = 100·(val/best − 1); his stopping criteria use thresholds of 1–5%, so above 10%
-/// the model has clearly been memorizing the training set for several epochs.
+/// the model has clearly been memorizing the training set for several epochs. One epoch
+/// above the threshold is not enough: while a one-cycle or warm-up schedule raises the
+/// learning rate, a single epoch's validation loss can jump that far and fall back.
 ///
 /// The fix regularizes (dropout, weight decay), halves the learning rate whenever the
 /// validation loss stalls for an epoch (reduce-on-plateau, unless the config has a
@@ -31,6 +34,9 @@ public struct OverfittingRule: DiagnosisRule {
             best.epoch < last.epoch, best.validationLoss! > 0
         else { return [] }
         let generalizationLoss = last.validationLoss! / best.validationLoss! - 1
+        let previous = epochs[epochs.count - 2]
+        let bestBeforePrevious = epochs.dropLast().map { $0.validationLoss! }.min()!
+        guard bestBeforePrevious > 0, previous.validationLoss! / bestBeforePrevious - 1 > threshold else { return [] }
         let bestGap = best.validationLoss! - best.trainLoss, lastGap = last.validationLoss! - last.trainLoss
         guard generalizationLoss > threshold, last.trainLoss < best.trainLoss, lastGap > bestGap else { return [] }
         var evidence = ["generalization_loss": generalizationLoss, "threshold": threshold, "best_val_loss": best.validationLoss!,
