@@ -9,12 +9,8 @@ import HoneTrees
 /// agreement of the SHAP values with shap's beside the speed. Rows are explained by the
 /// batch methods, one thread per row at a time, as a user explaining a data set would.
 ///
-/// Measured beside `explain_anchor.py` (shap 0.51, lime 0.2.0.1), interleaved, 3 rounds, on a
-/// 2-core machine at load 10–14: KernelSHAP ×19.7 / ×12.2 / ×15.3 faster per row than shap at
-/// nsamples 2,108; LIME ×11.7 / ×8.2 / ×9.2 faster than lime at 5,000 samples; permutation
-/// importance ×31–80 faster than scikit-learn's (n_jobs=1). Both sides' sampled values lie
-/// 0.018–0.022 from shap at 100,000 coalitions (shap's own run-to-run noise); where both
-/// enumerate every coalition they agree to 1.1e-7.
+/// The reference side is `explain_anchor.py` (shap, lime, scikit-learn), run on the same
+/// machine; docs/explain.md has the measured ratios and how they were taken.
 public enum ExplainBenchmarks {
     /// The W6 parts, by their workload names.
     public static let parts = ["kernelshap", "treeshap", "lime", "permutation"]

@@ -88,10 +88,12 @@ import Testing
                      (mean: 5.0, deviation: 2.0, low: -1.0, high: 4.0)]
         var generator = SeededGenerator(seed: 5)
         for c in cases {
-            let bin = TruncatedNormal(mean: c.mean, deviation: c.deviation, low: c.low, high: c.high)
+            // Drawn as LIME draws them, through the bin sampler.
+            let sampler = BinSampler(cumulativeFrequencies: [1], bins: [TruncatedNormal(mean: c.mean, deviation: c.deviation, low: c.low, high: c.high)])
             let alpha = (c.low - c.mean) / c.deviation, beta = (c.high - c.mean) / c.deviation
             let expected = c.mean + c.deviation * (phi(alpha) - phi(beta)) / (cdf(beta) - cdf(alpha))
-            let values = (0..<40_000).map { _ in bin.value(at: generator.nextDouble()) }
+            var values: [Double] = []
+            sampler.draw(40_000, &generator) { _, _, value in values.append(value) }
             let mean = values.reduce(0, +) / Double(values.count)
             let spread = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
             #expect(values.allSatisfy { $0 >= c.low && $0 <= c.high })

@@ -106,19 +106,11 @@ public struct LIMETabular {
         let d = model.featureCount
         guard row.count == d else { throw ExplainError.featureCountMismatch(source: "the explained row", expected: d, found: row.count) }
         let k = try checkedFeatureCount(featureCount, sampleCount: sampleCount)
-        let (surrogateColumns, modelInputs) = perturb(row, sampleCount: sampleCount)
-        let targets = model.column(modelInputs, rowCount: sampleCount, output: output)
-        var squaredDistances = [Double](repeating: 0, count: sampleCount)
-        for j in 0..<d {
-            let column = j * sampleCount
-            for s in 0..<sampleCount {
-                let difference = surrogateColumns[column + s] - surrogateColumns[column]
-                squaredDistances[s] += difference * difference
-            }
-        }
-        let weights = squaredDistances.map { exp(-$0 / (kernelWidth * kernelWidth)).squareRoot() }
-        let products = WeightedCrossProducts(columns: surrogateColumns, columnCount: d, y: targets, weights: weights)
-        let explained = (0..<d).map { surrogateColumns[$0 * sampleCount] }
+        let samples = perturb(row, sampleCount: sampleCount)
+        let targets = model.column(samples.modelInputs, rowCount: sampleCount, output: output)
+        let weights = samples.squaredDistances.map { exp(-$0 / (kernelWidth * kernelWidth)).squareRoot() }
+        let products = samples.crossProducts(targets: targets, weights: weights)
+        let explained = samples.explainedRow
         let selected = select(k, selection, products, row: explained)
         let fit = products.ridge(columns: selected, alpha: 1)
         var local = fit.intercept
@@ -148,43 +140,61 @@ public struct LIMETabular {
         return k
     }
 
-    /// The surrogate's view of the samples (standardized), column by column as they are
-    /// drawn and as the Gram matrix reads them, and the model's (raw values, row by row);
-    /// sample 0 is the row itself.
-    private func perturb(_ row: [Float], sampleCount: Int) -> (surrogateColumns: [Double], model: [Float]) {
+    /// The perturbed samples around `row` (sample 0 is the row itself): the model's view of
+    /// them (raw values, row by row) and the surrogate's (standardized), with each sample's
+    /// squared distance to the row in the surrogate's space, accumulated as features are drawn.
+    private func perturb(_ row: [Float], sampleCount: Int) -> PerturbedSamples {
         let d = model.featureCount
         var normals = NormalSampler(seed: seed)
-        var surrogate = [Double](repeating: 0, count: sampleCount * d)
         var inputs = [Float](repeating: 0, count: sampleCount * d)
+        var squaredDistances = [Double](repeating: 0, count: sampleCount)
         inputs.replaceSubrange(0..<d, with: row)
-        if let discretizer {
-            for j in 0..<d {
-                let rowBin = QuartileDiscretizer.bin(of: Double(row[j]), cuts: discretizer.cuts[j])
-                let sampler = discretizer.samplers[j]
-                let mean = discretizer.binIndexMean[j], scale = discretizer.binIndexScale[j]
-                let inBin = (1 - mean) / scale, outOfBin = -mean / scale
-                surrogate[j * sampleCount] = inBin
-                surrogate.withUnsafeMutableBufferPointer { surrogate in
-                    inputs.withUnsafeMutableBufferPointer { inputs in
-                        sampler.draw(sampleCount - 1, &normals.generator) { index, bin, value in
-                            let s = index + 1
-                            surrogate[j * sampleCount + s] = bin == rowBin ? inBin : outOfBin
-                            inputs[s * d + j] = Float(value)
+        guard let discretizer else {
+            var columns = [Double](repeating: 0, count: sampleCount * d)
+            for j in 0..<d { columns[j * sampleCount] = (Double(row[j]) - featureMean[j]) / featureScale[j] }
+            for s in 1..<sampleCount {
+                for j in 0..<d {
+                    let z = normals.next()
+                    columns[j * sampleCount + s] = z
+                    inputs[s * d + j] = Float(z * featureScale[j] + featureMean[j])
+                    let difference = z - columns[j * sampleCount]
+                    squaredDistances[s] += difference * difference
+                }
+            }
+            let explained = (0..<d).map { columns[$0 * sampleCount] }
+            return PerturbedSamples(modelInputs: inputs, squaredDistances: squaredDistances, explainedRow: explained, design: .columns(columns))
+        }
+        // The surrogate sees 1 (standardized) where a sample's bin is the row's: one bit per feature.
+        let words = (d + 63) / 64
+        var indicators = [UInt64](repeating: 0, count: sampleCount * words)
+        var inBin = [Double](repeating: 0, count: d), outOfBin = [Double](repeating: 0, count: d)
+        for j in 0..<d {
+            let mean = discretizer.binIndexMean[j], scale = discretizer.binIndexScale[j]
+            inBin[j] = (1 - mean) / scale
+            outOfBin[j] = -mean / scale
+            indicators[j / 64] |= 1 << UInt64(j % 64)
+        }
+        indicators.withUnsafeMutableBufferPointer { indicators in
+            inputs.withUnsafeMutableBufferPointer { inputs in
+                squaredDistances.withUnsafeMutableBufferPointer { distances in
+                    for j in 0..<d {
+                        let rowBin = QuartileDiscretizer.bin(of: Double(row[j]), cuts: discretizer.cuts[j])
+                        let bit: UInt64 = 1 << UInt64(j % 64), word = j / 64
+                        let outOfBinDistance = (inBin[j] - outOfBin[j]) * (inBin[j] - outOfBin[j])
+                        discretizer.samplers[j].draw(sampleCount - 1, &normals.generator) { index, bin, value in
+                            // Selects rather than branches: a sample shares the row's bin at random.
+                            let s = index &+ 1, sameBin = bin == rowBin
+                            indicators[s &* words &+ word] |= sameBin ? bit : 0
+                            distances[s] += sameBin ? 0 : outOfBinDistance
+                            inputs[s &* d &+ j] = Float(value)
                         }
                     }
                 }
             }
-        } else {
-            for j in 0..<d { surrogate[j * sampleCount] = (Double(row[j]) - featureMean[j]) / featureScale[j] }
-            for s in 1..<sampleCount {
-                for j in 0..<d {
-                    let z = normals.next()
-                    surrogate[j * sampleCount + s] = z
-                    inputs[s * d + j] = Float(z * featureScale[j] + featureMean[j])
-                }
-            }
         }
-        return (surrogate, inputs)
+        return PerturbedSamples(
+            modelInputs: inputs, squaredDistances: squaredDistances, explainedRow: inBin,
+            design: .indicators(indicators, wordsPerSample: words, offsets: outOfBin, steps: zip(inBin, outOfBin).map { $0 - $1 }))
     }
 
     /// The K columns of the surrogate; `row` is the explained row as the surrogate sees it.
@@ -211,6 +221,37 @@ public struct LIMETabular {
                 chosen.append(best)
             }
             return chosen.sorted()
+        }
+    }
+}
+
+/// LIME's samples around one row, as the model and the surrogate see them.
+private struct PerturbedSamples {
+    /// How the surrogate's design is held.
+    enum Design {
+        /// Continuous perturbation: every standardized value, column after column.
+        case columns([Double])
+        /// Quartile perturbation: each feature takes one of two values, so one bit per sample
+        /// and feature says which (`WeightedCrossProducts.init(indicators:…)`).
+        case indicators([UInt64], wordsPerSample: Int, offsets: [Double], steps: [Double])
+    }
+
+    /// The samples as the model sees them, row-major.
+    let modelInputs: [Float]
+    /// Each sample's squared distance to the explained row in the surrogate's space.
+    let squaredDistances: [Double]
+    /// The explained row as the surrogate sees it.
+    let explainedRow: [Double]
+    /// The surrogate's design.
+    let design: Design
+
+    /// The weighted cross-products every surrogate fit reads.
+    func crossProducts(targets: [Double], weights: [Double]) -> WeightedCrossProducts {
+        switch design {
+        case .columns(let columns):
+            WeightedCrossProducts(columns: columns, columnCount: explainedRow.count, y: targets, weights: weights)
+        case .indicators(let indicators, let words, let offsets, let steps):
+            WeightedCrossProducts(indicators: indicators, wordsPerSample: words, offsets: offsets, steps: steps, y: targets, weights: weights)
         }
     }
 }

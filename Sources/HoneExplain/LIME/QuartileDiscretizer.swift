@@ -90,15 +90,17 @@ struct BinSampler {
     /// with its index; the tables are read through pointers held for the whole batch.
     @inline(__always)
     func draw(_ count: Int, _ generator: inout SeededGenerator, _ body: (_ index: Int, _ bin: Int, _ value: Double) -> Void) {
-        cumulativeFrequencies.withUnsafeBufferPointer { cumulative in
-            bins.withUnsafeBufferPointer { bins in
-                let total = cumulative[cumulative.count - 1], lastBin = cumulative.count - 1
-                for index in 0..<count {
-                    let u = generator.nextDouble() * total
-                    var bin = 0
-                    while bin < lastBin && !(u < cumulative[bin]) { bin += 1 }
-                    body(index, bin, bins[bin].value(at: generator.nextDouble()))
-                }
+        bins.withUnsafeBufferPointer { bins in
+            // Bin edges as 53-bit integers, compared with the generator's top 53 bits.
+            let total = cumulativeFrequencies[cumulativeFrequencies.count - 1]
+            let edges = cumulativeFrequencies.dropLast().map { UInt64(($0 / total * 0x1p53).rounded()) }
+            for index in 0..<count {
+                let u = generator.next() >> 11
+                // The bin is the number of edges at or below u, counted by sign bits: bins are
+                // drawn at random, so a compare-and-branch would be mispredicted about once per draw.
+                var bin = 0
+                for edge in edges { bin &+= Int(truncatingIfNeeded: (edge &- 1 &- u) >> 63) }
+                body(index, bin, bins[bin].value(at: generator.nextDouble()))
             }
         }
     }
