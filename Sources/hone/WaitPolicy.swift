@@ -10,9 +10,19 @@ import Foundation
 /// several times slower than with sleeping waits. OpenBLAS, linked only for the kernels
 /// benchmark's reference GEMM, starts a pool of threads that spin-yield the same way.
 ///
-/// Both libraries read these settings once, when they are loaded, so `hone` sets
-/// `OMP_WAIT_POLICY=passive` (unless the user chose it or `GOMP_SPINCOUNT`) and
-/// `OPENBLAS_NUM_THREADS=1` (unless the user chose it, and not for `hone bench kernels`,
+/// Spinning does pay on an idle machine: measured on 2 cores, libgomp's default spinning
+/// ran W1 inference 1.5× and W1–W4 training 1.13–1.37× faster than sleeping waits, and
+/// batch-1 latency 4× lower; beside two busy processes it made W3 training 3.4× slower.
+/// So when the environment does not decide, `hone` looks at the machine as it starts:
+/// if another task is runnable in each of a few looks at `/proc/stat` over 40 ms, the
+/// threads sleep (`OMP_WAIT_POLICY=passive`); otherwise they spin for a bounded while
+/// (`GOMP_SPINCOUNT=300000`, libgomp's own default, set explicitly so that the choice is
+/// visible in the process's environment). A machine that becomes busy later keeps the
+/// choice made at the start.
+///
+/// Both libraries read these settings once, when they are loaded, so `hone` sets them
+/// (the wait policy unless the user chose `OMP_WAIT_POLICY` or `GOMP_SPINCOUNT`, and
+/// `OPENBLAS_NUM_THREADS=1` unless the user chose it, and not for `hone bench kernels`,
 /// which measures OpenBLAS with all its threads), then starts itself again.
 enum WaitPolicy {
     /// Re-executes this program with the settings above when the environment lacks them;
@@ -22,7 +32,11 @@ enum WaitPolicy {
         let environment = ProcessInfo.processInfo.environment
         var changed = false
         if environment["OMP_WAIT_POLICY"] == nil && environment["GOMP_SPINCOUNT"] == nil {
-            setenv("OMP_WAIT_POLICY", "passive", 1)
+            if machineIsBusy(statisticsPath: environment["HONE_PROC_STAT"] ?? "/proc/stat") {
+                setenv("OMP_WAIT_POLICY", "passive", 1)
+            } else {
+                setenv("GOMP_SPINCOUNT", "300000", 1)
+            }
             changed = true
         }
         if environment["OPENBLAS_NUM_THREADS"] == nil && Array(CommandLine.arguments.dropFirst().prefix(2)) != ["bench", "kernels"] {
@@ -39,5 +53,22 @@ enum WaitPolicy {
         execv("/proc/self/exe", arguments)
         // Only reached when execv failed: carry on with the libraries' defaults.
         for argument in arguments { free(argument) }
+    }
+
+    /// Whether another task besides this one was runnable at each of five looks, 10 ms
+    /// apart, at the kernel's count of running tasks (`procs_running` in `/proc/stat`, which
+    /// counts this process too); a file that cannot be read counts as busy, the safe side.
+    ///
+    /// `HONE_PROC_STAT` names another file in that format, so that tests can choose the count.
+    static func machineIsBusy(statisticsPath: String) -> Bool {
+        for look in 0..<5 {
+            if look > 0 { usleep(10_000) }
+            guard let text = try? String(contentsOfFile: statisticsPath, encoding: .utf8),
+                  let line = text.split(separator: "\n").first(where: { $0.hasPrefix("procs_running ") }),
+                  let running = Int(line.dropFirst("procs_running ".count).trimmingCharacters(in: .whitespaces))
+            else { return true }
+            if running <= 1 { return false }
+        }
+        return true
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 import HoneTestSupport
 import Testing
 
-/// `hone` runs with sleeping OpenMP waits (`OMP_WAIT_POLICY=passive`) and a one-thread
-/// OpenBLAS unless the user's environment already decides these.
+/// `hone` waits with sleeping OpenMP threads (`OMP_WAIT_POLICY=passive`) on a busy machine
+/// and spinning ones (`GOMP_SPINCOUNT=300000`) on an idle one, with a one-thread OpenBLAS,
+/// unless the user's environment already decides these.
 @Suite struct WaitPolicyTests {
     /// The environment the running `hone train` process holds, read from `/proc` once its
     /// run has started, when started with this test's environment plus `extra` (and no
@@ -48,12 +49,35 @@ import Testing
         return (result, hearsSIGTERM)
     }
 
-    @Test func waitsPassivelyWhenTheEnvironmentDoesNotSay() throws {
-        let started = try environmentWhileTraining(adding: [:])
+    /// A file in `/proc/stat`'s format whose `procs_running` line says `running`, in `scratch`.
+    func statistics(running: Int, in scratch: Scratch) throws -> String {
+        try scratch.write("cpu  10 0 10 100 0 0 0 0 0 0\nprocesses 50\nprocs_running \(running)\nprocs_blocked 0\n", as: "stat-\(running)").path
+    }
+
+    @Test func aBusyMachineGetsSleepingWaits() throws {
+        // Three runnable tasks: this one and two others.
+        let files = try Scratch()
+        let started = try environmentWhileTraining(adding: ["HONE_PROC_STAT": try statistics(running: 3, in: files)])
         #expect(started.environment["OMP_WAIT_POLICY"] == "passive")
+        #expect(started.environment["GOMP_SPINCOUNT"] == nil)
         #expect(started.environment["OPENBLAS_NUM_THREADS"] == "1")
         // Started again, it unblocks every signal (the mask would otherwise survive the exec).
         #expect(started.hearsSIGTERM)
+        // A statistics file that cannot be read counts as busy.
+        let unreadable = try environmentWhileTraining(adding: ["HONE_PROC_STAT": "/nonexistent/stat"]).environment
+        #expect(unreadable["OMP_WAIT_POLICY"] == "passive")
+        withExtendedLifetime(files) {}
+    }
+
+    @Test func anIdleMachineGetsBoundedSpinning() throws {
+        // Only this process runnable: libgomp's default spin count, made explicit.
+        let files = try Scratch()
+        let started = try environmentWhileTraining(adding: ["HONE_PROC_STAT": try statistics(running: 1, in: files)])
+        #expect(started.environment["GOMP_SPINCOUNT"] == "300000")
+        #expect(started.environment["OMP_WAIT_POLICY"] == nil)
+        #expect(started.environment["OPENBLAS_NUM_THREADS"] == "1")
+        #expect(started.hearsSIGTERM)
+        withExtendedLifetime(files) {}
     }
 
     @Test func theUsersChoiceStands() throws {
