@@ -14,8 +14,8 @@ import Foundation
 /// ran W1 inference 1.5× and W1–W4 training 1.13–1.37× faster than sleeping waits, and
 /// batch-1 latency 4× lower; beside two busy processes it made W3 training 3.4× slower.
 /// So when the environment does not decide, `hone` looks at the machine as it starts:
-/// if another task is runnable in each of a few looks at `/proc/stat` over 40 ms, the
-/// threads sleep (`OMP_WAIT_POLICY=passive`); otherwise they spin for a bounded while
+/// if other processes kept the cores more than a quarter busy over 80 ms, the threads
+/// sleep (`OMP_WAIT_POLICY=passive`); otherwise they spin for a bounded while
 /// (`GOMP_SPINCOUNT=300000`, libgomp's own default, set explicitly so that the choice is
 /// visible in the process's environment). A machine that becomes busy later keeps the
 /// choice made at the start.
@@ -32,7 +32,7 @@ enum WaitPolicy {
         let environment = ProcessInfo.processInfo.environment
         var changed = false
         if environment["OMP_WAIT_POLICY"] == nil && environment["GOMP_SPINCOUNT"] == nil {
-            if machineIsBusy(statisticsPath: environment["HONE_PROC_STAT"] ?? "/proc/stat") {
+            if machineIsBusy(environment: environment) {
                 setenv("OMP_WAIT_POLICY", "passive", 1)
             } else {
                 setenv("GOMP_SPINCOUNT", "300000", 1)
@@ -55,20 +55,44 @@ enum WaitPolicy {
         for argument in arguments { free(argument) }
     }
 
-    /// Whether another task besides this one was runnable at each of five looks, 10 ms
-    /// apart, at the kernel's count of running tasks (`procs_running` in `/proc/stat`, which
-    /// counts this process too); a file that cannot be read counts as busy, the safe side.
+    /// Whether other work kept the cores more than a quarter busy over 80 ms, from the
+    /// machine-wide CPU time counters of `/proc/stat` read before and after, less this
+    /// process's own CPU time in between; stolen time counts as busy.
+    /// Counters that cannot be read count as busy, the safe side.
     ///
-    /// `HONE_PROC_STAT` names another file in that format, so that tests can choose the count.
-    static func machineIsBusy(statisticsPath: String) -> Bool {
-        for look in 0..<5 {
-            if look > 0 { usleep(10_000) }
-            guard let text = try? String(contentsOfFile: statisticsPath, encoding: .utf8),
-                  let line = text.split(separator: "\n").first(where: { $0.hasPrefix("procs_running ") }),
-                  let running = Int(line.dropFirst("procs_running ".count).trimmingCharacters(in: .whitespaces))
-            else { return true }
-            if running <= 1 { return false }
-        }
-        return true
+    /// `HONE_PROC_STAT="BEFORE:AFTER"` names two files in `/proc/stat`'s format to read
+    /// instead, so that tests can choose the load.
+    static func machineIsBusy(environment: [String: String]) -> Bool {
+        let paths = environment["HONE_PROC_STAT"].map { $0.split(separator: ":").map(String.init) } ?? ["/proc/stat", "/proc/stat"]
+        let ownBefore = ownCPUSeconds()
+        guard paths.count == 2, let before = cpuTimes(paths[0]) else { return true }
+        if environment["HONE_PROC_STAT"] == nil { usleep(80_000) }
+        guard let after = cpuTimes(paths[1]) else { return true }
+        // This process's own threads (OpenBLAS starts a pool that spins as it is loaded) are not other work.
+        let own = environment["HONE_PROC_STAT"] == nil ? (ownCPUSeconds() - ownBefore) * Double(sysconf(Int32(_SC_CLK_TCK))) : 0
+        let busy = Double(after.busy - before.busy) - own, idle = Double(after.idle - before.idle)
+        guard idle >= 0, busy + idle > 0 else { return true }
+        return busy > 0.25 * (max(busy, 0) + idle)
+    }
+
+    /// The CPU time all of this process's threads have used, in seconds.
+    static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// The machine's busy (user, nice, system, irq, softirq, steal) and idle (idle, iowait)
+    /// clock ticks since boot: the first line of `/proc/stat`.
+    static func cpuTimes(_ path: String) -> (busy: Int, idle: Int)? {
+        // Read to the end of the file: `/proc` files report a size of 0, which whole-file readers trust.
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") })
+        else { return nil }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+        guard fields.count >= 8 else { return nil }
+        return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7], fields[3] + fields[4])
     }
 }

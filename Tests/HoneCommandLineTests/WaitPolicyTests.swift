@@ -49,30 +49,36 @@ import Testing
         return (result, hearsSIGTERM)
     }
 
-    /// A file in `/proc/stat`'s format whose `procs_running` line says `running`, in `scratch`.
-    func statistics(running: Int, in scratch: Scratch) throws -> String {
-        try scratch.write("cpu  10 0 10 100 0 0 0 0 0 0\nprocesses 50\nprocs_running \(running)\nprocs_blocked 0\n", as: "stat-\(running)").path
+    /// Two files in `/proc/stat`'s format, as `HONE_PROC_STAT` takes them: between them the
+    /// machine's cores spent `busy` ticks working and `idle` ticks idle (iowait included).
+    func statistics(busy: Int, idle: Int, in scratch: Scratch) throws -> String {
+        // Fields: user nice system idle iowait irq softirq steal guest guest_nice.
+        let before = try scratch.write("cpu  1000 10 500 9000 40 5 5 0 0 0\ncpu0 500 5 250 4500 20 3 2 0 0 0\nprocs_running 1\n", as: "before")
+        let user = busy / 2, system = busy / 4, steal = busy - user - system
+        let after = try scratch.write(
+            "cpu  \(1000 + user) 10 \(500 + system) \(9000 + idle - 3) \(40 + 3) 5 5 \(steal) 0 0\nprocs_running 1\n", as: "after")
+        return before.path + ":" + after.path
     }
 
     @Test func aBusyMachineGetsSleepingWaits() throws {
-        // Three runnable tasks: this one and two others.
+        // Other processes kept the cores 30% busy: a quarter is the limit.
         let files = try Scratch()
-        let started = try environmentWhileTraining(adding: ["HONE_PROC_STAT": try statistics(running: 3, in: files)])
+        let started = try environmentWhileTraining(adding: ["HONE_PROC_STAT": try statistics(busy: 30, idle: 70, in: files)])
         #expect(started.environment["OMP_WAIT_POLICY"] == "passive")
         #expect(started.environment["GOMP_SPINCOUNT"] == nil)
         #expect(started.environment["OPENBLAS_NUM_THREADS"] == "1")
         // Started again, it unblocks every signal (the mask would otherwise survive the exec).
         #expect(started.hearsSIGTERM)
-        // A statistics file that cannot be read counts as busy.
-        let unreadable = try environmentWhileTraining(adding: ["HONE_PROC_STAT": "/nonexistent/stat"]).environment
+        // Counters that cannot be read count as busy.
+        let unreadable = try environmentWhileTraining(adding: ["HONE_PROC_STAT": "/nonexistent/a:/nonexistent/b"]).environment
         #expect(unreadable["OMP_WAIT_POLICY"] == "passive")
         withExtendedLifetime(files) {}
     }
 
     @Test func anIdleMachineGetsBoundedSpinning() throws {
-        // Only this process runnable: libgomp's default spin count, made explicit.
+        // 20% busy: libgomp's default spin count, made explicit.
         let files = try Scratch()
-        let started = try environmentWhileTraining(adding: ["HONE_PROC_STAT": try statistics(running: 1, in: files)])
+        let started = try environmentWhileTraining(adding: ["HONE_PROC_STAT": try statistics(busy: 20, idle: 80, in: files)])
         #expect(started.environment["GOMP_SPINCOUNT"] == "300000")
         #expect(started.environment["OMP_WAIT_POLICY"] == nil)
         #expect(started.environment["OPENBLAS_NUM_THREADS"] == "1")
