@@ -63,13 +63,14 @@ enum WaitPolicy {
     /// `HONE_PROC_STAT="BEFORE:AFTER"` names two files in `/proc/stat`'s format to read
     /// instead, so that tests can choose the load.
     static func machineIsBusy(environment: [String: String]) -> Bool {
-        let paths = environment["HONE_PROC_STAT"].map { $0.split(separator: ":").map(String.init) } ?? ["/proc/stat", "/proc/stat"]
+        let override = environment["HONE_PROC_STAT"]
+        let paths = override.map { $0.split(separator: ":").map(String.init) } ?? ["/proc/stat", "/proc/stat"]
         let ownBefore = ownCPUSeconds()
         guard paths.count == 2, let before = cpuTimes(paths[0]) else { return true }
-        if environment["HONE_PROC_STAT"] == nil { usleep(80_000) }
+        if override == nil { usleep(80_000) }
         guard let after = cpuTimes(paths[1]) else { return true }
         // This process's own threads (OpenBLAS starts a pool that spins as it is loaded) are not other work.
-        let own = environment["HONE_PROC_STAT"] == nil ? (ownCPUSeconds() - ownBefore) * Double(sysconf(Int32(_SC_CLK_TCK))) : 0
+        let own = override == nil ? (ownCPUSeconds() - ownBefore) * Double(sysconf(Int32(_SC_CLK_TCK))) : 0
         let busy = Double(after.busy - before.busy) - own, idle = Double(after.idle - before.idle)
         guard idle >= 0, busy + idle > 0 else { return true }
         return busy > 0.25 * (max(busy, 0) + idle)

@@ -35,8 +35,8 @@ public struct OverfittingRule: DiagnosisRule {
         else { return [] }
         let generalizationLoss = last.validationLoss! / best.validationLoss! - 1
         let previous = epochs[epochs.count - 2]
-        let bestBeforePrevious = epochs.dropLast().map { $0.validationLoss! }.min()!
-        guard bestBeforePrevious > 0, previous.validationLoss! / bestBeforePrevious - 1 > threshold else { return [] }
+        let bestUpToPrevious = epochs.dropLast().map { $0.validationLoss! }.min()!
+        guard bestUpToPrevious > 0, previous.validationLoss! / bestUpToPrevious - 1 > threshold else { return [] }
         let bestGap = best.validationLoss! - best.trainLoss, lastGap = last.validationLoss! - last.trainLoss
         guard generalizationLoss > threshold, last.trainLoss < best.trainLoss, lastGap > bestGap else { return [] }
         var evidence = ["generalization_loss": generalizationLoss, "threshold": threshold, "best_val_loss": best.validationLoss!,

@@ -174,13 +174,14 @@ public struct LIMETabular {
             outOfBin[j] = -mean / scale
             indicators[j / 64] |= 1 << UInt64(j % 64)
         }
+        let steps = zip(inBin, outOfBin).map { $0 - $1 }
         indicators.withUnsafeMutableBufferPointer { indicators in
             inputs.withUnsafeMutableBufferPointer { inputs in
                 squaredDistances.withUnsafeMutableBufferPointer { distances in
                     for j in 0..<d {
                         let rowBin = QuartileDiscretizer.bin(of: Double(row[j]), cuts: discretizer.cuts[j])
                         let bit: UInt64 = 1 << UInt64(j % 64), word = j / 64
-                        let outOfBinDistance = (inBin[j] - outOfBin[j]) * (inBin[j] - outOfBin[j])
+                        let outOfBinDistance = steps[j] * steps[j]
                         discretizer.samplers[j].draw(sampleCount - 1, &normals.generator) { index, bin, value in
                             // Selects rather than branches: a sample shares the row's bin at random.
                             let s = index &+ 1, sameBin = bin == rowBin
@@ -194,7 +195,7 @@ public struct LIMETabular {
         }
         return PerturbedSamples(
             modelInputs: inputs, squaredDistances: squaredDistances, explainedRow: inBin,
-            design: .indicators(indicators, wordsPerSample: words, offsets: outOfBin, steps: zip(inBin, outOfBin).map { $0 - $1 }))
+            design: .indicators(indicators, wordsPerSample: words, offsets: outOfBin, steps: steps))
     }
 
     /// The K columns of the surrogate; `row` is the explained row as the surrogate sees it.

@@ -85,15 +85,22 @@ struct BinSampler {
     let cumulativeFrequencies: [Double]
     /// Each bin's distribution of values.
     let bins: [TruncatedNormal]
+    /// The running sums as 53-bit integers (the last, the total, left out), compared with
+    /// the generator's top 53 bits.
+    private let edges: [UInt64]
+
+    init(cumulativeFrequencies: [Double], bins: [TruncatedNormal]) {
+        self.cumulativeFrequencies = cumulativeFrequencies
+        self.bins = bins
+        let total = cumulativeFrequencies[cumulativeFrequencies.count - 1]
+        edges = cumulativeFrequencies.dropLast().map { UInt64(($0 / total * 0x1p53).rounded()) }
+    }
 
     /// `count` draws of a bin and a value in it (two uniforms each), each handed to `body`
     /// with its index; the tables are read through pointers held for the whole batch.
     @inline(__always)
     func draw(_ count: Int, _ generator: inout SeededGenerator, _ body: (_ index: Int, _ bin: Int, _ value: Double) -> Void) {
         bins.withUnsafeBufferPointer { bins in
-            // Bin edges as 53-bit integers, compared with the generator's top 53 bits.
-            let total = cumulativeFrequencies[cumulativeFrequencies.count - 1]
-            let edges = cumulativeFrequencies.dropLast().map { UInt64(($0 / total * 0x1p53).rounded()) }
             for index in 0..<count {
                 let u = generator.next() >> 11
                 // The bin is the number of edges at or below u, counted by sign bits: bins are
