@@ -45,9 +45,9 @@ public enum ExplainBenchmarks {
         let all = try matrix(FeatureRows(values: fixture.training.values + fixture.test.values, featureCount: fixture.training.featureCount))
         _ = try model.shapValues(rows: all.rows(Array(0..<5)))  // warm-up, as the reference does
         var values: [[Double]] = []
-        let cpuStart = TreeBenchmarks.processCPUSeconds()
+        let cpuStart = ProcessClock.cpuSeconds()
         let elapsed = seconds { values = try! model.shapValues(rows: all) }
-        let cpuSeconds = TreeBenchmarks.processCPUSeconds() - cpuStart
+        let cpuSeconds = ProcessClock.cpuSeconds() - cpuStart
         let raw = try model.predictRaw(all)
         let base = model.expectedValue()
         let leaves = model.trees.reduce(0) { $0 + ($1.nodeCount + 1) / 2 }
@@ -109,11 +109,11 @@ public enum ExplainBenchmarks {
         if parts.contains("lime") {
             let lime = try LIMETabular(model: fixture.model, training: fixture.training, seed: 0)
             var scores: [Double] = []
-            let cpuStart = TreeBenchmarks.processCPUSeconds()
+            let cpuStart = ProcessClock.cpuSeconds()
             let limeSeconds = seconds { scores = try! lime.explain(rows, sampleCount: 5000).map(\.score) }
             add("lime", "seconds_per_row", limeSeconds / Double(rowCount))
             // Rows run on two threads here, lime on one: on a loaded machine CPU time is the steadier comparison of the work.
-            add("lime", "cpu_seconds_per_row", (TreeBenchmarks.processCPUSeconds() - cpuStart) / Double(rowCount))
+            add("lime", "cpu_seconds_per_row", (ProcessClock.cpuSeconds() - cpuStart) / Double(rowCount))
             add("lime", "mean_score", scores.reduce(0, +) / Double(scores.count))
         }
         guard parts.contains("permutation") else { return results }

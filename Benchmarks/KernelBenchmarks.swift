@@ -51,23 +51,29 @@ public enum KernelBenchmarks {
             let x = Tensor.uniform(shape.input, low: -1, high: 1, seed: 3).requiringGrad(shape.inputNeedsGradient)
             let w = Tensor.uniform(shape.weight, low: -0.1, high: 0.1, seed: 4).requiringGrad()
             let bias = Tensor.zeros([shape.weight[0]]).requiringGrad()
-            let forward = {
-                conv2d(x, weight: w, bias: bias, stride: (shape.stride, shape.stride), padding: (shape.padding, shape.padding))
+            // The default route, then im2col + GEMM alone: the path every pass took before
+            // the oneDNN primitives, measured in the same run for the before/after.
+            for (route, suffix) in [(ConvolutionRoute.fastest, ""), (.im2col, "_im2col")] {
+                let forward = {
+                    conv2d(
+                        x, weight: w, bias: bias, stride: (shape.stride, shape.stride), padding: (shape.padding, shape.padding),
+                        dilation: (1, 1), groups: 1, route: route)
+                }
+                let out = withNoGrad(forward)
+                let gradient = Tensor.ones(out.shape)
+                let macs = Double(out.count) * Double(shape.weight[1] * shape.weight[2] * shape.weight[3])
+                let passes = shape.inputNeedsGradient ? 3.0 : 2.0
+                let time = Timing.medianSeconds(minimumSeconds: seconds) {
+                    forward().backward(gradient)
+                    x.grad = nil
+                    w.grad = nil
+                    bias.grad = nil
+                }
+                let forwardTime = Timing.medianSeconds(minimumSeconds: seconds) { _ = withNoGrad(forward) }
+                results.append(BenchResult(workload: shape.name, metric: "gflops" + suffix, value: 2 * macs * passes / time / 1e9))
+                results.append(BenchResult(workload: shape.name, metric: "forward_gflops" + suffix, value: 2 * macs / forwardTime / 1e9))
+                results.append(BenchResult(workload: shape.name, metric: "forward_backward_ms" + suffix, value: time * 1e3))
             }
-            let out = withNoGrad(forward)
-            let gradient = Tensor.ones(out.shape)
-            let macs = Double(out.count) * Double(shape.weight[1] * shape.weight[2] * shape.weight[3])
-            let passes = shape.inputNeedsGradient ? 3.0 : 2.0
-            let time = Timing.medianSeconds(minimumSeconds: seconds) {
-                forward().backward(gradient)
-                x.grad = nil
-                w.grad = nil
-                bias.grad = nil
-            }
-            let forwardTime = Timing.medianSeconds(minimumSeconds: seconds) { _ = withNoGrad(forward) }
-            results.append(BenchResult(workload: shape.name, metric: "gflops", value: 2 * macs * passes / time / 1e9))
-            results.append(BenchResult(workload: shape.name, metric: "forward_gflops", value: 2 * macs / forwardTime / 1e9))
-            results.append(BenchResult(workload: shape.name, metric: "forward_backward_ms", value: time * 1e3))
         }
         return results
     }

@@ -59,15 +59,15 @@ public enum TreeBenchmarks {
 
     private static func measure(_ workload: String, _ split: Split, fit: () throws -> TreeModel) throws -> [BenchResult] {
         let fitStart = DispatchTime.now().uptimeNanoseconds
-        let fitCPUStart = processCPUSeconds()
+        let fitCPUStart = ProcessClock.cpuSeconds()
         let model = try fit()
         let fitSeconds = Double(DispatchTime.now().uptimeNanoseconds - fitStart) * 1e-9
-        let fitCPUSeconds = processCPUSeconds() - fitCPUStart
+        let fitCPUSeconds = ProcessClock.cpuSeconds() - fitCPUStart
         let predictStart = DispatchTime.now().uptimeNanoseconds
-        let predictCPUStart = processCPUSeconds()
+        let predictCPUStart = ProcessClock.cpuSeconds()
         let probabilities = try model.predict(split.test)
         let predictSeconds = Double(DispatchTime.now().uptimeNanoseconds - predictStart) * 1e-9
-        let predictCPUSeconds = processCPUSeconds() - predictCPUStart
+        let predictCPUSeconds = ProcessClock.cpuSeconds() - predictCPUStart
         let scores = probabilities.map { $0[1] }
         let auc = ROCAUC.binary(scores: scores, positives: split.testLabels.map { $0 == 1 }) ?? .nan
         let correct = zip(scores, split.testLabels).filter { ($0 >= 0.5 ? 1.0 : 0.0) == $1 }.count
@@ -81,16 +81,6 @@ public enum TreeBenchmarks {
             // Trees that stop splitting early fit faster and worse: the leaf count shows whether both sides grew the same trees.
             BenchResult(workload: workload, metric: "leaves", value: Double(model.trees.reduce(0) { $0 + ($1.nodeCount + 1) / 2 })),
         ]
-    }
-
-    /// CPU seconds of the whole process (all threads): on a shared machine whose other
-    /// work stretches wall-clock times many times over, CPU time is the steadier measure.
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
-        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) * 1e-6
-        return user + system
     }
 
     /// A numeric CSV with a header row whose last column is the label.

@@ -86,7 +86,7 @@ func conv2dInference(
         checking: x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups, caller: "conv2dInference")
     let out = Tensor(uninitializedShape: [plan.batch, plan.outChannels, plan.outHeight, plan.outWidth])
     #if !canImport(Accelerate)
-        if route == .oneDNN || plan.oneDNNRunsDataPasses {
+        if route.runsDataPassesOnOneDNN(plan) {
             let primitive = DNNLConvolution.inferencePrimitive(for: plan, hasBias: bias != nil, relu: relu)
             if primitive.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer) {
                 return out
@@ -98,15 +98,37 @@ func conv2dInference(
 }
 
 /// Which kernels a convolution's passes run on.
-enum ConvolutionRoute {
-    /// Each pass on whichever measured faster for its shape.
+public enum ConvolutionRoute: Sendable {
+    /// Each pass on whichever measured faster for its shape (what ``conv2d(_:weight:bias:stride:padding:dilation:groups:)`` does).
     case fastest
     /// Every pass on oneDNN wherever it has a kernel (what pins that path in tests).
     case oneDNN
+    /// Every pass on im2col + GEMM, the only path before the oneDNN primitives (what the
+    /// kernels benchmark measures them against).
+    case im2col
+
+    /// Whether the forward and input-gradient passes of `plan` go to oneDNN.
+    func runsDataPassesOnOneDNN(_ plan: ConvolutionPlan) -> Bool {
+        switch self {
+        case .fastest: plan.oneDNNRunsDataPasses
+        case .oneDNN: true
+        case .im2col: false
+        }
+    }
+
+    /// Whether the weight- and bias-gradient pass of `plan` goes to oneDNN.
+    func runsWeightPassOnOneDNN(_ plan: ConvolutionPlan) -> Bool {
+        switch self {
+        case .fastest: plan.oneDNNRunsWeightPass
+        case .oneDNN: true
+        case .im2col: false
+        }
+    }
 }
 
-/// ``conv2d(_:weight:bias:stride:padding:dilation:groups:)`` with its passes routed by `route`.
-func conv2d(
+/// ``conv2d(_:weight:bias:stride:padding:dilation:groups:)`` with its passes routed by
+/// `route`: for tests and benchmarks that compare the paths.
+public func conv2d(
     _ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int,
     route: ConvolutionRoute
 ) -> Tensor {
@@ -118,8 +140,8 @@ func conv2d(
         plan.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer)
     #else
         let primitives = DNNLConvolution.primitives(for: plan, hasBias: bias != nil)
-        let dataPassesOnOneDNN = route == .oneDNN || plan.oneDNNRunsDataPasses
-        let weightPassOnOneDNN = route == .oneDNN || plan.oneDNNRunsWeightPass
+        let dataPassesOnOneDNN = route.runsDataPassesOnOneDNN(plan)
+        let weightPassOnOneDNN = route.runsWeightPassOnOneDNN(plan)
         if !dataPassesOnOneDNN || !primitives.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer) {
             plan.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer)
         }
@@ -293,7 +315,7 @@ struct ConvolutionPlan {
             let c = r / (kh * kw), ky = (r / kw) % kh, kx = r % kw
             let source = x + (image * inChannels + c) * inPlane
             forEachRun(ky: ky, kx: kx, plane: source, columns: columns + r * plane, zeroPadding: true) {
-                column, image, count in column.update(from: image, count: count)
+                column, image, count in copyShortRun(column, image, count)
             } strided: { column, image, count, step in
                 for i in 0..<count { column[i] = image[i * step] }
             }
@@ -356,7 +378,61 @@ struct ConvolutionPlan {
 
     @inline(__always)
     private func zeroIfColumns(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
-        if count > 0 { p.initialize(repeating: 0, count: count) }
+        zeroShortRun(p, count)
+    }
+}
+
+// im2col copies one output row at a time: runs of one image row (14–32 values at the W2
+// and W3 shapes) and padding of a value or two. As `memmove`/`memset` calls those cost
+// more in the call than in the copy (a third of W3's inference on one core went to
+// im2col and its `memmove`), so they are copied inline, eight lanes at a time, the last
+// vector overlapping the one before instead of a scalar tail.
+
+/// target[0..<count] = source[0..<count] for short, non-overlapping runs.
+@inline(__always)
+func copyShortRun(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, _ count: Int) {
+    func copy<Vector: SIMD>(_ type: Vector.Type, at offset: Int) where Vector.Scalar == Float {
+        UnsafeMutableRawPointer(target + offset).storeBytes(of: UnsafeRawPointer(source + offset).loadUnaligned(as: type), as: type)
+    }
+    if count >= 8 {
+        var i = 0
+        while i + 8 <= count {
+            copy(SIMD8<Float>.self, at: i)
+            i += 8
+        }
+        if i < count { copy(SIMD8<Float>.self, at: count - 8) }
+    } else if count >= 4 {
+        copy(SIMD4<Float>.self, at: 0)
+        copy(SIMD4<Float>.self, at: count - 4)
+    } else if count >= 2 {
+        copy(SIMD2<Float>.self, at: 0)
+        copy(SIMD2<Float>.self, at: count - 2)
+    } else if count == 1 {
+        target[0] = source[0]
+    }
+}
+
+/// target[0..<count] = 0 for short runs (a plain loop would become a `memset` call).
+@inline(__always)
+func zeroShortRun(_ target: UnsafeMutablePointer<Float>, _ count: Int) {
+    func zero<Vector: SIMD>(_ type: Vector.Type, at offset: Int) where Vector.Scalar == Float {
+        UnsafeMutableRawPointer(target + offset).storeBytes(of: Vector(), as: type)
+    }
+    if count >= 8 {
+        var i = 0
+        while i + 8 <= count {
+            zero(SIMD8<Float>.self, at: i)
+            i += 8
+        }
+        if i < count { zero(SIMD8<Float>.self, at: count - 8) }
+    } else if count >= 4 {
+        zero(SIMD4<Float>.self, at: 0)
+        zero(SIMD4<Float>.self, at: count - 4)
+    } else if count >= 2 {
+        zero(SIMD2<Float>.self, at: 0)
+        zero(SIMD2<Float>.self, at: count - 2)
+    } else if count == 1 {
+        target[0] = 0
     }
 }
 

@@ -79,7 +79,11 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     let po = out.storage.pointer
     if let bias {
         let pbias = bias.storage.pointer
-        for r in 0..<rows { (po + r * outFeatures).update(from: pbias, count: outFeatures) }
+        // Split across cores like the GEMM after it: on one thread this copy was the largest
+        // serial step of Transformer inference (a fresh [tokens, 3·width] buffer per layer).
+        Parallel.forEachChunk(rows, costPerItem: 2 * outFeatures) { range in
+            for r in range { (po + r * outFeatures).update(from: pbias, count: outFeatures) }
+        }
     }
     sgemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
           a: x.storage.pointer, b: weight.storage.pointer, beta: bias == nil ? 0 : 1, c: po)

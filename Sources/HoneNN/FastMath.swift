@@ -134,6 +134,11 @@ enum FastMath {
     /// Replaces `row[0..<count]` by e^(row − max) and returns the sum: the softmax before
     /// its division. Entries at −∞ get exactly 0; a row that is −∞ everywhere becomes all
     /// zeros and gives 0.
+    ///
+    /// One pass writes each exponential and adds it to eight running sums, eight lanes at
+    /// a time; the tail goes through the scalar ``exp(_:)``, which rounds as the lanes do,
+    /// and the lanes are added in a fixed order, so the result does not depend on `count`
+    /// modulo 8 or on the vector width the compiler picks.
     @inline(__always)
     static func exponentiateShifted(_ row: UnsafeMutablePointer<Float>, count: Int) -> Float {
         let largest = maximum(row, count)
@@ -141,21 +146,48 @@ enum FastMath {
             row.initialize(repeating: 0, count: count)
             return 0
         }
-        for j in 0..<count {
-            let value = row[j]
-            let e = exp(value - largest)
-            row[j] = value == -.infinity ? 0 : e
-        }
-        // Eight running sums: independent chains instead of one serial dependency.
-        var sums = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+        let shift = SIMD8<Float>(repeating: largest)
+        var sums = SIMD8<Float>(repeating: 0)
         var j = 0
         while j + 8 <= count {
-            sums.0 += row[j]; sums.1 += row[j + 1]; sums.2 += row[j + 2]; sums.3 += row[j + 3]
-            sums.4 += row[j + 4]; sums.5 += row[j + 5]; sums.6 += row[j + 6]; sums.7 += row[j + 7]
+            let values = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+            let e = exp(values - shift).replacing(with: 0, where: values .== -.infinity)
+            UnsafeMutableRawPointer(row + j).storeBytes(of: e, as: SIMD8<Float>.self)
+            sums += e
             j += 8
         }
-        var total = ((sums.0 + sums.1) + (sums.2 + sums.3)) + ((sums.4 + sums.5) + (sums.6 + sums.7))
-        while j < count { total += row[j]; j += 1 }
+        var total = ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]))
+        while j < count {
+            let value = row[j]
+            let e = value == -.infinity ? 0 : exp(value - largest)
+            row[j] = e
+            total += e
+            j += 1
+        }
         return total
+    }
+
+    /// eˣ lane by lane, the same operations as the scalar ``exp(_:)`` (so the same
+    /// rounding), written on vectors because the compiler does not vectorize the scalar
+    /// version inside a loop that also sums.
+    @inline(__always)
+    static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let low = SIMD8<Float>(repeating: -87), high = SIMD8<Float>(repeating: 88)
+        // NaN stays NaN, as in the scalar version.
+        var clamped = x.replacing(with: low, where: x .< low)
+        clamped.replace(with: high, where: clamped .> high)
+        let magic = SIMD8<Float>(repeating: 12_582_912)  // 1.5 · 2²³
+        let shifted = clamped * 1.442_695_04 + magic
+        let n = shifted - magic
+        let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
+        var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_59e-2
+        p = p * r + 1.666_666_55e-1
+        p = p * r + 5.000_000_12e-1
+        let polynomial = p * r * r + r + 1
+        let bits = unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &- magic[0].bitPattern &+ 127
+        return polynomial * unsafeBitCast(bits &<< 23, to: SIMD8<Float>.self)
     }
 }

@@ -43,7 +43,7 @@ public final class ResidualBlock: Module, UnaryLayer {
         if let bn1, let bn2, bn1.isFoldable, bn2.isFoldable {
             // Evaluation: each convolution with its BatchNorm (and the first ReLU) in one pass.
             let inner = conv1.fusedForward(x, norm: bn1, relu: true)
-            return relu2(conv2.fusedForward(inner, norm: bn2, relu: false) + (shortcut?(x) ?? x))
+            return addingWithRelu(conv2.fusedForward(inner, norm: bn2, relu: false), shortcut?(x) ?? x)
         }
         var out = conv1(x)
         out = conv2(bn1?.forwardWithRelu(out, activation: relu1) ?? relu1(out))

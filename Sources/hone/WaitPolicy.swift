@@ -1,4 +1,5 @@
 import Foundation
+import HoneCore
 
 /// How the worker threads of the libraries `hone` links wait for work.
 ///
@@ -65,22 +66,15 @@ enum WaitPolicy {
     static func machineIsBusy(environment: [String: String]) -> Bool {
         let override = environment["HONE_PROC_STAT"]
         let paths = override.map { $0.split(separator: ":").map(String.init) } ?? ["/proc/stat", "/proc/stat"]
-        let ownBefore = ownCPUSeconds()
+        let ownBefore = ProcessClock.cpuSeconds()
         guard paths.count == 2, let before = cpuTimes(paths[0]) else { return true }
         if override == nil { usleep(80_000) }
         guard let after = cpuTimes(paths[1]) else { return true }
         // This process's own threads (OpenBLAS starts a pool that spins as it is loaded) are not other work.
-        let own = override == nil ? (ownCPUSeconds() - ownBefore) * Double(sysconf(Int32(_SC_CLK_TCK))) : 0
+        let own = override == nil ? (ProcessClock.cpuSeconds() - ownBefore) * Double(sysconf(Int32(_SC_CLK_TCK))) : 0
         let busy = Double(after.busy - before.busy) - own, idle = Double(after.idle - before.idle)
         guard idle >= 0, busy + idle > 0 else { return true }
         return busy > 0.25 * (max(busy, 0) + idle)
-    }
-
-    /// The CPU time all of this process's threads have used, in seconds.
-    static func ownCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     /// The machine's busy (user, nice, system, irq, softirq, steal) and idle (idle, iowait)

@@ -140,6 +140,13 @@ func naiveConv2dGradients(
         expectClose(xg.grad!, dx.scalars, tolerance: 1e-4)
         expectClose(wg.grad!, dw.scalars, tolerance: 1e-3)
         expectClose(bg.grad!, db.scalars, tolerance: 1e-3)
+
+        // The im2col route (the benchmark's "before") is that path exactly: the same bits both ways.
+        let (xi, wi, bi) = (x.detached().requiringGrad(), w.detached().requiringGrad(), b.detached().requiringGrad())
+        let yi = conv2d(xi, weight: wi, bias: bi, stride: (2, 2), padding: (1, 1), dilation: (1, 1), groups: 1, route: .im2col)
+        #expect(yi.scalars == reference.scalars)
+        (yi * g).sum().backward()
+        #expect(xi.grad!.scalars == dx.scalars && wi.grad!.scalars == dw.scalars && bi.grad!.scalars == db.scalars)
     }
 
     @Test func theMeasuredSwitchSendsWideLayersToOneDNN() {

@@ -17,6 +17,34 @@ import Testing
         #expect(FastMath.exp(-.infinity) < 1e-37 && FastMath.exp(-200) >= 0)
     }
 
+    @Test func vectorExponentialRoundsExactlyAsTheScalarOne() {
+        // Every lane, including the clamps, −∞ and NaN, must give the scalar bits.
+        var inputs: [Float] = [-.infinity, .infinity, .nan, -200, -87, -86.9, 0, -0.0, 1e-8, 88, 88.5, 1000]
+        for i in 0...40_000 { inputs.append(-90 + Float(i) * (180 / 40_000)) }
+        while inputs.count % 8 != 0 { inputs.append(0.5) }
+        for start in stride(from: 0, to: inputs.count, by: 8) {
+            let lanes = FastMath.exp(SIMD8<Float>(inputs[start..<start + 8]))
+            for lane in 0..<8 {
+                let scalar = FastMath.exp(inputs[start + lane])
+                #expect(lanes[lane].bitPattern == scalar.bitPattern || (lanes[lane].isNaN && scalar.isNaN), "x = \(inputs[start + lane])")
+            }
+        }
+    }
+
+    @Test func shiftedExponentialsAndTheirSumMatchADoubleReferenceAtEveryLength() {
+        for count in [1, 5, 8, 13, 16, 64, 71] {
+            var row = randomTensor([count], low: -30, high: 10, seed: UInt64(count)).scalars
+            if count > 3 { row[2] = -.infinity }
+            // The reference takes the same Float difference x − max (its rounding is not the exponential's error).
+            let largest = row.max()!
+            let expected = row.map { $0 == -.infinity ? 0 : Foundation.exp(Double($0 - largest)) }
+            let total = row.withUnsafeMutableBufferPointer { FastMath.exponentiateShifted($0.baseAddress!, count: count) }
+            #expect(abs(Double(total) - expected.reduce(0, +)) < 1e-5 * expected.reduce(0, +))
+            for (value, reference) in zip(row, expected) { #expect(abs(Double(value) - reference) <= 5e-7 * max(reference, 1e-30)) }
+            if count > 3 { #expect(row[2] == 0) }
+        }
+    }
+
     @Test func softmaxInPlaceHandlesMaskedEntriesAndFullyMaskedRows() {
         var row: [Float] = [1, -.infinity, 3, 0.5, -.infinity, 2, 2, 2, 1, 0]
         row.withUnsafeMutableBufferPointer { FastMath.softmaxInPlace($0.baseAddress!, count: $0.count) }

@@ -80,6 +80,31 @@ import Testing
         expectClose(withNoGrad { block(x) }, expected, tolerance: 1e-4)
     }
 
+    @Test func anIdentityBlockAddsItsInputBeforeTheClosingReLUInOnePass() {
+        // 8 channels (im2col + GEMM), stride 1: the shortcut is the input itself.
+        let block = ResidualBlock(inputChannels: 8, outputChannels: 8, seed: 12)
+        for (index, norm) in [block.bn1!, block.bn2!].enumerated() {
+            let trained = trainedNorm(8, seed: UInt64(40 + 10 * index))
+            for (target, source) in [(norm.weight!, trained.weight!), (norm.bias!, trained.bias!),
+                                     (norm.runningMean, trained.runningMean), (norm.runningVar, trained.runningVar)] {
+                target.assign(source)
+            }
+        }
+        block.eval()
+        let x = randomTensor([3, 8, 6, 5], low: -2, high: 2, seed: 13)
+        let inner = normalizedByHand(withNoGrad { block.conv1(x) }, block.bn1!, relu: true)
+        let main = normalizedByHand(withNoGrad { block.conv2(Tensor(shape: x.shape, scalars: inner)) }, block.bn2!, relu: false)
+        let expected = zip(main, x.scalars).map { max($0 + $1, 0) }
+        #expect(expected.contains(0) && expected.contains { $0 > 0 }, "the check needs both sides of the ReLU")
+        let fused = withNoGrad { block(x) }
+        expectClose(fused, expected, tolerance: 1e-4)
+        // The input is left as it was (the sum is written over the convolution's output).
+        #expect(x.scalars == randomTensor([3, 8, 6, 5], low: -2, high: 2, seed: 13).scalars)
+        // NaN from the sum becomes 0, as Tensor.relu makes it.
+        let sum = Tensor(shape: [4], scalars: [.nan, -1, 2, .infinity]), other = Tensor(shape: [4], scalars: [1, 0.5, -0.5, 1])
+        #expect(addingWithRelu(sum, other).scalars == [0, 0, 1.5, .infinity])
+    }
+
     @Test func trainingModeNeverFoldsEvenWithoutGradients() {
         // In training BatchNorm normalizes by the batch's own statistics, not the running ones.
         let convolution = Conv2d(32, 32, kernelSize: 3, padding: 1, seed: 8)
