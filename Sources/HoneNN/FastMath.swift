@@ -98,28 +98,10 @@ enum FastMath {
         return (total, product)
     }
 
-    /// eˣ to about 2 ulp, branch-free (clamped to [−87, 88], so −∞ gives ≈ 1.6e−38).
-    ///
-    /// Cephes' `expf`: x = n·ln2 + r with n = round(x/ln2) and ln2 split in two parts
-    /// for an exact reduction, a degree-6 polynomial for eʳ, and 2ⁿ built in the
-    /// exponent bits. Rounding uses the 1.5·2²³ trick, so no conversion can trap.
+    /// eˣ to about 2 ulp, branch-free (clamped to [−87, 88], so −∞ gives ≈ 1.6e−38): one
+    /// lane of the vector version, so scalar tails round exactly as the vector body.
     @inline(__always)
-    static func exp(_ x: Float) -> Float {
-        let clamped = Swift.min(Swift.max(x, -87), 88)
-        let magic: Float = 12_582_912  // 1.5 · 2²³
-        let shifted = clamped * 1.442_695_04 + magic
-        let n = shifted - magic
-        let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
-        var p: Float = 1.987_569_15e-4
-        p = p * r + 1.398_199_95e-3
-        p = p * r + 8.333_451_9e-3
-        p = p * r + 4.166_579_59e-2
-        p = p * r + 1.666_666_55e-1
-        p = p * r + 5.000_000_12e-1
-        let polynomial = p * r * r + r + 1
-        let exponent = (shifted.bitPattern &- magic.bitPattern) &+ 127
-        return polynomial * Float(bitPattern: exponent << 23)
-    }
+    static func exp(_ x: Float) -> Float { exp(SIMD8<Float>(repeating: x))[0] }
 
     /// Replaces `row[0..<count]` by its softmax; entries at −∞ get exactly 0, and a row
     /// that is −∞ everywhere becomes all zeros.
@@ -167,13 +149,14 @@ enum FastMath {
         return total
     }
 
-    /// eˣ lane by lane, the same operations as the scalar ``exp(_:)`` (so the same
-    /// rounding), written on vectors because the compiler does not vectorize the scalar
-    /// version inside a loop that also sums.
+    /// eˣ lane by lane, to about 2 ulp, branch-free (clamped to [−87, 88]; NaN stays NaN).
+    ///
+    /// Cephes' `expf`: x = n·ln2 + r with n = round(x/ln2) and ln2 split in two parts
+    /// for an exact reduction, a degree-6 polynomial for eʳ, and 2ⁿ built in the
+    /// exponent bits. Rounding uses the 1.5·2²³ trick, so no conversion can trap.
     @inline(__always)
     static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let low = SIMD8<Float>(repeating: -87), high = SIMD8<Float>(repeating: 88)
-        // NaN stays NaN, as in the scalar version.
         var clamped = x.replacing(with: low, where: x .< low)
         clamped.replace(with: high, where: clamped .> high)
         let magic = SIMD8<Float>(repeating: 12_582_912)  // 1.5 · 2²³
