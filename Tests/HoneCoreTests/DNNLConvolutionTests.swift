@@ -156,6 +156,9 @@ func naiveConv2dGradients(
         #expect(plan([64, 32, 14, 14], [64, 32, 3, 3]).oneDNNRunsDataPasses)
         #expect(!plan([128, 16, 32, 32], [16, 16, 3, 3]).oneDNNRunsDataPasses)
         #expect(!plan([8, 64, 8, 8], [64, 1, 3, 3], groups: 64).oneDNNRunsDataPasses)
+        // Inference alone goes to oneDNN from 3 channels: W3's stem and stage 1, not W2's first layer.
+        #expect(plan([128, 3, 32, 32], [16, 3, 3, 3]).oneDNNRunsInference && plan([128, 16, 32, 32], [16, 16, 3, 3]).oneDNNRunsInference)
+        #expect(!plan([64, 1, 28, 28], [32, 1, 3, 3]).oneDNNRunsInference)
         #expect(plan([128, 3, 32, 32], [16, 3, 3, 3]).oneDNNRunsWeightPass)
         #expect(!plan([64, 1, 28, 28], [32, 1, 3, 3]).oneDNNRunsWeightPass)
         // Both routes give the same values for a layer the switch splits between them.
