@@ -283,7 +283,9 @@ private func layerNormalizeRows(
     rows: Int, width: Int, weight: Tensor?, bias: Tensor?, eps: Float
 ) {
     let gamma = weight?.storage.pointer, beta = bias?.storage.pointer
-    Parallel.forEachChunk(rows, costPerItem: 3 * width) { range in
+    // About eight operations per value (the sum, two reductions, the affine write): counted
+    // as three, W4's [2048, 64] rows stayed on one thread below the parallel threshold.
+    Parallel.forEachChunk(rows, costPerItem: 8 * width) { range in
         for r in range {
             var source = input + r * width
             let target = output + r * width
