@@ -86,7 +86,7 @@ func conv2dInference(
         checking: x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups, caller: "conv2dInference")
     let out = Tensor(uninitializedShape: [plan.batch, plan.outChannels, plan.outHeight, plan.outWidth])
     #if !canImport(Accelerate)
-        if route.runsInferenceOnOneDNN(plan) {
+        if route.runsOnOneDNN(measuredFaster: plan.oneDNNRunsInference) {
             let primitive = DNNLConvolution.inferencePrimitive(for: plan, hasBias: bias != nil, relu: relu)
             if primitive.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer) {
                 return out
@@ -107,28 +107,12 @@ public enum ConvolutionRoute: Sendable {
     /// kernels benchmark measures them against).
     case im2col
 
-    /// Whether the forward and input-gradient passes of `plan` go to oneDNN.
-    func runsDataPassesOnOneDNN(_ plan: ConvolutionPlan) -> Bool {
+    /// Whether a pass goes to oneDNN, given whether it `measuredFaster` there for its shape
+    /// (``ConvolutionPlan/oneDNNRunsDataPasses``, ``ConvolutionPlan/oneDNNRunsInference``,
+    /// ``ConvolutionPlan/oneDNNRunsWeightPass``), which only `fastest` follows.
+    func runsOnOneDNN(measuredFaster: Bool) -> Bool {
         switch self {
-        case .fastest: plan.oneDNNRunsDataPasses
-        case .oneDNN: true
-        case .im2col: false
-        }
-    }
-
-    /// Whether the inference forward pass (``conv2dInference(_:weight:bias:stride:padding:dilation:groups:relu:)``) of `plan` goes to oneDNN.
-    func runsInferenceOnOneDNN(_ plan: ConvolutionPlan) -> Bool {
-        switch self {
-        case .fastest: plan.oneDNNRunsInference
-        case .oneDNN: true
-        case .im2col: false
-        }
-    }
-
-    /// Whether the weight- and bias-gradient pass of `plan` goes to oneDNN.
-    func runsWeightPassOnOneDNN(_ plan: ConvolutionPlan) -> Bool {
-        switch self {
-        case .fastest: plan.oneDNNRunsWeightPass
+        case .fastest: measuredFaster
         case .oneDNN: true
         case .im2col: false
         }
@@ -149,8 +133,8 @@ public func conv2d(
         plan.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer)
     #else
         let primitives = DNNLConvolution.primitives(for: plan, hasBias: bias != nil)
-        let dataPassesOnOneDNN = route.runsDataPassesOnOneDNN(plan)
-        let weightPassOnOneDNN = route.runsWeightPassOnOneDNN(plan)
+        let dataPassesOnOneDNN = route.runsOnOneDNN(measuredFaster: plan.oneDNNRunsDataPasses)
+        let weightPassOnOneDNN = route.runsOnOneDNN(measuredFaster: plan.oneDNNRunsWeightPass)
         if !dataPassesOnOneDNN || !primitives.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer) {
             plan.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer)
         }
@@ -407,48 +391,63 @@ struct ConvolutionPlan {
 /// target[0..<count] = source[0..<count] for short, non-overlapping runs.
 @inline(__always)
 func copyShortRun(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, _ count: Int) {
-    func copy<Vector: SIMD>(_ type: Vector.Type, at offset: Int) where Vector.Scalar == Float {
-        UnsafeMutableRawPointer(target + offset).storeBytes(of: UnsafeRawPointer(source + offset).loadUnaligned(as: type), as: type)
-    }
-    if count >= 8 {
-        var i = 0
-        while i + 8 <= count {
-            copy(SIMD8<Float>.self, at: i)
-            i += 8
+    struct Copy: ShortRunWriter {
+        let target: UnsafeMutablePointer<Float>, source: UnsafePointer<Float>
+        @inline(__always)
+        func write<Vector: SIMD>(_ type: Vector.Type, at offset: Int) where Vector.Scalar == Float {
+            UnsafeMutableRawPointer(target + offset).storeBytes(of: UnsafeRawPointer(source + offset).loadUnaligned(as: type), as: type)
         }
-        if i < count { copy(SIMD8<Float>.self, at: count - 8) }
-    } else if count >= 4 {
-        copy(SIMD4<Float>.self, at: 0)
-        copy(SIMD4<Float>.self, at: count - 4)
-    } else if count >= 2 {
-        copy(SIMD2<Float>.self, at: 0)
-        copy(SIMD2<Float>.self, at: count - 2)
-    } else if count == 1 {
-        target[0] = source[0]
+        @inline(__always)
+        func writeScalar(at offset: Int) { target[offset] = source[offset] }
     }
+    Copy(target: target, source: source).cover(count)
 }
 
 /// target[0..<count] = 0 for short runs (a plain loop would become a `memset` call).
 @inline(__always)
 func zeroShortRun(_ target: UnsafeMutablePointer<Float>, _ count: Int) {
-    func zero<Vector: SIMD>(_ type: Vector.Type, at offset: Int) where Vector.Scalar == Float {
-        UnsafeMutableRawPointer(target + offset).storeBytes(of: Vector(), as: type)
-    }
-    if count >= 8 {
-        var i = 0
-        while i + 8 <= count {
-            zero(SIMD8<Float>.self, at: i)
-            i += 8
+    struct Zero: ShortRunWriter {
+        let target: UnsafeMutablePointer<Float>
+        @inline(__always)
+        func write<Vector: SIMD>(_ type: Vector.Type, at offset: Int) where Vector.Scalar == Float {
+            UnsafeMutableRawPointer(target + offset).storeBytes(of: Vector(), as: type)
         }
-        if i < count { zero(SIMD8<Float>.self, at: count - 8) }
-    } else if count >= 4 {
-        zero(SIMD4<Float>.self, at: 0)
-        zero(SIMD4<Float>.self, at: count - 4)
-    } else if count >= 2 {
-        zero(SIMD2<Float>.self, at: 0)
-        zero(SIMD2<Float>.self, at: count - 2)
-    } else if count == 1 {
-        target[0] = 0
+        @inline(__always)
+        func writeScalar(at offset: Int) { target[offset] = 0 }
+    }
+    Zero(target: target).cover(count)
+}
+
+/// Writes vectors of floats at offsets of a short run.
+protocol ShortRunWriter {
+    /// Writes the `Vector.scalarCount` values from `offset` on.
+    func write<Vector: SIMD>(_ type: Vector.Type, at offset: Int) where Vector.Scalar == Float
+    /// Writes the one value at `offset`.
+    func writeScalar(at offset: Int)
+}
+
+extension ShortRunWriter {
+    /// Writes offsets 0..<count exactly once or twice (overlapping writes store the same
+    /// values) and nothing outside: eight lanes at a time, the last vector overlapping the
+    /// one before; shorter runs as two overlapping vectors of four or two, or one value.
+    @inline(__always)
+    func cover(_ count: Int) {
+        if count >= 8 {
+            var i = 0
+            while i + 8 <= count {
+                write(SIMD8<Float>.self, at: i)
+                i += 8
+            }
+            if i < count { write(SIMD8<Float>.self, at: count - 8) }
+        } else if count >= 4 {
+            write(SIMD4<Float>.self, at: 0)
+            write(SIMD4<Float>.self, at: count - 4)
+        } else if count >= 2 {
+            write(SIMD2<Float>.self, at: 0)
+            write(SIMD2<Float>.self, at: count - 2)
+        } else if count == 1 {
+            writeScalar(at: 0)
+        }
     }
 }
 

@@ -60,10 +60,18 @@ import Testing
         return before.path + ":" + after.path
     }
 
+    /// ``environmentWhileTraining(adding:)`` with `/proc/stat` counters in which other
+    /// work kept the cores `busy` ticks working and `idle` ticks idle.
+    func environmentWhileTraining(busy: Int, idle: Int) throws -> (environment: [String: String], hearsSIGTERM: Bool) {
+        let files = try Scratch()
+        return try withExtendedLifetime(files) {
+            try environmentWhileTraining(adding: ["HONE_PROC_STAT": try statistics(busy: busy, idle: idle, in: files)])
+        }
+    }
+
     @Test func aBusyMachineGetsSleepingWaits() throws {
         // Other processes kept the cores 30% busy: a quarter is the limit.
-        let files = try Scratch()
-        let started = try environmentWhileTraining(adding: ["HONE_PROC_STAT": try statistics(busy: 30, idle: 70, in: files)])
+        let started = try environmentWhileTraining(busy: 30, idle: 70)
         #expect(started.environment["OMP_WAIT_POLICY"] == "passive")
         #expect(started.environment["GOMP_SPINCOUNT"] == nil)
         #expect(started.environment["OPENBLAS_NUM_THREADS"] == "1")
@@ -72,18 +80,15 @@ import Testing
         // Counters that cannot be read count as busy.
         let unreadable = try environmentWhileTraining(adding: ["HONE_PROC_STAT": "/nonexistent/a:/nonexistent/b"]).environment
         #expect(unreadable["OMP_WAIT_POLICY"] == "passive")
-        withExtendedLifetime(files) {}
     }
 
     @Test func anIdleMachineGetsBoundedSpinning() throws {
         // 20% busy: libgomp's default spin count, made explicit.
-        let files = try Scratch()
-        let started = try environmentWhileTraining(adding: ["HONE_PROC_STAT": try statistics(busy: 20, idle: 80, in: files)])
+        let started = try environmentWhileTraining(busy: 20, idle: 80)
         #expect(started.environment["GOMP_SPINCOUNT"] == "300000")
         #expect(started.environment["OMP_WAIT_POLICY"] == nil)
         #expect(started.environment["OPENBLAS_NUM_THREADS"] == "1")
         #expect(started.hearsSIGTERM)
-        withExtendedLifetime(files) {}
     }
 
     @Test func theUsersChoiceStands() throws {
