@@ -350,9 +350,9 @@
             let stagingBytes = arguments.reduce(scratchpadBytes) { $0 + ($1.reorder == nil ? 0 : Self.aligned($1.chosenBytes)) }
             let cached = stagingBytes >= LargeBlockCache.minimumBytes
             let staging = cached
-                ? LargeBlockCache.allocate(byteCount: stagingBytes)
+                ? LargeBlockCache.shared.allocate(byteCount: stagingBytes)
                 : UnsafeMutableRawPointer.allocate(byteCount: stagingBytes, alignment: 64)
-            defer { cached ? LargeBlockCache.release(staging, byteCount: stagingBytes) : staging.deallocate() }
+            defer { cached ? LargeBlockCache.shared.release(staging, byteCount: stagingBytes) : staging.deallocate() }
             var offset = 0
             var primitiveArguments: [dnnl_exec_arg_t] = []
             var afterwards: [(dnnl_primitive_t, dnnl_memory_t?, dnnl_memory_t?)] = []

@@ -9,26 +9,80 @@ import Synchronization
 /// time (when mapped) or fragment the heap until resident memory is several times the
 /// live tensors (when not); here they are mapped once, handed back on free, and unmapped
 /// only when the cache would grow past ``capacityBytes``.
-enum LargeBlockCache {
+///
+/// The capacity follows the working set: twice the most bytes ever in use at once, and
+/// never below a floor. A fixed capacity smaller than one step's buffers evicts blocks
+/// that the next step maps and faults in again; a step needs at most what it held at its
+/// peak plus the sizes it frees and takes again in between, which twice the peak covers.
+final class LargeBlockCache: Sendable {
     /// Blocks at least this large are mapped and cached; smaller ones use `malloc`.
     /// 256 KiB catches the MLP's 784×256 weight gradient (784 KiB), which `malloc` maps
     /// fresh every step: 1 MiB left W1 training 20–40% slower on page faults.
     static let minimumBytes = 1 << 18
-    /// The most bytes kept for reuse (not counting blocks in use).
-    static let capacityBytes = 512 << 20
+
+    /// The cache every tensor storage and convolution staging buffer uses.
+    static let shared = LargeBlockCache(capacityFloorBytes: 512 << 20)
+
+    /// What the cache holds and has done, for tests and benchmarks.
+    struct Statistics: Equatable {
+        /// Bytes of freed blocks kept for reuse.
+        var cachedBytes = 0
+        /// Bytes of blocks handed out and not yet released.
+        var liveBytes = 0
+        /// The most bytes ever handed out at once.
+        var peakLiveBytes = 0
+        /// Blocks mapped fresh from the system.
+        var mappedBlocks = 0
+        /// Blocks given back to the system.
+        var unmappedBlocks = 0
+    }
 
     private struct State {
         var free: [Int: [UnsafeMutableRawPointer]] = [:]
-        var cachedBytes = 0
+        /// When each cached size was last released (a count of releases), so eviction
+        /// takes the size idle longest: a size used once, such as the last partial batch
+        /// or an evaluation batch, goes before the sizes every training step takes again.
+        var lastReleased: [Int: Int] = [:]
+        var releases = 0
+        var statistics = Statistics()
+
+        /// The cached size released longest ago, other than `keeping` when another exists.
+        func leastRecentlyReleased(keeping: Int) -> Int? {
+            let candidates = free.keys.filter { $0 != keeping }
+            return (candidates.isEmpty ? Array(free.keys) : candidates).min { lastReleased[$0, default: 0] < lastReleased[$1, default: 0] }
+        }
     }
 
-    private nonisolated(unsafe) static let state = Mutex<State>(State())
+    /// The capacity when little has been in use yet.
+    let capacityFloorBytes: Int
+    private let state = Mutex<State>(State())
+
+    /// An empty cache that keeps at least `capacityFloorBytes` of freed blocks.
+    init(capacityFloorBytes: Int) {
+        self.capacityFloorBytes = capacityFloorBytes
+    }
+
+    /// The most bytes of freed blocks kept, given the peak of live bytes so far.
+    static func capacity(floor: Int, peakLiveBytes: Int) -> Int { max(floor, 2 * peakLiveBytes) }
+
+    /// The most bytes of freed blocks this cache keeps now.
+    var capacityBytes: Int {
+        state.withLock { Self.capacity(floor: capacityFloorBytes, peakLiveBytes: $0.statistics.peakLiveBytes) }
+    }
+
+    /// What the cache holds now and has done so far.
+    var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// A block of `byteCount` bytes (page aligned): a recycled one if available.
-    static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
+    func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
         let recycled: UnsafeMutableRawPointer? = state.withLock { state in
-            guard let block = state.free[byteCount]?.popLast() else { return nil }
-            state.cachedBytes -= byteCount
+            state.statistics.liveBytes += byteCount
+            state.statistics.peakLiveBytes = max(state.statistics.peakLiveBytes, state.statistics.liveBytes)
+            guard let block = state.free[byteCount]?.popLast() else {
+                state.statistics.mappedBlocks += 1
+                return nil
+            }
+            state.statistics.cachedBytes -= byteCount
             return block
         }
         if let recycled { return recycled }
@@ -40,26 +94,35 @@ enum LargeBlockCache {
         return mapped
     }
 
-    /// Takes back a block from ``allocate(byteCount:)``, unmapping other sizes first if
-    /// keeping it would pass the capacity.
-    static func release(_ block: UnsafeMutableRawPointer, byteCount: Int) {
+    /// Takes back a block from ``allocate(byteCount:)``, unmapping the sizes idle longest
+    /// first if keeping it would pass the capacity.
+    func release(_ block: UnsafeMutableRawPointer, byteCount: Int) {
         var evicted: [(UnsafeMutableRawPointer, Int)] = []
         let kept = state.withLock { state -> Bool in
-            guard byteCount <= capacityBytes else { return false }
-            while state.cachedBytes + byteCount > capacityBytes, let size = state.free.keys.first(where: { $0 != byteCount }) ?? state.free.keys.first {
+            state.statistics.liveBytes -= byteCount
+            let capacity = Self.capacity(floor: capacityFloorBytes, peakLiveBytes: state.statistics.peakLiveBytes)
+            guard byteCount <= capacity else { return false }
+            while state.statistics.cachedBytes + byteCount > capacity, let size = state.leastRecentlyReleased(keeping: byteCount) {
                 guard let victim = state.free[size]?.popLast() else {
                     state.free[size] = nil
+                    state.lastReleased[size] = nil
                     continue
                 }
-                if state.free[size]?.isEmpty == true { state.free[size] = nil }
-                state.cachedBytes -= size
+                if state.free[size]?.isEmpty == true {
+                    state.free[size] = nil
+                    state.lastReleased[size] = nil
+                }
+                state.statistics.cachedBytes -= size
                 evicted.append((victim, size))
             }
+            state.releases += 1
+            state.lastReleased[byteCount] = state.releases
             state.free[byteCount, default: []].append(block)
-            state.cachedBytes += byteCount
+            state.statistics.cachedBytes += byteCount
             return true
         }
+        if !kept { evicted.append((block, byteCount)) }
+        if !evicted.isEmpty { state.withLock { $0.statistics.unmappedBlocks += evicted.count } }
         for (victim, size) in evicted { munmap(victim, size) }
-        if !kept { munmap(block, byteCount) }
     }
 }

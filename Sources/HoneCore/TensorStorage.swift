@@ -19,7 +19,7 @@ public final class TensorStorage: @unchecked Sendable {
         self.count = count
         let byteCount = max(count, 1) * 4
         let raw = byteCount >= LargeBlockCache.minimumBytes
-            ? LargeBlockCache.allocate(byteCount: byteCount)
+            ? LargeBlockCache.shared.allocate(byteCount: byteCount)
             : UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         Self.liveByteCounter.wrappingAdd(count * 4, ordering: .relaxed)
@@ -35,7 +35,7 @@ public final class TensorStorage: @unchecked Sendable {
         Self.liveByteCounter.wrappingSubtract(count * 4, ordering: .relaxed)
         let byteCount = max(count, 1) * 4
         if byteCount >= LargeBlockCache.minimumBytes {
-            LargeBlockCache.release(UnsafeMutableRawPointer(pointer), byteCount: byteCount)
+            LargeBlockCache.shared.release(UnsafeMutableRawPointer(pointer), byteCount: byteCount)
         } else {
             pointer.deallocate()
         }
