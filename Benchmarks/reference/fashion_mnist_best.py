@@ -9,7 +9,8 @@ Same recipe as the Hone config, written out by hand:
   (p 0.25, area 0.02-0.33, aspect 0.3-3.3, value 0);
 - model: conv 3x3 1->32 (no bias) + BN + ReLU, max pool 2, a basic residual block
   32->64 (1x1 projection shortcut with BN), a basic residual block 64->128 with stride 2,
-  a basic residual block 128->128 (identity shortcut), global average pooling, linear 128->10;
+  a basic residual block 128->128 (identity shortcut), a basic residual block 128->256 with
+  stride 2 (7x7 -> 4x4), global average pooling, linear 256->10;
 - SGD (momentum 0.9, Nesterov, weight decay 5e-4), one-cycle to 0.1 stepped per batch
   (PyTorch's defaults: 30% rising, div 25, final div 1e4, momentum 0.85-0.95), batch 128,
   shuffled every epoch, the last partial batch kept, cross-entropy with label smoothing 0.1;
@@ -74,8 +75,9 @@ def make_model():
         BasicBlock(32, 64, 1),
         BasicBlock(64, 128, 2),
         BasicBlock(128, 128, 1),
+        BasicBlock(128, 256, 2),
         nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-        nn.Linear(128, 10),
+        nn.Linear(256, 10),
     )
 
 
