@@ -8,7 +8,7 @@ import Synchronization
 /// Through `malloc` those multi-megabyte blocks either fault in fresh zeroed pages each
 /// time (when mapped) or fragment the heap until resident memory is several times the
 /// live tensors (when not); here they are mapped once, handed back on free, and unmapped
-/// only when the cache would grow past ``capacityBytes``.
+/// only when the cache would grow past ``capacity(floor:peakLiveBytes:)``.
 ///
 /// The capacity follows the working set: twice the most bytes ever in use at once, and
 /// never below a floor. A fixed capacity smaller than one step's buffers evicts blocks
@@ -48,8 +48,19 @@ final class LargeBlockCache: Sendable {
 
         /// The cached size released longest ago, other than `keeping` when another exists.
         func leastRecentlyReleased(keeping: Int) -> Int? {
-            let candidates = free.keys.filter { $0 != keeping }
-            return (candidates.isEmpty ? Array(free.keys) : candidates).min { lastReleased[$0, default: 0] < lastReleased[$1, default: 0] }
+            free.keys.min { ($0 == keeping ? 1 : 0, lastReleased[$0, default: 0]) < ($1 == keeping ? 1 : 0, lastReleased[$1, default: 0]) }
+        }
+
+        /// Takes a cached block of `size` bytes out of the cache, forgetting the size once
+        /// none is left, so every size in `free` has a block to give.
+        mutating func take(size: Int) -> UnsafeMutableRawPointer? {
+            guard let block = free[size]?.popLast() else { return nil }
+            if free[size]?.isEmpty == true {
+                free[size] = nil
+                lastReleased[size] = nil
+            }
+            statistics.cachedBytes -= size
+            return block
         }
     }
 
@@ -65,11 +76,6 @@ final class LargeBlockCache: Sendable {
     /// The most bytes of freed blocks kept, given the peak of live bytes so far.
     static func capacity(floor: Int, peakLiveBytes: Int) -> Int { max(floor, 2 * peakLiveBytes) }
 
-    /// The most bytes of freed blocks this cache keeps now.
-    var capacityBytes: Int {
-        state.withLock { Self.capacity(floor: capacityFloorBytes, peakLiveBytes: $0.statistics.peakLiveBytes) }
-    }
-
     /// What the cache holds now and has done so far.
     var statistics: Statistics { state.withLock { $0.statistics } }
 
@@ -78,11 +84,10 @@ final class LargeBlockCache: Sendable {
         let recycled: UnsafeMutableRawPointer? = state.withLock { state in
             state.statistics.liveBytes += byteCount
             state.statistics.peakLiveBytes = max(state.statistics.peakLiveBytes, state.statistics.liveBytes)
-            guard let block = state.free[byteCount]?.popLast() else {
+            guard let block = state.take(size: byteCount) else {
                 state.statistics.mappedBlocks += 1
                 return nil
             }
-            state.statistics.cachedBytes -= byteCount
             return block
         }
         if let recycled { return recycled }
@@ -97,32 +102,26 @@ final class LargeBlockCache: Sendable {
     /// Takes back a block from ``allocate(byteCount:)``, unmapping the sizes idle longest
     /// first if keeping it would pass the capacity.
     func release(_ block: UnsafeMutableRawPointer, byteCount: Int) {
-        var evicted: [(UnsafeMutableRawPointer, Int)] = []
-        let kept = state.withLock { state -> Bool in
+        let unmapped = state.withLock { state -> [(UnsafeMutableRawPointer, Int)] in
             state.statistics.liveBytes -= byteCount
             let capacity = Self.capacity(floor: capacityFloorBytes, peakLiveBytes: state.statistics.peakLiveBytes)
-            guard byteCount <= capacity else { return false }
-            while state.statistics.cachedBytes + byteCount > capacity, let size = state.leastRecentlyReleased(keeping: byteCount) {
-                guard let victim = state.free[size]?.popLast() else {
-                    state.free[size] = nil
-                    state.lastReleased[size] = nil
-                    continue
-                }
-                if state.free[size]?.isEmpty == true {
-                    state.free[size] = nil
-                    state.lastReleased[size] = nil
-                }
-                state.statistics.cachedBytes -= size
+            guard byteCount <= capacity else {
+                state.statistics.unmappedBlocks += 1
+                return [(block, byteCount)]
+            }
+            var evicted: [(UnsafeMutableRawPointer, Int)] = []
+            while state.statistics.cachedBytes + byteCount > capacity,
+                let size = state.leastRecentlyReleased(keeping: byteCount), let victim = state.take(size: size)
+            {
                 evicted.append((victim, size))
             }
+            state.statistics.unmappedBlocks += evicted.count
             state.releases += 1
             state.lastReleased[byteCount] = state.releases
             state.free[byteCount, default: []].append(block)
             state.statistics.cachedBytes += byteCount
-            return true
+            return evicted
         }
-        if !kept { evicted.append((block, byteCount)) }
-        if !evicted.isEmpty { state.withLock { $0.statistics.unmappedBlocks += evicted.count } }
-        for (victim, size) in evicted { munmap(victim, size) }
+        for (victim, size) in unmapped { munmap(victim, size) }
     }
 }
