@@ -31,6 +31,45 @@ enum FastMath {
         return total
     }
 
+    /// target[i] = a[i] + b[i]; `target` may be `a` or `b`.
+    @inline(__always)
+    static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, _ count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let sum = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { target[i] = a[i] + b[i]; i += 1 }
+    }
+
+    /// target[i] = ((x[i] − mean)·inverse)·scale[i] + shift[i] (either factor optional),
+    /// eight lanes at a time, rounded as the scalar expression; `target` may be `x`.
+    /// Written out because the compiler keeps the scalar loop scalar when it cannot
+    /// rule out that `target` overlaps `x` at an offset.
+    @inline(__always)
+    static func normalize(
+        _ x: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, _ count: Int, mean: Float, inverse: Float,
+        scale: UnsafePointer<Float>?, shift: UnsafePointer<Float>?
+    ) {
+        let center = SIMD8<Float>(repeating: mean), factor = SIMD8<Float>(repeating: inverse)
+        var i = 0
+        while i + 8 <= count {
+            var value = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - center) * factor
+            if let scale { value = value * UnsafeRawPointer(scale + i).loadUnaligned(as: SIMD8<Float>.self) }
+            if let shift { value = value + UnsafeRawPointer(shift + i).loadUnaligned(as: SIMD8<Float>.self) }
+            UnsafeMutableRawPointer(target + i).storeBytes(of: value, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            var value = (x[i] - mean) * inverse
+            if let scale { value = value * scale[i] }
+            if let shift { value = value + shift[i] }
+            target[i] = value
+            i += 1
+        }
+    }
+
     /// p[i] = max(p[i], 0), eight lanes at a time (NaN gives 0, as `Tensor.relu`).
     @inline(__always)
     static func reluInPlace(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
@@ -133,7 +172,7 @@ enum FastMath {
         var j = 0
         while j + 8 <= count {
             let values = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
-            let e = exp(values - shift).replacing(with: 0, where: values .== -.infinity)
+            let e = exp(nonPositive: values - shift).replacing(with: 0, where: values .== -.infinity)
             UnsafeMutableRawPointer(row + j).storeBytes(of: e, as: SIMD8<Float>.self)
             sums += e
             j += 8
@@ -156,9 +195,16 @@ enum FastMath {
     /// exponent bits. Rounding uses the 1.5·2²³ trick, so no conversion can trap.
     @inline(__always)
     static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let low = SIMD8<Float>(repeating: -87), high = SIMD8<Float>(repeating: 88)
-        var clamped = x.replacing(with: low, where: x .< low)
-        clamped.replace(with: high, where: clamped .> high)
+        let high = SIMD8<Float>(repeating: 88)
+        return exp(nonPositive: x.replacing(with: high, where: x .> high))
+    }
+
+    /// ``exp(_:)`` for lanes known to be at most 88 (a softmax's shifted scores are at
+    /// most 0): the same bits, one clamp fewer.
+    @inline(__always)
+    static func exp(nonPositive x: SIMD8<Float>) -> SIMD8<Float> {
+        let low = SIMD8<Float>(repeating: -87)
+        let clamped = x.replacing(with: low, where: x .< low)
         let magic = SIMD8<Float>(repeating: 12_582_912)  // 1.5 · 2²³
         let shifted = clamped * 1.442_695_04 + magic
         let n = shifted - magic

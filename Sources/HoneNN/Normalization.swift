@@ -292,21 +292,13 @@ private func layerNormalizeRows(
             if let addend {
                 // The row's sum goes to the output first; each value below is read before it is overwritten.
                 let other = addend + r * width
-                for i in 0..<width { target[i] = source[i] + other[i] }
+                FastMath.add(source, other, into: target, width)
                 source = target
             }
             let mean = FastMath.sum(source, width) / Float(width)
             let squares = FastMath.squaredDeviationSum(source, width, mean: mean)
             let inverse = 1 / (squares / Float(width) + eps).squareRoot()
-            if let gamma, let beta {
-                for i in 0..<width { target[i] = (source[i] - mean) * inverse * gamma[i] + beta[i] }
-            } else if let gamma {
-                for i in 0..<width { target[i] = (source[i] - mean) * inverse * gamma[i] }
-            } else if let beta {
-                for i in 0..<width { target[i] = (source[i] - mean) * inverse + beta[i] }
-            } else {
-                for i in 0..<width { target[i] = (source[i] - mean) * inverse }
-            }
+            FastMath.normalize(source, into: target, width, mean: mean, inverse: inverse, scale: gamma, shift: beta)
         }
     }
 }

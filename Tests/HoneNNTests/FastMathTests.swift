@@ -38,6 +38,61 @@ import Testing
         }
     }
 
+    @Test func exponentialWithoutTheUpperClampGivesTheSameBitsUpTo88() {
+        var inputs: [Float] = [-.infinity, .nan, -1000, -87, -86.99, -0.0, 0, 1e-30, 87.9, 88]
+        for i in 0...16_000 { inputs.append(-100 + Float(i) * (188 / 16_000)) }
+        while inputs.count % 8 != 0 { inputs.append(-0.25) }
+        for start in stride(from: 0, to: inputs.count, by: 8) {
+            let x = SIMD8<Float>(inputs[start..<start + 8])
+            let full = FastMath.exp(x), short = FastMath.exp(nonPositive: x)
+            for lane in 0..<8 {
+                #expect(full[lane].bitPattern == short[lane].bitPattern || (full[lane].isNaN && short[lane].isNaN), "x = \(x[lane])")
+            }
+        }
+    }
+
+    @Test func rowNormalizationAndSumMatchTheScalarExpressionsBitForBit() {
+        // Every width around the eight-lane body, each optional factor, in place and not.
+        for width in [0, 1, 7, 8, 9, 16, 23, 64, 67] {
+            let x = randomTensor([max(width, 1)], low: -4, high: 4, seed: UInt64(100 + width)).scalars
+            let other = randomTensor([max(width, 1)], low: -4, high: 4, seed: UInt64(200 + width)).scalars
+            let scale = randomTensor([max(width, 1)], low: 0.5, high: 1.5, seed: UInt64(300 + width)).scalars
+            let shift = randomTensor([max(width, 1)], seed: UInt64(400 + width)).scalars
+            let mean: Float = 0.3125, inverse: Float = 1.7
+            for (useScale, useShift) in [(true, true), (true, false), (false, true), (false, false)] {
+                let expected = (0..<width).map { i -> Float in
+                    var value = (x[i] - mean) * inverse
+                    if useScale { value = value * scale[i] }
+                    if useShift { value = value + shift[i] }
+                    return value
+                }
+                for inPlace in [false, true] {
+                    var source = x, target = [Float](repeating: .nan, count: max(width, 1))
+                    source.withUnsafeMutableBufferPointer { s in
+                        target.withUnsafeMutableBufferPointer { t in
+                            scale.withUnsafeBufferPointer { g in
+                                shift.withUnsafeBufferPointer { b in
+                                    FastMath.normalize(
+                                        s.baseAddress!, into: inPlace ? s.baseAddress! : t.baseAddress!, width, mean: mean, inverse: inverse,
+                                        scale: useScale ? g.baseAddress! : nil, shift: useShift ? b.baseAddress! : nil)
+                                }
+                            }
+                        }
+                    }
+                    let written = Array((inPlace ? source : target).prefix(width))
+                    #expect(written.map(\.bitPattern) == expected.map(\.bitPattern), "width \(width), scale \(useScale), shift \(useShift), in place \(inPlace)")
+                }
+            }
+            var sum = [Float](repeating: .nan, count: max(width, 1))
+            x.withUnsafeBufferPointer { a in
+                other.withUnsafeBufferPointer { b in
+                    sum.withUnsafeMutableBufferPointer { FastMath.add(a.baseAddress!, b.baseAddress!, into: $0.baseAddress!, width) }
+                }
+            }
+            #expect(Array(sum.prefix(width)) == (0..<width).map { x[$0] + other[$0] }, "width \(width)")
+        }
+    }
+
     @Test func shiftedExponentialsAndTheirSumMatchADoubleReferenceAtEveryLength() {
         for count in [1, 5, 8, 13, 16, 64, 71] {
             var row = randomTensor([count], low: -30, high: 10, seed: UInt64(count)).scalars
