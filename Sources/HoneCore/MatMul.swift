@@ -76,17 +76,8 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     if let bias { precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) should be [\(outFeatures)]") }
     let rows = x.count / Swift.max(inFeatures, 1)
     let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
-    let po = out.storage.pointer
-    if let bias {
-        let pbias = bias.storage.pointer
-        // Split across cores like the GEMM after it: on one thread this copy was the largest
-        // serial step of Transformer inference (a fresh [tokens, 3·width] buffer per layer).
-        Parallel.forEachChunk(rows, costPerItem: 2 * outFeatures) { range in
-            for r in range { (po + r * outFeatures).update(from: pbias, count: outFeatures) }
-        }
-    }
-    sgemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
-          a: x.storage.pointer, b: weight.storage.pointer, beta: bias == nil ? 0 : 1, c: po)
+    linearForward(x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, into: out.storage.pointer,
+                  rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return Tensor.record("linear", output: out, inputs: inputs) { g in
         var grads: [Tensor?] = [nil, nil, nil]
@@ -107,6 +98,28 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         }
         return Array(grads.prefix(inputs.count))
     }
+}
+
+/// x·Wᵀ + b for `rows` rows into `out`: oneDNN's
+/// matmul primitive with the bias in its epilogue where it has one, else the bias rows
+/// copied into `out` and one GEMM accumulating onto them.
+func linearForward(
+    _ x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
+    into out: UnsafeMutablePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int
+) {
+    #if !canImport(Accelerate)
+        if DNNLLinear.run(x: x, weight: weight, bias: bias, out: out, rows: rows, inFeatures: inFeatures,
+                          outFeatures: outFeatures) { return }
+    #endif
+    if let bias {
+        // Split across cores like the GEMM after it: on one thread this copy was the largest
+        // serial step of Transformer inference (a fresh [tokens, 3·width] buffer per layer).
+        Parallel.forEachChunk(rows, costPerItem: 2 * outFeatures) { range in
+            for r in range { (out + r * outFeatures).update(from: bias, count: outFeatures) }
+        }
+    }
+    sgemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+          a: x, b: weight, beta: bias == nil ? 0 : 1, c: out)
 }
 
 /// Runs one GEMM per matrix of a batch; small matrices (where BLAS itself stays on one

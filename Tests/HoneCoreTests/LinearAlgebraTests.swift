@@ -49,6 +49,29 @@ func naiveMatmul(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) -> [Float] 
         expectGradientsMatch([x, w]) { linear($0[0], weight: $0[1]) }
     }
 
+    @Test func linearOnOneDNNsMatmulPrimitiveMatchesTheDefinitionAndItsGradients() {
+        // [2, 70, 33] rows times a [65, 33] weight: well above the primitive's threshold.
+        let x = randomTensor([2, 70, 33], seed: 11), w = randomTensor([65, 33], seed: 12), b = randomTensor([65], seed: 13)
+        let expected = naiveMatmul(x.scalars, w.transposed().scalars, m: 140, k: 33, n: 65)
+        let withBias = linear(x, weight: w, bias: b), without = linear(x, weight: w)
+        #expect(withBias.shape == [2, 70, 65])
+        expectClose(without, expected, tolerance: 1e-4)
+        expectClose(withBias, (0..<expected.count).map { expected[$0] + b.scalars[$0 % 65] }, tolerance: 1e-4)
+        #if !canImport(Accelerate)
+            #expect(DNNLLinear.hasPrimitive(for: .init(rows: 140, inFeatures: 33, outFeatures: 65, hasBias: true)))
+            #expect(DNNLLinear.hasPrimitive(for: .init(rows: 140, inFeatures: 33, outFeatures: 65, hasBias: false)))
+        #endif
+        // The same call again gives the same bits.
+        #expect(linear(x, weight: w, bias: b).scalars.map(\.bitPattern) == withBias.scalars.map(\.bitPattern))
+        // Gradients at exactly the threshold (8 · 64 · 64 multiply-adds), where the forward pass is the primitive's.
+        let small = randomTensor([8, 64], seed: 14), square = randomTensor([64, 64], low: -0.2, high: 0.2, seed: 15)
+        expectGradientsMatch([small, square, randomTensor([64], seed: 16)]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        #if !canImport(Accelerate)
+            #expect(DNNLLinear.hasPrimitive(for: .init(rows: 8, inFeatures: 64, outFeatures: 64, hasBias: true)))
+            #expect(!DNNLLinear.hasPrimitive(for: .init(rows: 2, inFeatures: 3, outFeatures: 4, hasBias: true)))
+        #endif
+    }
+
     @Test func largeMatmulMatchesDefinition() {
         // Big enough for BLAS's multithreaded path.
         let a = randomTensor([130, 257], seed: 1), b = randomTensor([257, 129], seed: 2)

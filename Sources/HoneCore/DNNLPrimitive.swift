@@ -1,0 +1,155 @@
+#if !canImport(Accelerate)
+    import CDNNL
+
+    /// One argument of a primitive: which, in which layout Hone holds it, and whether it
+    /// is read or written.
+    struct Binding {
+        var argument: Int32
+        var query: dnnl_query_t
+        var index: Int32 = 0
+        var user: dnnl_memory_desc_t
+        var isOutput: Bool
+    }
+
+    /// A primitive with the reorders between Hone's layouts and the ones it chose.
+    final class BoundPrimitive: @unchecked Sendable {
+        let descriptor: dnnl_primitive_desc_t
+        let primitive: dnnl_primitive_t
+        /// oneDNN's name for the kernel it picked (`jit:avx512_core`, `gemm:jit`, …).
+        let implementation: String
+        private let arguments: [PreparedArgument]
+        private let scratchpadBytes: Int
+
+        /// An argument ready to run: the layout the primitive wants, and the reorder to it
+        /// (inputs) or from it (outputs) when that is not Hone's.
+        private struct PreparedArgument {
+            var binding: Binding
+            var chosen: dnnl_memory_desc_t
+            var reorder: dnnl_primitive_t?
+            var chosenBytes: Int
+        }
+
+        /// Builds the primitive for `operation` (a oneDNN operation descriptor: convolution,
+        /// matmul, …); nil when oneDNN has only its reference kernel for it, which Hone's
+        /// own fallbacks (im2col + GEMM, `sgemm`) beat.
+        init?<Operation>(operation: inout Operation, hint: dnnl_primitive_desc_t?, bindings: [Binding], relu: Bool = false) {
+            var attributes: dnnl_primitive_attr_t?
+            guard dnnl_primitive_attr_create(&attributes) == dnnl_success else { return nil }
+            defer { dnnl_primitive_attr_destroy(attributes) }
+            dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user)
+            if relu {
+                var postOperations: dnnl_post_ops_t?
+                guard dnnl_post_ops_create(&postOperations) == dnnl_success else { return nil }
+                defer { dnnl_post_ops_destroy(postOperations) }
+                guard dnnl_post_ops_append_eltwise(postOperations, 1, dnnl_eltwise_relu, 0, 0) == dnnl_success,
+                      dnnl_primitive_attr_set_post_ops(attributes, postOperations) == dnnl_success else { return nil }
+            }
+            var created: dnnl_primitive_desc_t?
+            guard dnnl_primitive_desc_create(&created, &operation, attributes, DNNLConvolution.engine, hint) == dnnl_success,
+                  let descriptor = created else { return nil }
+            var name: UnsafePointer<CChar>?
+            dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &name)
+            let implementation = name.map { String(cString: $0) } ?? "unknown"
+            var compiled: dnnl_primitive_t?
+            guard !implementation.hasPrefix("ref"), dnnl_primitive_create(&compiled, descriptor) == dnnl_success,
+                  let primitive = compiled else {
+                dnnl_primitive_desc_destroy(descriptor)
+                return nil
+            }
+            self.descriptor = descriptor
+            self.primitive = primitive
+            self.implementation = implementation
+            scratchpadBytes = dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0))
+            arguments = bindings.map { binding in
+                var user = binding.user
+                var chosen = dnnl_primitive_desc_query_md(descriptor, binding.query, binding.index).pointee
+                let reorder = dnnl_memory_desc_equal(&user, &chosen) != 0 ? nil
+                    : binding.isOutput ? Self.reorder(from: chosen, to: user) : Self.reorder(from: user, to: chosen)
+                return PreparedArgument(binding: binding, chosen: chosen, reorder: reorder, chosenBytes: dnnl_memory_desc_get_size(&chosen))
+            }
+        }
+
+        deinit {
+            for argument in arguments { if let reorder = argument.reorder { dnnl_primitive_destroy(reorder) } }
+            dnnl_primitive_destroy(primitive)
+            dnnl_primitive_desc_destroy(descriptor)
+        }
+
+        private static func reorder(from source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t) -> dnnl_primitive_t {
+            var source = source, destination = destination
+            var descriptor: dnnl_primitive_desc_t?
+            var status = dnnl_reorder_primitive_desc_create(
+                &descriptor, &source, DNNLConvolution.engine, &destination, DNNLConvolution.engine, nil)
+            precondition(status == dnnl_success, "oneDNN: no reorder between layouts (status \(status.rawValue))")
+            defer { dnnl_primitive_desc_destroy(descriptor) }
+            var reorder: dnnl_primitive_t?
+            status = dnnl_primitive_create(&reorder, descriptor)
+            precondition(status == dnnl_success, "oneDNN: cannot build a reorder (status \(status.rawValue))")
+            return reorder!
+        }
+
+        /// Runs the primitive on Hone's buffers, one per binding in the order given at
+        /// creation: inputs are reordered into the primitive's layout first, outputs out
+        /// of it afterwards.
+        func execute(_ buffers: [UnsafeMutablePointer<Float>]) {
+            precondition(buffers.count == arguments.count, "oneDNN: \(arguments.count) buffers expected, got \(buffers.count)")
+            var stream: dnnl_stream_t?
+            check(dnnl_stream_create(&stream, DNNLConvolution.engine, dnnl_stream_default_flags.rawValue), "stream")
+            defer { dnnl_stream_destroy(stream) }
+            var memories: [dnnl_memory_t?] = []
+            defer { for memory in memories { dnnl_memory_destroy(memory) } }
+            func memory(_ descriptor: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t? {
+                var descriptor = descriptor
+                var memory: dnnl_memory_t?
+                check(dnnl_memory_create(&memory, &descriptor, DNNLConvolution.engine, pointer), "memory")
+                memories.append(memory)
+                return memory
+            }
+            // Staging buffers of layers with many channels run to megabytes: they come from
+            // the large-block cache, as tensors do, so repeated calls reuse mapped pages
+            // instead of faulting in fresh ones every time.
+            let stagingBytes = arguments.reduce(scratchpadBytes) { $0 + ($1.reorder == nil ? 0 : Self.aligned($1.chosenBytes)) }
+            let cached = stagingBytes >= LargeBlockCache.minimumBytes
+            let staging = cached
+                ? LargeBlockCache.shared.allocate(byteCount: stagingBytes)
+                : UnsafeMutableRawPointer.allocate(byteCount: stagingBytes, alignment: 64)
+            defer { cached ? LargeBlockCache.shared.release(staging, byteCount: stagingBytes) : staging.deallocate() }
+            var offset = 0
+            var primitiveArguments: [dnnl_exec_arg_t] = []
+            var afterwards: [(dnnl_primitive_t, dnnl_memory_t?, dnnl_memory_t?)] = []
+            for (argument, buffer) in zip(arguments, buffers) {
+                let user = memory(argument.binding.user, buffer)
+                guard let reorder = argument.reorder else {
+                    primitiveArguments.append(dnnl_exec_arg_t(arg: argument.binding.argument, memory: user))
+                    continue
+                }
+                let chosen = memory(argument.chosen, staging + offset)
+                offset += Self.aligned(argument.chosenBytes)
+                primitiveArguments.append(dnnl_exec_arg_t(arg: argument.binding.argument, memory: chosen))
+                if argument.binding.isOutput {
+                    afterwards.append((reorder, chosen, user))
+                } else {
+                    run(reorder, from: user, to: chosen, on: stream)
+                }
+            }
+            if scratchpadBytes > 0 {
+                let scratchpad = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0).pointee
+                primitiveArguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratchpad, staging + offset)))
+            }
+            check(dnnl_primitive_execute(primitive, stream, Int32(primitiveArguments.count), primitiveArguments), implementation)
+            for (reorder, chosen, user) in afterwards { run(reorder, from: chosen, to: user, on: stream) }
+            check(dnnl_stream_wait(stream), "stream wait")
+        }
+
+        private func run(_ reorder: dnnl_primitive_t, from source: dnnl_memory_t?, to destination: dnnl_memory_t?, on stream: dnnl_stream_t?) {
+            let arguments = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: source), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: destination)]
+            check(dnnl_primitive_execute(reorder, stream, 2, arguments), "reorder")
+        }
+
+        private static func aligned(_ bytes: Int) -> Int { (bytes + 63) & ~63 }
+
+        private func check(_ status: dnnl_status_t, _ what: String) {
+            precondition(status == dnnl_success, "oneDNN: \(what) failed (status \(status.rawValue))")
+        }
+    }
+#endif
