@@ -109,11 +109,8 @@
             // the large-block cache, as tensors do, so repeated calls reuse mapped pages
             // instead of faulting in fresh ones every time.
             let stagingBytes = arguments.reduce(scratchpadBytes) { $0 + ($1.reorder == nil ? 0 : Self.aligned($1.chosenBytes)) }
-            let cached = stagingBytes >= LargeBlockCache.minimumBytes
-            let staging = cached
-                ? LargeBlockCache.shared.allocate(byteCount: stagingBytes)
-                : UnsafeMutableRawPointer.allocate(byteCount: stagingBytes, alignment: 64)
-            defer { cached ? LargeBlockCache.shared.release(staging, byteCount: stagingBytes) : staging.deallocate() }
+            let staging = LargeBlockCache.allocateBlock(byteCount: stagingBytes)
+            defer { LargeBlockCache.releaseBlock(staging, byteCount: stagingBytes) }
             var offset = 0
             var primitiveArguments: [dnnl_exec_arg_t] = []
             var afterwards: [(dnnl_primitive_t, dnnl_memory_t?, dnnl_memory_t?)] = []

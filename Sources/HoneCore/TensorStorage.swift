@@ -18,9 +18,7 @@ public final class TensorStorage: @unchecked Sendable {
     public init(uninitializedCount count: Int) {
         self.count = count
         let byteCount = max(count, 1) * 4
-        let raw = byteCount >= LargeBlockCache.minimumBytes
-            ? LargeBlockCache.shared.allocate(byteCount: byteCount)
-            : UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+        let raw = LargeBlockCache.allocateBlock(byteCount: byteCount)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         Self.liveByteCounter.wrappingAdd(count * 4, ordering: .relaxed)
     }
@@ -33,12 +31,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     deinit {
         Self.liveByteCounter.wrappingSubtract(count * 4, ordering: .relaxed)
-        let byteCount = max(count, 1) * 4
-        if byteCount >= LargeBlockCache.minimumBytes {
-            LargeBlockCache.shared.release(UnsafeMutableRawPointer(pointer), byteCount: byteCount)
-        } else {
-            pointer.deallocate()
-        }
+        LargeBlockCache.releaseBlock(UnsafeMutableRawPointer(pointer), byteCount: max(count, 1) * 4)
     }
 
     /// The storage as a buffer.
