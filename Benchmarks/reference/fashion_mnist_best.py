@@ -22,7 +22,7 @@ fastest way for PyTorch here: no worker processes to feed). Prints one line per 
 writes JSON: per-epoch training seconds and test accuracy, the cumulative training seconds
 at which the test accuracy first reached each `--targets` value, and the final accuracy.
 
-    python fashion_mnist_best.py --data-dir DIR [--epochs 30] [--stop-at 0.93] --out twin.json
+    python fashion_mnist_best.py --data-dir DIR [--epochs 40] [--stop-at 0.93] --out twin.json
 """
 
 import argparse
@@ -115,7 +115,7 @@ def augment(x, gen):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", required=True, help="directory with the Fashion-MNIST IDX .gz files")
-    p.add_argument("--epochs", type=int, default=30, help="length of the one-cycle schedule")
+    p.add_argument("--epochs", type=int, default=40, help="length of the one-cycle schedule")
     p.add_argument("--stop-at", type=float, default=None,
                    help="stop once the test accuracy reaches this value (the schedule keeps its full length)")
     p.add_argument("--targets", default="0.93,0.945", help="accuracies whose time-to-accuracy is reported")
