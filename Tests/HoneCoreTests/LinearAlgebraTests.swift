@@ -63,12 +63,20 @@ func naiveMatmul(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) -> [Float] 
         #endif
         // The same call again gives the same bits.
         #expect(linear(x, weight: w, bias: b).scalars.map(\.bitPattern) == withBias.scalars.map(\.bitPattern))
-        // Gradients at exactly the threshold (8 · 64 · 64 multiply-adds), where the forward pass is the primitive's.
+        // At exactly the threshold (8 · 64 · 64 multiply-adds) inference takes the primitive and
+        // agrees with the recording pass (which stays on the GEMM) to rounding.
         let small = randomTensor([8, 64], seed: 14), square = randomTensor([64, 64], low: -0.2, high: 0.2, seed: 15)
-        expectGradientsMatch([small, square, randomTensor([64], seed: 16)]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        let shift = randomTensor([64], seed: 16)
+        let inferred = withNoGrad { linear(small, weight: square, bias: shift) }
+        expectGradientsMatch([small, square, shift]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        expectClose(inferred, linear(small, weight: square, bias: shift).scalars, tolerance: 1e-5)
         #if !canImport(Accelerate)
             #expect(DNNLLinear.hasPrimitive(for: .init(rows: 8, inFeatures: 64, outFeatures: 64, hasBias: true)))
             #expect(!DNNLLinear.hasPrimitive(for: .init(rows: 2, inFeatures: 3, outFeatures: 4, hasBias: true)))
+            // A pass that records a graph builds none.
+            let tracked = randomTensor([9, 64], seed: 17).requiringGrad()
+            _ = linear(tracked, weight: square, bias: shift)
+            #expect(!DNNLLinear.hasPrimitive(for: .init(rows: 9, inFeatures: 64, outFeatures: 64, hasBias: true)))
         #endif
     }
 
