@@ -39,6 +39,14 @@ public func withGrad<R>(_ body: () throws -> R) rethrows -> R {
 }
 
 extension Tensor {
+    /// Whether an operation on `inputs` records a graph: recording is on and some input
+    /// needs a gradient (`nil` inputs, such as a missing bias, count as not needing one).
+    /// Fused layers check it to take a faster path that saves nothing for a backward pass
+    /// (``record(_:output:inputs:backward:)`` checks the same on its non-optional inputs).
+    public static func recordsGraph(_ inputs: [Tensor?]) -> Bool {
+        GradMode.isEnabled && inputs.contains { $0?.requiresGrad == true }
+    }
+
     /// Connects `output` to the graph as the result of `op` applied to `inputs`, when
     /// recording is on and some input needs a gradient; returns `output`.
     ///

@@ -76,10 +76,9 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     if let bias { precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) should be [\(outFeatures)]") }
     let rows = x.count / Swift.max(inFeatures, 1)
     let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
-    let recordsGraph = GradMode.isEnabled && [x, weight, bias].contains { $0?.requiresGrad == true }
-    linearForward(x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, into: out.storage.pointer,
-                  rows: rows, inFeatures: inFeatures, outFeatures: outFeatures, mayUsePrimitive: !recordsGraph)
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    linearForward(x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, into: out.storage.pointer,
+                  rows: rows, inFeatures: inFeatures, outFeatures: outFeatures, mayUsePrimitive: !Tensor.recordsGraph(inputs))
     return Tensor.record("linear", output: out, inputs: inputs) { g in
         var grads: [Tensor?] = [nil, nil, nil]
         if x.requiresGrad {

@@ -262,8 +262,7 @@ public final class LayerNorm: Module, UnaryLayer {
     /// layers, the sum is formed row by row inside the normalization pass instead of as a
     /// tensor of its own (the post-norm residual of a Transformer at inference).
     func callAsFunction(_ x: Tensor, adding residual: Tensor) -> Tensor {
-        let recordsGraph = GradMode.isEnabled && [x, residual, weight, bias].contains { $0?.requiresGrad == true }
-        guard !recordsGraph, LayerObserver.current == nil, x.shape == residual.shape,
+        guard !Tensor.recordsGraph([x, residual, weight, bias]), LayerObserver.current == nil, x.shape == residual.shape,
             x.rank >= normalizedShape.count && Array(x.shape.suffix(normalizedShape.count)) == normalizedShape
         else { return self(x + residual) }
         let width = normalizedShape.reduce(1, *)
@@ -311,8 +310,7 @@ private func layerNormalizeRows(
 public func layerNormalize(_ x: Tensor, featureCount: Int, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
     let width = featureCount, rows = x.count / max(width, 1)
     let out = Tensor(uninitializedShape: x.shape)
-    let recordsGraph = GradMode.isEnabled && [x, weight, bias].contains { $0?.requiresGrad == true }
-    guard recordsGraph else {
+    guard Tensor.recordsGraph([x, weight, bias]) else {
         layerNormalizeRows(x.storage.pointer, into: out.storage.pointer, rows: rows, width: width, weight: weight, bias: bias, eps: eps)
         return out
     }
