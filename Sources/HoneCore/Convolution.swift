@@ -135,7 +135,12 @@ public func conv2d(
         let primitives = DNNLConvolution.primitives(for: plan, hasBias: bias != nil)
         let dataPassesOnOneDNN = route.runsOnOneDNN(measuredFaster: plan.oneDNNRunsDataPasses)
         let weightPassOnOneDNN = route.runsOnOneDNN(measuredFaster: plan.oneDNNRunsWeightPass)
-        if !dataPassesOnOneDNN || !primitives.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer) {
+        // A training step's weight pass reuses the input the forward pass reordered.
+        let stagedSource = dataPassesOnOneDNN && weightPassOnOneDNN && Tensor.recordsGraph([weight, bias])
+            ? primitives.stageSourceForBothPasses(x.storage.pointer) : nil
+        if !dataPassesOnOneDNN || !primitives.forward(
+            x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer,
+            stagedSource: stagedSource) {
             plan.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer)
         }
     #endif
@@ -146,13 +151,17 @@ public func conv2d(
         let db = (bias?.requiresGrad ?? false) ? Tensor(uninitializedShape: [plan.outChannels]) : nil
         var gradX = dx?.storage.pointer, gradWeight = dw?.storage.pointer, gradBias = db?.storage.pointer
         #if !canImport(Accelerate)
-            if dataPassesOnOneDNN, let target = gradX, primitives.backwardData(gradOut: g.storage.pointer, weight: weight.storage.pointer, gradX: target) {
+            let weightPassRuns = weightPassOnOneDNN && (gradWeight != nil || gradBias != nil)
+            let stagedGradient = dataPassesOnOneDNN && gradX != nil && weightPassRuns
+                ? primitives.stageGradientForBothPasses(g.storage.pointer) : nil
+            if dataPassesOnOneDNN, let target = gradX,
+               primitives.backwardData(gradOut: g.storage.pointer, weight: weight.storage.pointer, gradX: target, stagedGradient: stagedGradient) {
                 gradX = nil
             }
-            if weightPassOnOneDNN, gradWeight != nil || gradBias != nil,
+            if weightPassRuns,
                primitives.backwardWeights(
                    x: x.storage.pointer, gradOut: g.storage.pointer, weightCount: weight.count, gradWeight: gradWeight,
-                   biasCount: plan.outChannels, gradBias: gradBias) {
+                   biasCount: plan.outChannels, gradBias: gradBias, stagedSource: stagedSource, stagedGradient: stagedGradient) {
                 gradWeight = nil
                 gradBias = nil
             }

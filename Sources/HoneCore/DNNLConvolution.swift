@@ -49,39 +49,79 @@
             backwardWeights = nil
         }
 
-        /// Runs the forward pass; false when it has no oneDNN primitive.
+        /// Whether the weight pass takes the source in the layout the forward pass reorders
+        /// it into, so one reordered copy kept from the forward pass serves both.
+        var weightPassReusesForwardSource: Bool {
+            guard let forward, let backwardWeights else { return false }
+            return forward.sharesStagedLayout(of: DNNL_ARG_SRC, with: backwardWeights, argument: DNNL_ARG_SRC)
+        }
+
+        /// Whether both backward passes take the output gradient reordered into the same
+        /// layout, so one reorder serves both.
+        var backwardPassesShareGradientLayout: Bool {
+            guard let backwardData, let backwardWeights else { return false }
+            return backwardData.sharesStagedLayout(of: DNNL_ARG_DIFF_DST, with: backwardWeights, argument: DNNL_ARG_DIFF_DST)
+        }
+
+        /// `x` reordered once for the forward pass and kept for the weight pass (when
+        /// ``weightPassReusesForwardSource``): a training step then reorders each
+        /// convolution's input once instead of twice, for the memory of one copy held
+        /// until the backward pass.
+        func stageSourceForBothPasses(_ x: UnsafeMutablePointer<Float>) -> StagedInput? {
+            weightPassReusesForwardSource ? forward?.stage(DNNL_ARG_SRC, from: x) : nil
+        }
+
+        /// `gradOut` reordered once for both backward passes (when
+        /// ``backwardPassesShareGradientLayout``).
+        func stageGradientForBothPasses(_ gradOut: UnsafeMutablePointer<Float>) -> StagedInput? {
+            backwardPassesShareGradientLayout ? backwardData?.stage(DNNL_ARG_DIFF_DST, from: gradOut) : nil
+        }
+
+        /// Runs the forward pass, on `stagedSource` instead of reordering `x` when given;
+        /// false when it has no oneDNN primitive.
         func forward(
             x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
-            out: UnsafeMutablePointer<Float>
+            out: UnsafeMutablePointer<Float>, stagedSource: StagedInput? = nil
         ) -> Bool {
             guard let forward else { return false }
-            forward.execute([x, weight, out] + (bias.map { [$0] } ?? []))
+            forward.execute([x, weight, out] + (bias.map { [$0] } ?? []), staged: Self.staged(DNNL_ARG_SRC, stagedSource))
             return true
         }
 
-        /// Writes the input gradient; false when it has no oneDNN primitive.
-        func backwardData(gradOut: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, gradX: UnsafeMutablePointer<Float>) -> Bool {
+        /// Writes the input gradient, from `stagedGradient` instead of reordering `gradOut`
+        /// when given; false when it has no oneDNN primitive.
+        func backwardData(
+            gradOut: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, gradX: UnsafeMutablePointer<Float>,
+            stagedGradient: StagedInput? = nil
+        ) -> Bool {
             guard let backwardData else { return false }
-            backwardData.execute([gradOut, weight, gradX])
+            backwardData.execute([gradOut, weight, gradX], staged: Self.staged(DNNL_ARG_DIFF_DST, stagedGradient))
             return true
         }
 
         /// Writes the weight and bias gradients (either may be unwanted: the primitive
-        /// computes both, the unwanted one into a scratch buffer); false when it has no
-        /// oneDNN primitive.
+        /// computes both, the unwanted one into a scratch buffer), taking `stagedSource`
+        /// and `stagedGradient` instead of reordering `x` and `gradOut` when given; false
+        /// when it has no oneDNN primitive.
         func backwardWeights(
             x: UnsafeMutablePointer<Float>, gradOut: UnsafeMutablePointer<Float>, weightCount: Int,
-            gradWeight: UnsafeMutablePointer<Float>?, biasCount: Int, gradBias: UnsafeMutablePointer<Float>?
+            gradWeight: UnsafeMutablePointer<Float>?, biasCount: Int, gradBias: UnsafeMutablePointer<Float>?,
+            stagedSource: StagedInput? = nil, stagedGradient: StagedInput? = nil
         ) -> Bool {
             guard let backwardWeights else { return false }
             let scratchWeight = gradWeight == nil ? TensorStorage(uninitializedCount: weightCount) : nil
             let scratchBias = gradBias == nil && hasBias ? TensorStorage(uninitializedCount: biasCount) : nil
             let weightBuffer = gradWeight ?? scratchWeight!.pointer
             let biasBuffers = hasBias ? [gradBias ?? scratchBias!.pointer] : []
+            let staged = Self.staged(DNNL_ARG_SRC, stagedSource).merging(Self.staged(DNNL_ARG_DIFF_DST, stagedGradient)) { $1 }
             withExtendedLifetime((scratchWeight, scratchBias)) {
-                backwardWeights.execute([x, gradOut, weightBuffer] + biasBuffers)
+                backwardWeights.execute([x, gradOut, weightBuffer] + biasBuffers, staged: staged)
             }
             return true
+        }
+
+        private static func staged(_ argument: Int32, _ input: StagedInput?) -> [Int32: StagedInput] {
+            input.map { [argument: $0] } ?? [:]
         }
 
         private static let cache = Mutex<[Key: DNNLConvolution]>([:])

@@ -88,53 +88,97 @@
             return reorder!
         }
 
+        /// The layout input `argument` is reordered into before each call; nil when the
+        /// primitive takes Hone's layout as it is (or has no such argument).
+        func stagedLayout(of argument: Int32) -> dnnl_memory_desc_t? {
+            arguments.first { $0.binding.argument == argument && !$0.binding.isOutput && $0.reorder != nil }?.chosen
+        }
+
+        /// Whether input `argument` here and input `otherArgument` of `other` are both
+        /// reordered, into the same layout: then one ``stage(_:from:)`` serves both calls.
+        func sharesStagedLayout(of argument: Int32, with other: BoundPrimitive, argument otherArgument: Int32) -> Bool {
+            guard var mine = stagedLayout(of: argument), var theirs = other.stagedLayout(of: otherArgument) else { return false }
+            return dnnl_memory_desc_equal(&mine, &theirs) != 0
+        }
+
+        /// Input `argument`'s `buffer` reordered into the layout this primitive chose for
+        /// it, in a block of its own that a later ``execute(_:staged:)`` (of this primitive
+        /// or one with the same layout) takes instead of reordering again; nil when the
+        /// argument needs no reorder.
+        func stage(_ argument: Int32, from buffer: UnsafeMutablePointer<Float>) -> StagedInput? {
+            guard let prepared = arguments.first(where: { $0.binding.argument == argument && !$0.binding.isOutput }),
+                  let reorder = prepared.reorder else { return nil }
+            let staged = StagedInput(layout: prepared.chosen, byteCount: prepared.chosenBytes)
+            withStream { stream, memory in
+                run(reorder, from: memory(prepared.binding.user, buffer), to: memory(prepared.chosen, staged.pointer), on: stream)
+            }
+            return staged
+        }
+
         /// Runs the primitive on Hone's buffers, one per binding in the order given at
-        /// creation: inputs are reordered into the primitive's layout first, outputs out
-        /// of it afterwards.
-        func execute(_ buffers: [UnsafeMutablePointer<Float>]) {
+        /// creation: inputs are reordered into the primitive's layout first (or taken from
+        /// `staged`, already in it, keyed by argument), outputs out of it afterwards.
+        func execute(_ buffers: [UnsafeMutablePointer<Float>], staged: [Int32: StagedInput] = [:]) {
             precondition(buffers.count == arguments.count, "oneDNN: \(arguments.count) buffers expected, got \(buffers.count)")
+            let reordered = arguments.filter { $0.reorder != nil && staged[$0.binding.argument] == nil }
+            // Staging buffers of layers with many channels run to megabytes: they come from
+            // the large-block cache, as tensors do, so repeated calls reuse mapped pages
+            // instead of faulting in fresh ones every time.
+            let stagingBytes = reordered.reduce(scratchpadBytes) { $0 + Self.aligned($1.chosenBytes) }
+            let staging = LargeBlockCache.allocateBlock(byteCount: stagingBytes)
+            defer { LargeBlockCache.releaseBlock(staging, byteCount: stagingBytes) }
+            withStream { stream, memory in
+                var offset = 0
+                var primitiveArguments: [dnnl_exec_arg_t] = []
+                var afterwards: [(dnnl_primitive_t, dnnl_memory_t?, dnnl_memory_t?)] = []
+                for (argument, buffer) in zip(arguments, buffers) {
+                    if let ready = staged[argument.binding.argument] {
+                        var expected = argument.chosen, given = ready.layout
+                        precondition(!argument.binding.isOutput && dnnl_memory_desc_equal(&expected, &given) != 0,
+                                     "oneDNN: a staged input must be in the layout the primitive chose")
+                        primitiveArguments.append(dnnl_exec_arg_t(arg: argument.binding.argument, memory: memory(argument.chosen, ready.pointer)))
+                        continue
+                    }
+                    let user = memory(argument.binding.user, buffer)
+                    guard let reorder = argument.reorder else {
+                        primitiveArguments.append(dnnl_exec_arg_t(arg: argument.binding.argument, memory: user))
+                        continue
+                    }
+                    let chosen = memory(argument.chosen, staging + offset)
+                    offset += Self.aligned(argument.chosenBytes)
+                    primitiveArguments.append(dnnl_exec_arg_t(arg: argument.binding.argument, memory: chosen))
+                    if argument.binding.isOutput {
+                        afterwards.append((reorder, chosen, user))
+                    } else {
+                        run(reorder, from: user, to: chosen, on: stream)
+                    }
+                }
+                if scratchpadBytes > 0 {
+                    let scratchpad = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0).pointee
+                    primitiveArguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratchpad, staging + offset)))
+                }
+                check(dnnl_primitive_execute(primitive, stream, Int32(primitiveArguments.count), primitiveArguments), implementation)
+                for (reorder, chosen, user) in afterwards { run(reorder, from: chosen, to: user, on: stream) }
+            }
+        }
+
+        /// Calls `body` with a stream and a maker of memory objects over raw buffers; waits
+        /// for the stream and frees both afterwards.
+        private func withStream(
+            _ body: (dnnl_stream_t?, (dnnl_memory_desc_t, UnsafeMutableRawPointer) -> dnnl_memory_t?) -> Void
+        ) {
             var stream: dnnl_stream_t?
             check(dnnl_stream_create(&stream, DNNLConvolution.engine, dnnl_stream_default_flags.rawValue), "stream")
             defer { dnnl_stream_destroy(stream) }
             var memories: [dnnl_memory_t?] = []
             defer { for memory in memories { dnnl_memory_destroy(memory) } }
-            func memory(_ descriptor: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t? {
+            body(stream) { descriptor, pointer in
                 var descriptor = descriptor
                 var memory: dnnl_memory_t?
-                check(dnnl_memory_create(&memory, &descriptor, DNNLConvolution.engine, pointer), "memory")
+                self.check(dnnl_memory_create(&memory, &descriptor, DNNLConvolution.engine, pointer), "memory")
                 memories.append(memory)
                 return memory
             }
-            // Staging buffers of layers with many channels run to megabytes: they come from
-            // the large-block cache, as tensors do, so repeated calls reuse mapped pages
-            // instead of faulting in fresh ones every time.
-            let stagingBytes = arguments.reduce(scratchpadBytes) { $0 + ($1.reorder == nil ? 0 : Self.aligned($1.chosenBytes)) }
-            let staging = LargeBlockCache.allocateBlock(byteCount: stagingBytes)
-            defer { LargeBlockCache.releaseBlock(staging, byteCount: stagingBytes) }
-            var offset = 0
-            var primitiveArguments: [dnnl_exec_arg_t] = []
-            var afterwards: [(dnnl_primitive_t, dnnl_memory_t?, dnnl_memory_t?)] = []
-            for (argument, buffer) in zip(arguments, buffers) {
-                let user = memory(argument.binding.user, buffer)
-                guard let reorder = argument.reorder else {
-                    primitiveArguments.append(dnnl_exec_arg_t(arg: argument.binding.argument, memory: user))
-                    continue
-                }
-                let chosen = memory(argument.chosen, staging + offset)
-                offset += Self.aligned(argument.chosenBytes)
-                primitiveArguments.append(dnnl_exec_arg_t(arg: argument.binding.argument, memory: chosen))
-                if argument.binding.isOutput {
-                    afterwards.append((reorder, chosen, user))
-                } else {
-                    run(reorder, from: user, to: chosen, on: stream)
-                }
-            }
-            if scratchpadBytes > 0 {
-                let scratchpad = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0).pointee
-                primitiveArguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratchpad, staging + offset)))
-            }
-            check(dnnl_primitive_execute(primitive, stream, Int32(primitiveArguments.count), primitiveArguments), implementation)
-            for (reorder, chosen, user) in afterwards { run(reorder, from: chosen, to: user, on: stream) }
             check(dnnl_stream_wait(stream), "stream wait")
         }
 
@@ -148,5 +192,22 @@
         private func check(_ status: dnnl_status_t, _ what: String) {
             precondition(status == dnnl_success, "oneDNN: \(what) failed (status \(status.rawValue))")
         }
+    }
+
+    /// One input already reordered into the layout a primitive chose for it (see
+    /// ``BoundPrimitive/stage(_:from:)``); its block goes back to the large-block cache
+    /// when the last holder lets go.
+    final class StagedInput: @unchecked Sendable {
+        let pointer: UnsafeMutableRawPointer
+        let layout: dnnl_memory_desc_t
+        private let byteCount: Int
+
+        fileprivate init(layout: dnnl_memory_desc_t, byteCount: Int) {
+            self.layout = layout
+            self.byteCount = byteCount
+            pointer = LargeBlockCache.allocateBlock(byteCount: byteCount)
+        }
+
+        deinit { LargeBlockCache.releaseBlock(pointer, byteCount: byteCount) }
     }
 #endif

@@ -168,6 +168,35 @@ func naiveConv2dGradients(
         expectClose(fastest, oneDNN.scalars, tolerance: 1e-5)
     }
 
+    @Test func oneReorderOfTheInputAndOfTheGradientServesTwoPasses() {
+        // At 32 channels oneDNN's kernels take blocked layouts (`nChw16c`/`nChw8c`), so the
+        // input and the output gradient are reordered: a training step reorders the input
+        // once for the forward and weight passes, and the gradient once for both backward
+        // passes.
+        let c = Case(input: [4, 32, 9, 9], weight: [32, 32, 3, 3], stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1, onOneDNN: true)
+        let geometry = Conv2DGeometry(kernel: (3, 3), padding: c.padding)
+        let primitives = DNNLConvolution.primitives(for: ConvolutionPlan(input: c.input, weight: c.weight, groups: 1, geometry: geometry), hasBias: true)
+        #expect(primitives.weightPassReusesForwardSource)
+        #expect(primitives.backwardPassesShareGradientLayout)
+        let (x, w, b, g, _) = run(c, seed: 5)
+        // The same passes with each argument reordered by the pass itself: the same bits.
+        let dx = Tensor(uninitializedShape: x.shape), dw = Tensor(uninitializedShape: w.shape), db = Tensor(uninitializedShape: [32])
+        #expect(primitives.backwardData(gradOut: g.storage.pointer, weight: w.storage.pointer, gradX: dx.storage.pointer))
+        #expect(primitives.backwardWeights(
+            x: x.storage.pointer, gradOut: g.storage.pointer, weightCount: w.count, gradWeight: dw.storage.pointer,
+            biasCount: 32, gradBias: db.storage.pointer))
+        #expect(x.grad!.scalars == dx.scalars && w.grad!.scalars == dw.scalars && b.grad!.scalars == db.scalars)
+        // The kept input is the forward pass's: writing over x before the backward pass
+        // leaves the weight gradient that of the values the forward pass saw.
+        let (x2, w2) = (x.detached().requiringGrad(), w.detached().requiringGrad())
+        let y2 = conv2d(x2, weight: w2, bias: nil, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: 1, route: .oneDNN)
+        let original = x2.scalars
+        x2.storage.pointer.update(repeating: 7, count: x2.count)
+        (y2 * g).sum().backward()
+        let expected = naiveConv2dGradients(Tensor(shape: x.shape, scalars: original), w, g, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: 1)
+        expectClose(w2.grad!, expected.weight, tolerance: 1e-4)
+    }
+
     @Test func repeatedRunsAreBitIdentical() {
         // Backward-weights sums over the batch on every thread; the sum must come out
         // in the same order each time for a seeded run to repeat exactly.
