@@ -38,8 +38,9 @@ public struct Conv2DGeometry: Equatable, Sendable {
 /// `[outChannels, C / groups, kH, kW]`, plus an optional `bias` `[outChannels]`.
 ///
 /// On Linux a pass (forward, input gradient, weight and bias gradients) runs on
-/// oneDNN's direct-convolution primitive for the shape (``DNNLConvolution``: JIT kernels
-/// on blocked channel layouts, the NCHW tensors reordered in and out) where that
+/// oneDNN's convolution primitive for the shape (``DNNLConvolution``: JIT kernels on
+/// blocked channel layouts, the NCHW tensors reordered in and out; Winograd where
+/// ``ConvolutionPlan/winogradRuns`` and oneDNN has it, else direct) where that
 /// measured faster: see ``ConvolutionPlan/oneDNNRunsDataPasses`` and
 /// ``ConvolutionPlan/oneDNNRunsWeightPass``. The other passes, those oneDNN has only its
 /// reference kernel for, and every pass on macOS are lowered to GEMM.
@@ -196,6 +197,14 @@ struct ConvolutionPlan {
     /// first layer): there the reorders to and from the blocked layout cost more than
     /// the direct kernel saves.
     var oneDNNRunsDataPasses: Bool { min(inChannels, outChannels) / groups >= 32 }
+
+    /// Whether the training passes run on oneDNN's Winograd kernels (F(4×4, 3×3)) where
+    /// it has them: with the data passes, from 32 input and output channels per group on.
+    /// There they took 0.5–0.9× the direct kernels' time (`hone bench kernels`, W2's
+    /// second layer 8.7 → 5.8 ms forward + backward, W3's 64-channel stage 10.9 → 5.9 ms);
+    /// W3's 3-channel stem, whose weight pass alone runs on oneDNN, took 2.5 → 5.8 ms.
+    /// Inference follows the same switch: W3's evaluation pass gained about 10%.
+    var winogradRuns: Bool { oneDNNRunsDataPasses }
 
     /// Whether oneDNN runs the inference forward pass: from 3 input and output channels
     /// per group on, a lower bar than training's. W3's evaluation pass took 18.0–19.1 ms

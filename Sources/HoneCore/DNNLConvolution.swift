@@ -2,8 +2,8 @@
     import CDNNL
     import Synchronization
 
-    /// oneDNN's direct convolution primitives (forward, backward-data, backward-weights)
-    /// for one convolution shape, built once and kept in a process-wide cache.
+    /// oneDNN's convolution primitives (forward, backward-data, backward-weights; Winograd
+    /// or direct) for one convolution shape, built once and kept in a process-wide cache.
     ///
     /// Each primitive is created with `format_tag any` for its data and weights, so oneDNN
     /// picks the layout its JIT kernels run fastest on (`nChw16c` with AVX-512, `nChw8c`
@@ -33,18 +33,34 @@
         /// Whether the primitives take and give a bias (and its gradient).
         let hasBias: Bool
 
+        /// Training primitives: each pass on oneDNN's Winograd kernel where the plan asks for
+        /// it (``ConvolutionPlan/winogradRuns``) and oneDNN has one (3×3, stride 1, no
+        /// dilation, with AVX-512), else on its direct kernel.
         private init(plan: ConvolutionPlan, hasBias: Bool) {
             self.hasBias = hasBias
             let shapes = ConvolutionDescriptors(plan: plan, hasBias: hasBias)
-            forward = shapes.forward()
-            backwardData = forward.flatMap { shapes.backwardData(hint: $0.descriptor) }
-            backwardWeights = forward.flatMap { shapes.backwardWeights(hint: $0.descriptor) }
+            let winograd = plan.winogradRuns ? shapes.forward(algorithm: dnnl_convolution_winograd) : nil
+            // The direct forward primitive is built only when some pass needs it, as the hint
+            // of its direct backward passes.
+            var directForward: BoundPrimitive??
+            func direct() -> BoundPrimitive? {
+                if directForward == nil { directForward = .some(shapes.forward(algorithm: dnnl_convolution_direct)) }
+                return directForward!
+            }
+            forward = winograd ?? direct()
+            backwardData = winograd.flatMap { shapes.backwardData(algorithm: dnnl_convolution_winograd, hint: $0.descriptor) }
+                ?? direct().flatMap { shapes.backwardData(algorithm: dnnl_convolution_direct, hint: $0.descriptor) }
+            backwardWeights = winograd.flatMap { shapes.backwardWeights(algorithm: dnnl_convolution_winograd, hint: $0.descriptor) }
+                ?? direct().flatMap { shapes.backwardWeights(algorithm: dnnl_convolution_direct, hint: $0.descriptor) }
         }
 
-        /// An inference-only forward primitive, with ReLU as a post-op when `relu` is set.
+        /// An inference-only forward primitive, with ReLU as a post-op when `relu` is set: on
+        /// the Winograd kernel where the training passes would be, else on the direct one.
         private init(inferenceFor plan: ConvolutionPlan, hasBias: Bool, relu: Bool) {
             self.hasBias = hasBias
-            forward = ConvolutionDescriptors(plan: plan, hasBias: hasBias).forward(inference: true, relu: relu)
+            let shapes = ConvolutionDescriptors(plan: plan, hasBias: hasBias)
+            forward = (plan.winogradRuns ? shapes.forward(algorithm: dnnl_convolution_winograd, inference: true, relu: relu) : nil)
+                ?? shapes.forward(algorithm: dnnl_convolution_direct, inference: true, relu: relu)
             backwardData = nil
             backwardWeights = nil
         }
@@ -210,12 +226,12 @@
 
         /// The forward primitive: for training (its descriptor is the hint of the backward
         /// ones) or for inference, then optionally with a ReLU post-op.
-        func forward(inference: Bool = false, relu: Bool = false) -> BoundPrimitive? {
+        func forward(algorithm: dnnl_alg_kind_t, inference: Bool = false, relu: Bool = false) -> BoundPrimitive? {
             var operation = dnnl_convolution_desc_t()
             var anySource = any(source), anyWeights = any(weights), anyDestination = any(destination)
             let status = withUnsafePointer(to: bias) { biasPointer in
                 dnnl_dilated_convolution_forward_desc_init(
-                    &operation, inference ? dnnl_forward_inference : dnnl_forward_training, dnnl_convolution_direct,
+                    &operation, inference ? dnnl_forward_inference : dnnl_forward_training, algorithm,
                     &anySource, &anyWeights,
                     hasBias ? biasPointer : nil, &anyDestination, strides, dilations, paddingLow, paddingHigh)
             }
@@ -231,11 +247,11 @@
             return BoundPrimitive(operation: &operation, hint: nil, bindings: bindings, relu: relu)
         }
 
-        func backwardData(hint: dnnl_primitive_desc_t) -> BoundPrimitive? {
+        func backwardData(algorithm: dnnl_alg_kind_t, hint: dnnl_primitive_desc_t) -> BoundPrimitive? {
             var operation = dnnl_convolution_desc_t()
             var anySource = any(source), anyWeights = any(weights), anyDestination = any(destination)
             let status = dnnl_dilated_convolution_backward_data_desc_init(
-                &operation, dnnl_convolution_direct, &anySource, &anyWeights, &anyDestination,
+                &operation, algorithm, &anySource, &anyWeights, &anyDestination,
                 strides, dilations, paddingLow, paddingHigh)
             guard status == dnnl_success else { return nil }
             return BoundPrimitive(operation: &operation, hint: hint, bindings: [
@@ -245,12 +261,12 @@
             ])
         }
 
-        func backwardWeights(hint: dnnl_primitive_desc_t) -> BoundPrimitive? {
+        func backwardWeights(algorithm: dnnl_alg_kind_t, hint: dnnl_primitive_desc_t) -> BoundPrimitive? {
             var operation = dnnl_convolution_desc_t()
             var anySource = any(source), anyWeights = any(weights), anyDestination = any(destination)
             let status = withUnsafePointer(to: bias) { biasPointer in
                 dnnl_dilated_convolution_backward_weights_desc_init(
-                    &operation, dnnl_convolution_direct, &anySource, &anyWeights, hasBias ? biasPointer : nil,
+                    &operation, algorithm, &anySource, &anyWeights, hasBias ? biasPointer : nil,
                     &anyDestination, strides, dilations, paddingLow, paddingHigh)
             }
             guard status == dnnl_success else { return nil }

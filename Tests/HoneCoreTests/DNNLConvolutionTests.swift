@@ -1,5 +1,6 @@
 import HoneTestSupport
 import Testing
+import Foundation
 
 @testable import HoneCore
 
@@ -52,6 +53,9 @@ func naiveConv2dGradients(
     /// counts oneDNN's blocked kernels take, plus the W2 and W3 layer shapes.
     let cases: [Case] = [
         Case(input: [2, 16, 9, 9], weight: [16, 16, 3, 3], stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1, onOneDNN: true),
+        // From 32 channels on, 3×3 at stride 1 runs on the Winograd kernels (with AVX-512).
+        Case(input: [2, 32, 9, 9], weight: [64, 32, 3, 3], stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1, onOneDNN: true),
+        Case(input: [3, 32, 4, 4], weight: [32, 32, 3, 3], stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1, onOneDNN: true),
         Case(input: [2, 16, 9, 8], weight: [32, 16, 3, 3], stride: (2, 2), padding: (1, 1), dilation: (1, 1), groups: 1, onOneDNN: true),
         Case(input: [1, 8, 7, 6], weight: [16, 8, 3, 2], stride: (2, 3), padding: (1, 0), dilation: (1, 1), groups: 1, onOneDNN: true),
         Case(input: [2, 16, 8, 8], weight: [16, 8, 3, 3], stride: (1, 1), padding: (2, 2), dilation: (2, 2), groups: 2, onOneDNN: true),
@@ -104,6 +108,7 @@ func naiveConv2dGradients(
             Case(input: [1, 8, 6, 6], weight: [8, 4, 3, 3], stride: (1, 1), padding: (2, 2), dilation: (2, 2), groups: 2, onOneDNN: true),
             Case(input: [1, 8, 5, 5], weight: [8, 1, 3, 3], stride: (2, 2), padding: (1, 1), dilation: (1, 1), groups: 8, onOneDNN: true),
             Case(input: [1, 3, 5, 5], weight: [8, 3, 3, 3], stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1, onOneDNN: true),
+            Case(input: [1, 32, 5, 5], weight: [32, 32, 3, 3], stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1, onOneDNN: true),
         ]
         for (i, c) in small.enumerated() {
             let geometry = Conv2DGeometry(kernel: (c.weight[2], c.weight[3]), stride: c.stride, padding: c.padding, dilation: c.dilation)
@@ -166,6 +171,23 @@ func naiveConv2dGradients(
         let fastest = conv2d(x, weight: w, padding: (1, 1))
         let oneDNN = conv2d(x, weight: w, bias: nil, stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1, route: .oneDNN)
         expectClose(fastest, oneDNN.scalars, tolerance: 1e-5)
+    }
+
+    @Test func winogradRunsFrom32ChannelsWhereTheCPUHasIt() throws {
+        // oneDNN's f32 Winograd kernels need AVX-512 (`avx512_core`); elsewhere every pass
+        // stays on the direct kernels.
+        let flags = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let hasAVX512Core = ["avx512f", "avx512bw", "avx512vl", "avx512dq"].allSatisfy { flags.contains(" \($0)") }
+        func implementations(_ input: [Int], _ weight: [Int], stride: Int = 1) -> [String] {
+            let geometry = Conv2DGeometry(kernel: (3, 3), stride: (stride, stride), padding: (1, 1))
+            let primitives = DNNLConvolution.primitives(for: ConvolutionPlan(input: input, weight: weight, groups: 1, geometry: geometry), hasBias: false)
+            return [primitives.forward, primitives.backwardData, primitives.backwardWeights].map { $0?.implementation ?? "none" }
+        }
+        let wide = implementations([8, 32, 14, 14], [64, 32, 3, 3])
+        #expect(wide.allSatisfy { $0.contains("wino") == hasAVX512Core }, "\(wide)")
+        // Below 32 channels, and at stride 2, the direct kernels.
+        let narrow = implementations([8, 16, 14, 14], [16, 16, 3, 3]), strided = implementations([8, 32, 14, 14], [64, 32, 3, 3], stride: 2)
+        #expect((narrow + strided).allSatisfy { !$0.contains("wino") && !$0.hasPrefix("ref") && $0 != "none" }, "\(narrow + strided)")
     }
 
     @Test func oneReorderOfTheInputAndOfTheGradientServesTwoPasses() {
