@@ -42,16 +42,15 @@
             let winograd = plan.winogradRuns ? shapes.forward(algorithm: dnnl_convolution_winograd) : nil
             // The direct forward primitive is built only when some pass needs it, as the hint
             // of its direct backward passes.
-            var directForward: BoundPrimitive??
-            func direct() -> BoundPrimitive? {
-                if directForward == nil { directForward = .some(shapes.forward(algorithm: dnnl_convolution_direct)) }
-                return directForward!
+            lazy var direct = shapes.forward(algorithm: dnnl_convolution_direct)
+            /// A backward pass on Winograd (hinted by its forward primitive), else direct.
+            func backward(_ build: (dnnl_alg_kind_t, dnnl_primitive_desc_t) -> BoundPrimitive?) -> BoundPrimitive? {
+                winograd.flatMap { build(dnnl_convolution_winograd, $0.descriptor) }
+                    ?? direct.flatMap { build(dnnl_convolution_direct, $0.descriptor) }
             }
-            forward = winograd ?? direct()
-            backwardData = winograd.flatMap { shapes.backwardData(algorithm: dnnl_convolution_winograd, hint: $0.descriptor) }
-                ?? direct().flatMap { shapes.backwardData(algorithm: dnnl_convolution_direct, hint: $0.descriptor) }
-            backwardWeights = winograd.flatMap { shapes.backwardWeights(algorithm: dnnl_convolution_winograd, hint: $0.descriptor) }
-                ?? direct().flatMap { shapes.backwardWeights(algorithm: dnnl_convolution_direct, hint: $0.descriptor) }
+            forward = winograd ?? direct
+            backwardData = backward(shapes.backwardData)
+            backwardWeights = backward(shapes.backwardWeights)
         }
 
         /// An inference-only forward primitive, with ReLU as a post-op when `relu` is set: on

@@ -91,7 +91,13 @@
         /// The layout input `argument` is reordered into before each call; nil when the
         /// primitive takes Hone's layout as it is (or has no such argument).
         func stagedLayout(of argument: Int32) -> dnnl_memory_desc_t? {
-            arguments.first { $0.binding.argument == argument && !$0.binding.isOutput && $0.reorder != nil }?.chosen
+            reorderedInput(argument)?.chosen
+        }
+
+        /// Input `argument` when it is reordered before each call; nil when it is not (or
+        /// is no input of this primitive).
+        private func reorderedInput(_ argument: Int32) -> PreparedArgument? {
+            arguments.first { $0.binding.argument == argument && !$0.binding.isOutput && $0.reorder != nil }
         }
 
         /// Whether input `argument` here and input `otherArgument` of `other` are both
@@ -106,8 +112,7 @@
         /// or one with the same layout) takes instead of reordering again; nil when the
         /// argument needs no reorder.
         func stage(_ argument: Int32, from buffer: UnsafeMutablePointer<Float>) -> StagedInput? {
-            guard let prepared = arguments.first(where: { $0.binding.argument == argument && !$0.binding.isOutput }),
-                  let reorder = prepared.reorder else { return nil }
+            guard let prepared = reorderedInput(argument), let reorder = prepared.reorder else { return nil }
             let staged = StagedInput(layout: prepared.chosen, byteCount: prepared.chosenBytes)
             withStream { stream, memory in
                 run(reorder, from: memory(prepared.binding.user, buffer), to: memory(prepared.chosen, staged.pointer), on: stream)
