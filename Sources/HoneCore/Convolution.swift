@@ -68,18 +68,22 @@ public func conv2d(
 ///
 /// With BatchNorm folded into `weight` and `bias` (see `Conv2d` in HoneNN) this is
 /// convolution + BatchNorm + ReLU of an evaluation-mode network in one pass.
+///
+/// On oneDNN the output may stay in the primitive's blocked layout until something reads
+/// it as NCHW, and a blocked input from the convolution before is read as it is; a
+/// `weightCache` keeps the weights in the primitive's layout between calls.
 public func conv2dInference(
     _ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
-    dilation: (Int, Int) = (1, 1), groups: Int = 1, relu: Bool
+    dilation: (Int, Int) = (1, 1), groups: Int = 1, relu: Bool, weightCache: InferenceWeightCache? = nil
 ) -> Tensor {
     conv2dInference(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-                    relu: relu, route: .fastest)
+                    relu: relu, weightCache: weightCache, route: .fastest)
 }
 
 /// ``conv2dInference(_:weight:bias:stride:padding:dilation:groups:relu:)`` with its pass routed by `route`.
 func conv2dInference(
     _ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int,
-    relu: Bool, route: ConvolutionRoute
+    relu: Bool, weightCache: InferenceWeightCache? = nil, route: ConvolutionRoute
 ) -> Tensor {
     precondition(!GradMode.isEnabled || !(x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false)),
                  "conv2dInference records no gradient: call it under withNoGrad")
@@ -89,7 +93,9 @@ func conv2dInference(
     #if !canImport(Accelerate)
         if route.runsOnOneDNN(measuredFaster: plan.oneDNNRunsInference) {
             let primitive = DNNLConvolution.inferencePrimitive(for: plan, hasBias: bias != nil, relu: relu)
-            if primitive.forward(x: x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, out: out.storage.pointer) {
+            if primitive.inferenceForward(
+                x: x.storage, weight: weight.storage.pointer, weightCount: weight.count, bias: bias?.storage.pointer,
+                out: out.storage, weightCache: weightCache) {
                 return out
             }
         }

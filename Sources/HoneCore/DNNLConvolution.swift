@@ -82,13 +82,13 @@
         /// ``weightPassReusesForwardSource``): a training step then reorders each
         /// convolution's input once instead of twice, for the memory of one copy held
         /// until the backward pass.
-        func stageSourceForBothPasses(_ x: UnsafeMutablePointer<Float>) -> StagedInput? {
+        func stageSourceForBothPasses(_ x: UnsafeMutablePointer<Float>) -> StagedBuffer? {
             weightPassReusesForwardSource ? forward?.stage(DNNL_ARG_SRC, from: x) : nil
         }
 
         /// `gradOut` reordered once for both backward passes (when
         /// ``backwardPassesShareGradientLayout``).
-        func stageGradientForBothPasses(_ gradOut: UnsafeMutablePointer<Float>) -> StagedInput? {
+        func stageGradientForBothPasses(_ gradOut: UnsafeMutablePointer<Float>) -> StagedBuffer? {
             backwardPassesShareGradientLayout ? backwardData?.stage(DNNL_ARG_DIFF_DST, from: gradOut) : nil
         }
 
@@ -96,10 +96,45 @@
         /// false when it has no oneDNN primitive.
         func forward(
             x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
-            out: UnsafeMutablePointer<Float>, stagedSource: StagedInput? = nil
+            out: UnsafeMutablePointer<Float>, stagedSource: StagedBuffer? = nil
         ) -> Bool {
             guard let forward else { return false }
             forward.execute([x, weight, out] + (bias.map { [$0] } ?? []), staged: Self.staged(DNNL_ARG_SRC, stagedSource))
+            return true
+        }
+
+        /// Runs the inference pass from `x` into the fresh storage `out`, both kept in the
+        /// primitive's blocked layouts where it chose them: an input whose values a previous
+        /// convolution left blocked is read as it is (or converted blocked to blocked), and
+        /// the output is left blocked in `out` (see ``TensorStorage/deferValues(_:)``), so
+        /// consecutive convolutions skip the NCHW round trip between them. False when it
+        /// has no oneDNN primitive.
+        ///
+        /// With a `weightCache`, weights the primitive reads in a layout of its own are
+        /// converted only when their values changed since the cache's last call.
+        func inferenceForward(
+            x: TensorStorage, weight: UnsafeMutablePointer<Float>, weightCount: Int, bias: UnsafeMutablePointer<Float>?,
+            out: TensorStorage, weightCache: InferenceWeightCache?
+        ) -> Bool {
+            guard let forward else { return false }
+            var staged: [Int32: StagedBuffer] = [:]
+            if let weightCache, forward.reorderedLayouts(of: DNNL_ARG_WEIGHTS) != nil {
+                staged[DNNL_ARG_WEIGHTS] = weightCache.converted(for: forward, weights: weight, count: weightCount) {
+                    forward.stage(DNNL_ARG_WEIGHTS, from: weight)!
+                }
+            }
+            var source: UnsafeMutablePointer<Float>?
+            if let (chosen, user) = forward.reorderedLayouts(of: DNNL_ARG_SRC), x.deferredValues != nil {
+                staged[DNNL_ARG_SRC] = x.values(in: chosen, rowMajor: user)
+            } else {
+                source = x.pointer
+            }
+            let blockedOutput = forward.reorderedLayouts(of: DNNL_ARG_DST)
+            if let (chosen, _) = blockedOutput { staged[DNNL_ARG_DST] = StagedBuffer(layout: chosen) }
+            forward.execute([source, weight, blockedOutput == nil ? out.pointer : nil] + (bias.map { [$0] } ?? []), staged: staged)
+            if let (_, user) = blockedOutput, let values = staged[DNNL_ARG_DST] {
+                out.deferValues(DeferredBlockedValues(values: values, rowMajor: user))
+            }
             return true
         }
 
@@ -107,7 +142,7 @@
         /// when given; false when it has no oneDNN primitive.
         func backwardData(
             gradOut: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, gradX: UnsafeMutablePointer<Float>,
-            stagedGradient: StagedInput? = nil
+            stagedGradient: StagedBuffer? = nil
         ) -> Bool {
             guard let backwardData else { return false }
             backwardData.execute([gradOut, weight, gradX], staged: Self.staged(DNNL_ARG_DIFF_DST, stagedGradient))
@@ -121,7 +156,7 @@
         func backwardWeights(
             x: UnsafeMutablePointer<Float>, gradOut: UnsafeMutablePointer<Float>, weightCount: Int,
             gradWeight: UnsafeMutablePointer<Float>?, biasCount: Int, gradBias: UnsafeMutablePointer<Float>?,
-            stagedSource: StagedInput? = nil, stagedGradient: StagedInput? = nil
+            stagedSource: StagedBuffer? = nil, stagedGradient: StagedBuffer? = nil
         ) -> Bool {
             guard let backwardWeights else { return false }
             let scratchWeight = gradWeight == nil ? TensorStorage(uninitializedCount: weightCount) : nil
@@ -135,7 +170,7 @@
             return true
         }
 
-        private static func staged(_ argument: Int32, _ input: StagedInput?) -> [Int32: StagedInput] {
+        private static func staged(_ argument: Int32, _ input: StagedBuffer?) -> [Int32: StagedBuffer] {
             input.map { [argument: $0] } ?? [:]
         }
 

@@ -100,6 +100,12 @@
             arguments.first { $0.binding.argument == argument && !$0.binding.isOutput && $0.reorder != nil }
         }
 
+        /// The layout the primitive chose for `argument` (input or output) and Hone's, when
+        /// they differ and the argument is reordered around each call; nil when it is not.
+        func reorderedLayouts(of argument: Int32) -> (chosen: dnnl_memory_desc_t, user: dnnl_memory_desc_t)? {
+            arguments.first { $0.binding.argument == argument && $0.reorder != nil }.map { ($0.chosen, $0.binding.user) }
+        }
+
         /// Whether input `argument` here and input `otherArgument` of `other` are both
         /// reordered, into the same layout: then one ``stage(_:from:)`` serves both calls.
         func sharesStagedLayout(of argument: Int32, with other: BoundPrimitive, argument otherArgument: Int32) -> Bool {
@@ -111,10 +117,10 @@
         /// it, in a block of its own that a later ``execute(_:staged:)`` (of this primitive
         /// or one with the same layout) takes instead of reordering again; nil when the
         /// argument needs no reorder.
-        func stage(_ argument: Int32, from buffer: UnsafeMutablePointer<Float>) -> StagedInput? {
+        func stage(_ argument: Int32, from buffer: UnsafeMutablePointer<Float>) -> StagedBuffer? {
             guard let prepared = reorderedInput(argument), let reorder = prepared.reorder else { return nil }
-            let staged = StagedInput(layout: prepared.chosen, byteCount: prepared.chosenBytes)
-            withStream { stream, memory in
+            let staged = StagedBuffer(layout: prepared.chosen)
+            withDNNLStream { stream, memory in
                 run(reorder, from: memory(prepared.binding.user, buffer), to: memory(prepared.chosen, staged.pointer), on: stream)
             }
             return staged
@@ -122,8 +128,10 @@
 
         /// Runs the primitive on Hone's buffers, one per binding in the order given at
         /// creation: inputs are reordered into the primitive's layout first (or taken from
-        /// `staged`, already in it, keyed by argument), outputs out of it afterwards.
-        func execute(_ buffers: [UnsafeMutablePointer<Float>], staged: [Int32: StagedInput] = [:]) {
+        /// `staged`, already in it, keyed by argument), outputs out of it afterwards (or
+        /// left in `staged`'s buffer for that argument, in the primitive's layout). A
+        /// buffer may be nil only where `staged` has the argument.
+        func execute(_ buffers: [UnsafeMutablePointer<Float>?], staged: [Int32: StagedBuffer] = [:]) {
             precondition(buffers.count == arguments.count, "oneDNN: \(arguments.count) buffers expected, got \(buffers.count)")
             let reordered = arguments.filter { $0.reorder != nil && staged[$0.binding.argument] == nil }
             // Staging buffers of layers with many channels run to megabytes: they come from
@@ -132,18 +140,19 @@
             let stagingBytes = reordered.reduce(scratchpadBytes) { $0 + Self.aligned($1.chosenBytes) }
             let staging = LargeBlockCache.allocateBlock(byteCount: stagingBytes)
             defer { LargeBlockCache.releaseBlock(staging, byteCount: stagingBytes) }
-            withStream { stream, memory in
+            withDNNLStream { stream, memory in
                 var offset = 0
                 var primitiveArguments: [dnnl_exec_arg_t] = []
                 var afterwards: [(dnnl_primitive_t, dnnl_memory_t?, dnnl_memory_t?)] = []
                 for (argument, buffer) in zip(arguments, buffers) {
                     if let ready = staged[argument.binding.argument] {
                         var expected = argument.chosen, given = ready.layout
-                        precondition(!argument.binding.isOutput && dnnl_memory_desc_equal(&expected, &given) != 0,
-                                     "oneDNN: a staged input must be in the layout the primitive chose")
+                        precondition(dnnl_memory_desc_equal(&expected, &given) != 0,
+                                     "oneDNN: a staged buffer must be in the layout the primitive chose")
                         primitiveArguments.append(dnnl_exec_arg_t(arg: argument.binding.argument, memory: memory(argument.chosen, ready.pointer)))
                         continue
                     }
+                    guard let buffer else { preconditionFailure("oneDNN: argument \(argument.binding.argument) has no buffer") }
                     let user = memory(argument.binding.user, buffer)
                     guard let reorder = argument.reorder else {
                         primitiveArguments.append(dnnl_exec_arg_t(arg: argument.binding.argument, memory: user))
@@ -162,57 +171,72 @@
                     let scratchpad = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0).pointee
                     primitiveArguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratchpad, staging + offset)))
                 }
-                check(dnnl_primitive_execute(primitive, stream, Int32(primitiveArguments.count), primitiveArguments), implementation)
+                checkDNNL(dnnl_primitive_execute(primitive, stream, Int32(primitiveArguments.count), primitiveArguments), implementation)
                 for (reorder, chosen, user) in afterwards { run(reorder, from: chosen, to: user, on: stream) }
             }
         }
 
-        /// Calls `body` with a stream and a maker of memory objects over raw buffers; waits
-        /// for the stream and frees both afterwards.
-        private func withStream(
-            _ body: (dnnl_stream_t?, (dnnl_memory_desc_t, UnsafeMutableRawPointer) -> dnnl_memory_t?) -> Void
-        ) {
-            var stream: dnnl_stream_t?
-            check(dnnl_stream_create(&stream, DNNLConvolution.engine, dnnl_stream_default_flags.rawValue), "stream")
-            defer { dnnl_stream_destroy(stream) }
-            var memories: [dnnl_memory_t?] = []
-            defer { for memory in memories { dnnl_memory_destroy(memory) } }
-            body(stream) { descriptor, pointer in
-                var descriptor = descriptor
-                var memory: dnnl_memory_t?
-                self.check(dnnl_memory_create(&memory, &descriptor, DNNLConvolution.engine, pointer), "memory")
-                memories.append(memory)
-                return memory
-            }
-            check(dnnl_stream_wait(stream), "stream wait")
-        }
-
         private func run(_ reorder: dnnl_primitive_t, from source: dnnl_memory_t?, to destination: dnnl_memory_t?, on stream: dnnl_stream_t?) {
-            let arguments = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: source), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: destination)]
-            check(dnnl_primitive_execute(reorder, stream, 2, arguments), "reorder")
+            runReorder(reorder, from: source, to: destination, on: stream)
         }
 
         private static func aligned(_ bytes: Int) -> Int { (bytes + 63) & ~63 }
 
-        private func check(_ status: dnnl_status_t, _ what: String) {
-            precondition(status == dnnl_success, "oneDNN: \(what) failed (status \(status.rawValue))")
-        }
     }
 
-    /// One input already reordered into the layout a primitive chose for it (see
-    /// ``BoundPrimitive/stage(_:from:)``); its block goes back to the large-block cache
-    /// when the last holder lets go.
-    final class StagedInput: @unchecked Sendable {
+    /// Values in the layout a primitive chose for one of its arguments: an input reordered
+    /// once for two passes (see ``BoundPrimitive/stage(_:from:)``), or an output left in
+    /// the primitive's layout for the next one to read. Its block goes back to the
+    /// large-block cache when the last holder lets go.
+    final class StagedBuffer: @unchecked Sendable {
         let pointer: UnsafeMutableRawPointer
         let layout: dnnl_memory_desc_t
-        private let byteCount: Int
+        let byteCount: Int
 
-        fileprivate init(layout: dnnl_memory_desc_t, byteCount: Int) {
+        /// An uninitialized block for values in `layout`.
+        init(layout: dnnl_memory_desc_t) {
+            var layout = layout
             self.layout = layout
-            self.byteCount = byteCount
+            byteCount = dnnl_memory_desc_get_size(&layout)
             pointer = LargeBlockCache.allocateBlock(byteCount: byteCount)
         }
 
         deinit { LargeBlockCache.releaseBlock(pointer, byteCount: byteCount) }
+
+        /// Whether the values are in `other`.
+        func isIn(_ other: dnnl_memory_desc_t) -> Bool {
+            var mine = layout, other = other
+            return dnnl_memory_desc_equal(&mine, &other) != 0
+        }
+    }
+
+    /// Calls `body` with a stream on the CPU engine and a maker of memory objects over raw
+    /// buffers; waits for the stream and frees both afterwards.
+    func withDNNLStream(_ body: (dnnl_stream_t?, (dnnl_memory_desc_t, UnsafeMutableRawPointer) -> dnnl_memory_t?) -> Void) {
+        var stream: dnnl_stream_t?
+        checkDNNL(dnnl_stream_create(&stream, DNNLConvolution.engine, dnnl_stream_default_flags.rawValue), "stream")
+        defer { dnnl_stream_destroy(stream) }
+        var memories: [dnnl_memory_t?] = []
+        defer { for memory in memories { dnnl_memory_destroy(memory) } }
+        body(stream) { descriptor, pointer in
+            var descriptor = descriptor
+            var memory: dnnl_memory_t?
+            checkDNNL(dnnl_memory_create(&memory, &descriptor, DNNLConvolution.engine, pointer), "memory")
+            memories.append(memory)
+            return memory
+        }
+        checkDNNL(dnnl_stream_wait(stream), "stream wait")
+    }
+
+    /// Runs `reorder` from `source` into `destination`.
+    func runReorder(_ reorder: dnnl_primitive_t, from source: dnnl_memory_t?, to destination: dnnl_memory_t?, on stream: dnnl_stream_t?) {
+        let arguments = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: source), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: destination)]
+        checkDNNL(dnnl_primitive_execute(reorder, stream, 2, arguments), "reorder")
+    }
+
+    /// Stops with oneDNN's status when a call did not succeed: these fail only on a broken
+    /// installation or a bug in how Hone describes its buffers.
+    func checkDNNL(_ status: dnnl_status_t, _ what: String) {
+        precondition(status == dnnl_success, "oneDNN: \(what) failed (status \(status.rawValue))")
     }
 #endif

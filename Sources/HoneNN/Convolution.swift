@@ -23,6 +23,9 @@ public final class Conv2d: Module, UnaryLayer {
     public let dilation: (Int, Int)
     /// Channel groups: each output channel sees `inputChannels / groups` inputs.
     public let groups: Int
+    /// The (BatchNorm-folded) weights in the layout the inference kernel reads, kept
+    /// between evaluation calls while they do not change.
+    let inferenceWeights = InferenceWeightCache()
 
     /// A convolution with per-axis sizes.
     ///
@@ -67,6 +70,9 @@ public final class Conv2d: Module, UnaryLayer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        // Without a gradient to record, the inference pass: its output may stay in the
+        // kernel's blocked layout for the next convolution, its weights converted once.
+        if runsFused { return fusedForward(x, norm: nil, relu: false) }
+        return conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 }

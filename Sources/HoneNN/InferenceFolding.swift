@@ -44,22 +44,6 @@ extension Conv2d {
         let (foldedWeight, foldedBias) = norm.map(folded(into:)) ?? (weight, bias)
         return conv2dInference(
             x, weight: foldedWeight, bias: foldedBias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-            relu: relu)
+            relu: relu, weightCache: inferenceWeights)
     }
-}
-
-/// max(sum + other, 0) written over `sum`, which must be a fresh tensor nothing else
-/// holds: the residual addition and ReLU that close a block at inference, as one pass
-/// over the activations instead of two and without a buffer for the sum. The same
-/// values as `(sum + other).relu()`, NaN giving 0.
-func addingWithRelu(_ sum: Tensor, _ other: Tensor) -> Tensor {
-    precondition(sum.shape == other.shape, "residual: the block's output \(sum.shape) and its shortcut \(other.shape) differ")
-    let target = sum.storage.pointer, addend = other.storage.pointer
-    Parallel.forEachChunk(sum.count, costPerItem: 2) { range in
-        for i in range {
-            let value = target[i] + addend[i]
-            target[i] = value > 0 ? value : 0
-        }
-    }
-    return sum
 }

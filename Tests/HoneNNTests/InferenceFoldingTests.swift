@@ -105,6 +105,26 @@ import Testing
         #expect(addingWithRelu(sum, other).scalars == [0, 0, 1.5, .infinity])
     }
 
+    @Test func evaluationSeesAnOptimizerStepAndNewRunningStatistics() {
+        // The folded weights are kept converted between evaluation calls; changing the
+        // convolution's weights in place or the BatchNorm's statistics must show on the
+        // next call.
+        let convolution = Conv2d(32, 32, kernelSize: 3, padding: 1, bias: false, seed: 21)
+        let norm = trainedNorm(32, seed: 22)
+        let model = Sequential([convolution, norm, ReLU()])
+        model.eval()
+        let x = randomTensor([2, 32, 6, 6], seed: 23)
+        let before = withNoGrad { model(x) }
+        expectClose(before, model(x).scalars, tolerance: 1e-4)
+        convolution.weight.withUnsafeMutableBufferPointer { values in for i in values.indices { values[i] *= -1.5 } }
+        let afterStep = withNoGrad { model(x) }
+        // Recording a gradient runs the layers one by one on the training kernels.
+        expectClose(afterStep, model(x).scalars, tolerance: 1e-4)
+        #expect(afterStep.scalars != before.scalars)
+        norm.runningMean.assign(randomTensor([32], low: -1, high: 1, seed: 24))
+        expectClose(withNoGrad { model(x) }, normalizedByHand(withNoGrad { convolution(x) }, norm, relu: true), tolerance: 1e-4)
+    }
+
     @Test func trainingModeNeverFoldsEvenWithoutGradients() {
         // In training BatchNorm normalizes by the batch's own statistics, not the running ones.
         let convolution = Conv2d(32, 32, kernelSize: 3, padding: 1, seed: 8)
