@@ -17,6 +17,12 @@
             self.rowMajor = rowMajor
         }
 
+        /// Whether `layout` is the row-major layout of these values' dimensions.
+        func hasRowMajorLayout(_ layout: dnnl_memory_desc_t) -> Bool {
+            var mine = rowMajor, other = layout
+            return dnnl_memory_desc_equal(&mine, &other) != 0
+        }
+
         func writeRowMajor(into target: UnsafeMutablePointer<Float>) {
             LayoutConversions.convert(from: values.layout, values.pointer, to: rowMajor, UnsafeMutableRawPointer(target))
         }
@@ -28,7 +34,9 @@
         /// else a copy converted from the deferred block or from the row-major values.
         func values(in layout: dnnl_memory_desc_t, rowMajor: dnnl_memory_desc_t) -> StagedBuffer {
             let converted = StagedBuffer(layout: layout)
-            if let deferred = deferredValues as? DeferredBlockedValues {
+            // A reshaped view ([2, 32, 8, 8] read as [4, 16, 8, 8]) holds a blocked form
+            // of other dimensions: it goes through the row-major values.
+            if let deferred = deferredValues as? DeferredBlockedValues, deferred.hasRowMajorLayout(rowMajor) {
                 if deferred.values.isIn(layout) { return deferred.values }
                 LayoutConversions.convert(from: deferred.values.layout, deferred.values.pointer, to: layout, converted.pointer)
             } else {

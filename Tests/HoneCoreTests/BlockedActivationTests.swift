@@ -66,6 +66,23 @@ import Testing
             expectClose(convolve(first, w, nil), reference(first, w, nil).scalars, tolerance: 1e-4)
         }
 
+        @Test func aReshapedBlockedOutputIsReadWithItsNewDimensions() {
+            // [2, 32, 8, 8] read as [4, 16, 8, 8]: the blocked form's dimensions are not
+            // the next convolution's.
+            let x = randomTensor([2, 32, 8, 8], seed: 18)
+            let w32 = randomTensor([32, 32, 3, 3], low: -0.3, high: 0.3, seed: 19)
+            let w16 = randomTensor([16, 16, 3, 3], low: -0.3, high: 0.3, seed: 20)
+            let first = convolve(x, w32, nil)
+            #expect(blocked(first))
+            let viewed = first.reshaped([4, 16, 8, 8])
+            let expected = reference(reference(x, w32, nil).reshaped([4, 16, 8, 8]), w16, nil)
+            expectClose(convolve(viewed, w16, nil), expected.scalars, tolerance: 1e-4)
+            let again = convolve(x, w32, nil)
+            let sum = addingWithRelu(convolve(x, w32, nil), again.reshaped([4, 16, 8, 8]).reshaped([2, 32, 8, 8]))
+            let single = reference(x, w32, nil).scalars
+            expectClose(sum, single.map { max(2 * $0, 0) }, tolerance: 1e-4)
+        }
+
         @Test func theResidualSumRunsOnTheBlockedLayoutWhateverTheShortcutsLayout() {
             let x = randomTensor([2, 16, 8, 8], seed: 9)
             let wide = randomTensor([2, 32, 8, 8], seed: 10)
