@@ -8,7 +8,9 @@
     /// Each primitive is created with `format_tag any` for its data and weights, so oneDNN
     /// picks the layout its JIT kernels run fastest on (`nChw16c` with AVX-512, `nChw8c`
     /// with AVX2); Hone's tensors stay NCHW and each argument whose chosen layout differs
-    /// is reordered in and out around the call. When oneDNN has only its reference
+    /// is reordered in and out around the call, except at inference, where the output
+    /// stays in the chosen layout until something reads it as NCHW (see
+    /// ``inferenceForward(x:weight:weightCount:bias:out:weightCache:)``). When oneDNN has only its reference
     /// implementation for a shape (or rejects it), the
     /// primitive is missing and ``conv2d(_:weight:bias:stride:padding:dilation:groups:)``
     /// falls back to im2col + GEMM for that pass.
