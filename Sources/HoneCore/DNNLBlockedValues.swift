@@ -67,6 +67,10 @@
 
         private static let built = Mutex<[Data: Reorder]>([:])
 
+        /// Layout pairs beyond this many are converted with a reorder built for the call,
+        /// so inputs of ever-changing shapes cannot grow the cache without bound.
+        static let capacity = 256
+
         /// Copies the values at `source` (in `sourceLayout`) to `destination` in `destinationLayout`.
         static func convert(
             from sourceLayout: dnnl_memory_desc_t, _ source: UnsafeMutableRawPointer,
@@ -76,7 +80,7 @@
             let reorder = built.withLock { cache in
                 if let existing = cache[key] { return existing }
                 let made = Reorder(from: sourceLayout, to: destinationLayout)
-                cache[key] = made
+                if cache.count < capacity { cache[key] = made }
                 return made
             }
             withDNNLStream { stream, memory in

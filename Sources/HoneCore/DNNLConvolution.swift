@@ -120,8 +120,8 @@
         ) -> Bool {
             guard let forward else { return false }
             var staged: [Int32: StagedBuffer] = [:]
-            if let weightCache, forward.reorderedLayouts(of: DNNL_ARG_WEIGHTS) != nil {
-                staged[DNNL_ARG_WEIGHTS] = weightCache.converted(for: forward, weights: weight, count: weightCount) {
+            if let weightCache, let (chosen, _) = forward.reorderedLayouts(of: DNNL_ARG_WEIGHTS) {
+                staged[DNNL_ARG_WEIGHTS] = weightCache.converted(weights: weight, count: weightCount, fits: { $0.isIn(chosen) }) {
                     forward.stage(DNNL_ARG_WEIGHTS, from: weight)!
                 }
             }

@@ -13,7 +13,6 @@ import Synchronization
 public final class InferenceWeightCache: @unchecked Sendable {
     /// The weights last converted, and the converted form (opaque outside the kernels).
     struct Entry {
-        var kernel: ObjectIdentifier
         var values: [Float]
         var converted: AnyObject
     }
@@ -23,19 +22,20 @@ public final class InferenceWeightCache: @unchecked Sendable {
     /// An empty cache.
     public init() {}
 
-    /// The converted form of the `count` weights at `weights` for `kernel`: the one kept
-    /// when both match the last call's, else `convert()`'s result, kept for the next call.
+    /// The converted form of the `count` weights at `weights`: the one kept when the
+    /// weights match the last call's and `fits` accepts it (the kernel reads that form:
+    /// one kept for a batch of 128 also serves a single image when both kernels chose
+    /// the same weight layout), else `convert()`'s result, kept for the next call.
     func converted<Converted: AnyObject>(
-        for kernel: AnyObject, weights: UnsafePointer<Float>, count: Int, convert: () -> Converted
+        weights: UnsafePointer<Float>, count: Int, fits: (Converted) -> Bool, convert: () -> Converted
     ) -> Converted {
-        let identity = ObjectIdentifier(kernel)
         let given = UnsafeBufferPointer(start: weights, count: count)
-        if let kept = entry.withLock({ $0 }), kept.kernel == identity, kept.values.elementsEqual(given),
-           let converted = kept.converted as? Converted {
+        if let kept = entry.withLock({ $0 }), let converted = kept.converted as? Converted, fits(converted),
+           kept.values.elementsEqual(given) {
             return converted
         }
         let converted = convert()
-        entry.withLock { $0 = Entry(kernel: identity, values: Array(given), converted: converted) }
+        entry.withLock { $0 = Entry(values: Array(given), converted: converted) }
         return converted
     }
 }

@@ -120,26 +120,38 @@ import Testing
             }
         }
 
-        @Test func theWeightCacheConvertsOnlyWhenTheWeightsChange() {
+        @Test func theWeightCacheConvertsOnlyWhenTheWeightsOrTheLayoutChange() {
             let cache = InferenceWeightCache()
-            final class Converted {}
-            let kernel = Converted(), otherKernel = Converted()
+            final class Converted {
+                let layout: Int
+                init(_ layout: Int) { self.layout = layout }
+            }
             var conversions = 0
             var weights: [Float] = [1, 2, 3, 4]
-            func ask(_ kernel: AnyObject) -> Converted {
+            func ask(layout: Int) -> Converted {
                 weights.withUnsafeBufferPointer { buffer in
-                    cache.converted(for: kernel, weights: buffer.baseAddress!, count: buffer.count) {
+                    cache.converted(weights: buffer.baseAddress!, count: buffer.count, fits: { $0.layout == layout }) {
                         conversions += 1
-                        return Converted()
+                        return Converted(layout)
                     }
                 }
             }
-            let first = ask(kernel)
-            #expect(ask(kernel) === first && conversions == 1)
+            let first = ask(layout: 1)
+            #expect(ask(layout: 1) === first && conversions == 1)
             weights[2] = 3.5
-            let changed = ask(kernel)
+            let changed = ask(layout: 1)
             #expect(changed !== first && conversions == 2)
-            #expect(ask(otherKernel) !== changed && conversions == 3)
+            let otherLayout = ask(layout: 2)
+            #expect(otherLayout !== changed && otherLayout.layout == 2 && conversions == 3)
+        }
+
+        @Test func aSingleImageAndABatchShareTheConvertedWeightsWhenTheLayoutsAgree() {
+            let w = randomTensor([32, 32, 3, 3], low: -0.3, high: 0.3, seed: 21)
+            let cache = InferenceWeightCache()
+            for batch in [4, 1, 4] {
+                let x = randomTensor([batch, 32, 6, 6], seed: UInt64(22 + batch))
+                expectClose(convolve(x, w, nil, cache: cache), reference(x, w, nil).scalars, tolerance: 1e-4)
+            }
         }
 
         @Test func aCachedConvolutionSeesItsWeightsChangedInPlace() {
