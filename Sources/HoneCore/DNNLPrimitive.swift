@@ -32,7 +32,7 @@
         /// Builds the primitive for `operation` (a oneDNN operation descriptor: convolution,
         /// matmul, …); nil when oneDNN has only its reference kernel for it, which Hone's
         /// own fallbacks (im2col + GEMM, `sgemm`) beat.
-        init?<Operation>(operation: inout Operation, hint: dnnl_primitive_desc_t?, bindings: [Binding], relu: Bool = false) {
+        init?(operation: UnsafeRawPointer, hint: dnnl_primitive_desc_t?, bindings: [Binding], relu: Bool = false) {
             var attributes: dnnl_primitive_attr_t?
             guard dnnl_primitive_attr_create(&attributes) == dnnl_success else { return nil }
             defer { dnnl_primitive_attr_destroy(attributes) }
@@ -45,7 +45,7 @@
                       dnnl_primitive_attr_set_post_ops(attributes, postOperations) == dnnl_success else { return nil }
             }
             var created: dnnl_primitive_desc_t?
-            guard dnnl_primitive_desc_create(&created, &operation, attributes, DNNLConvolution.engine, hint) == dnnl_success,
+            guard dnnl_primitive_desc_create(&created, operation, attributes, DNNLConvolution.engine, hint) == dnnl_success,
                   let descriptor = created else { return nil }
             var name: UnsafePointer<CChar>?
             dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &name)

@@ -104,7 +104,7 @@ public struct SearchSpace: Sendable, Equatable {
                                             found: spec["categorical"]!.kindDescription)
             }
             guard !items.isEmpty else { throw ConfigError.invalidValue(path: choicesPath, message: "no choices") }
-            let choices: [CategoricalChoice] = try items.map { item in
+            let choices: [CategoricalChoice] = items.map { item in
                 switch item {
                 case .string(let s): return .string(s)
                 case .bool(let b): return .bool(b)

@@ -245,7 +245,7 @@ public final class PostgreSQLStorage: StudyStorage, @unchecked Sendable {
         try run {
             try db.transaction {
                 if let onceKey {
-                    let inserted = try db.execute(
+                    let inserted: [Void] = try db.execute(
                         """
                         INSERT INTO hone_study_system_attrs (study_id, key, value) VALUES ($1, $2, '1')
                         ON CONFLICT (study_id, key) DO NOTHING RETURNING 1
