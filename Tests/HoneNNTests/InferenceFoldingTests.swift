@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HoneTestSupport
 import Testing
 
@@ -123,6 +124,30 @@ import Testing
         #expect(afterStep.scalars != before.scalars)
         norm.runningMean.assign(randomTensor([32], low: -1, high: 1, seed: 24))
         expectClose(withNoGrad { model(x) }, normalizedByHand(withNoGrad { convolution(x) }, norm, relu: true), tolerance: 1e-4)
+    }
+
+    @Test func aResNetEvaluatedFromManyThreadsAtOnceGivesTheSerialBits() {
+        // Threads share each convolution's converted-weight cache and read blocked
+        // activations of their own: every thread must get exactly what a lone call gets,
+        // and that must be the recorded (layer-by-layer, NCHW) result.
+        let model = ResNet(seed: 3)
+        let x = randomTensor([2, 3, 32, 32], seed: 30)
+        let recorded = model(x).scalars
+        model.eval()
+        let evaluatedRecorded = model(x).scalars
+        let inputs = (0..<6).map { randomTensor([2, 3, 32, 32], seed: 31 + UInt64($0)) }
+        let serial = inputs.map { input in withNoGrad { model(input) }.scalars }
+        expectClose(withNoGrad { model(x) }, evaluatedRecorded, tolerance: 1e-4)
+        #expect(recorded != evaluatedRecorded, "training mode normalizes by the batch, evaluation by running statistics")
+        let results = Mutex<[Int: [Float]]>([:])
+        DispatchQueue.concurrentPerform(iterations: 24) { iteration in
+            let index = iteration % inputs.count
+            let output = withNoGrad { model(inputs[index]) }.scalars
+            results.withLock { $0[iteration] = output }
+        }
+        let all = results.withLock { $0 }
+        #expect(all.count == 24)
+        for (iteration, output) in all { #expect(output == serial[iteration % inputs.count], "thread \(iteration)") }
     }
 
     @Test func trainingModeNeverFoldsEvenWithoutGradients() {
