@@ -126,3 +126,8 @@ private func reluSelect(
         i += 1
     }
 }
+
+/// max(x, 0) over `range` of `values`, in place (NaN giving 0, as ``Tensor/relu()``).
+func reluInPlace(_ values: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    reluSelect(range, test: values, pass: values, into: values)
+}

@@ -15,6 +15,8 @@
         struct Key: Hashable {
             var rows: Int, inFeatures: Int, outFeatures: Int
             var hasBias: Bool
+            /// Whether a ReLU post-op follows (inference only).
+            var relu = false
         }
 
         /// Products below this many multiply-adds stay on `sgemm`: the primitive's
@@ -27,15 +29,15 @@
 
         private static let cache = Mutex<[Key: BoundPrimitive?]>([:])
 
-        /// Writes x·Wᵀ (+ b) into `out`; false when the
+        /// Writes x·Wᵀ (+ b), then ReLU when `relu` is set, into `out`; false when the
         /// product is too small, the cache is full, or oneDNN has no fast kernel for it,
         /// and the caller computes it another way.
         static func run(
             x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
-            out: UnsafeMutablePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int
+            out: UnsafeMutablePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int, relu: Bool = false
         ) -> Bool {
             guard rows * inFeatures * outFeatures >= minimumMultiplyAdds else { return false }
-            let key = Key(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures, hasBias: bias != nil)
+            let key = Key(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures, hasBias: bias != nil, relu: relu)
             guard let primitive = primitive(for: key) else { return false }
             primitive.execute([x, weight, out] + (bias.map { [$0] } ?? []))
             return true
@@ -77,7 +79,7 @@
             if key.hasBias {
                 bindings.append(Binding(argument: DNNL_ARG_BIAS, query: dnnl_query_weights_md, index: 1, user: bias, isOutput: false))
             }
-            return BoundPrimitive(operation: &operation, hint: nil, bindings: bindings)
+            return BoundPrimitive(operation: &operation, hint: nil, bindings: bindings, relu: key.relu)
         }
 
         private static func describe(_ dimensions: [Int], strides: [Int]) -> dnnl_memory_desc_t {

@@ -100,9 +100,28 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     }
 }
 
-/// x·Wᵀ + b for `rows` rows into `out`: oneDNN's matmul primitive with the bias in its
-/// epilogue where it has one and `mayUsePrimitive` allows, else the bias rows copied into
-/// `out` and one GEMM accumulating onto them.
+/// ``linear(_:weight:bias:)`` followed by ReLU when `relu` is set, for inference: on
+/// oneDNN's matmul primitive the ReLU is a post-op applied as each output tile is
+/// written, saving a pass over the output and a tensor. Nothing is recorded for
+/// autograd, so it must run where no gradient is wanted (``withNoGrad(_:)``).
+public func linearInference(_ x: Tensor, weight: Tensor, bias: Tensor?, relu: Bool) -> Tensor {
+    precondition(!GradMode.isEnabled || !(x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false)),
+                 "linearInference records no gradient: call it under withNoGrad")
+    precondition(weight.rank == 2, "linear: weight must be [out, in], got \(weight.shape)")
+    let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
+    precondition(x.shape.last == inFeatures, "linear: input \(x.shape) does not end in \(inFeatures) features (weight \(weight.shape))")
+    if let bias { precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) should be [\(outFeatures)]") }
+    let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
+    linearForward(x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer, into: out.storage.pointer,
+                  rows: x.count / Swift.max(inFeatures, 1), inFeatures: inFeatures, outFeatures: outFeatures,
+                  mayUsePrimitive: true, relu: relu)
+    return out
+}
+
+/// x·Wᵀ + b for `rows` rows into `out`, then max(·, 0) when `relu` is set: oneDNN's
+/// matmul primitive with the bias (and ReLU) in its epilogue where it has one and
+/// `mayUsePrimitive` allows, else the bias rows copied into `out`, one GEMM accumulating
+/// onto them and a ReLU pass.
 ///
 /// Only passes that record no graph (inference) take the primitive: W1's training step
 /// (an MLP on 784 features) showed no gain from it (step medians 1.27 ms before, 1.46 ms
@@ -110,12 +129,16 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
 /// was 11% faster.
 func linearForward(
     _ x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
-    into out: UnsafeMutablePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int, mayUsePrimitive: Bool
+    into out: UnsafeMutablePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int, mayUsePrimitive: Bool,
+    relu: Bool = false
 ) {
     #if !canImport(Accelerate)
         if mayUsePrimitive, DNNLLinear.run(x: x, weight: weight, bias: bias, out: out, rows: rows, inFeatures: inFeatures,
-                          outFeatures: outFeatures) { return }
+                          outFeatures: outFeatures, relu: relu) { return }
     #endif
+    defer {
+        if relu { Parallel.forEachChunk(rows * outFeatures) { range in reluInPlace(out, range) } }
+    }
     if let bias {
         // Split across cores like the GEMM after it: on one thread this copy was the largest
         // serial step of Transformer inference (a fresh [tokens, 3·width] buffer per layer).

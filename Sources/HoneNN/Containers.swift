@@ -47,6 +47,13 @@ public final class Sequential: Module, UnaryLayer {
                     }
                 }
             }
+            // A linear layer and the ReLU after it run as one product with the ReLU in its
+            // epilogue when no gradient is recorded.
+            if let dense = layers[index] as? Linear, dense.runsFused, index + 1 < layers.count, layers[index + 1] is ReLU {
+                output = dense.forwardWithRelu(output)
+                index += 2
+                continue
+            }
             // BatchNorm followed by ReLU runs as one fused pass (unless a layer observer
             // wants to see the two outputs apart).
             if let norm = layers[index] as? BatchNorm, index + 1 < layers.count, let activation = layers[index + 1] as? ReLU {

@@ -15,6 +15,17 @@ extension BatchNorm {
     }
 }
 
+extension Linear {
+    /// Whether this layer may run fused with the ReLU after it (no gradient being
+    /// recorded, no layer observer that wants to see the two outputs apart).
+    var runsFused: Bool { !GradMode.isEnabled && LayerObserver.current == nil }
+
+    /// This layer followed by ReLU as one inference pass (see ``runsFused``).
+    func forwardWithRelu(_ x: Tensor) -> Tensor {
+        linearInference(x, weight: weight, bias: bias, relu: true)
+    }
+}
+
 extension Conv2d {
     /// Whether this convolution may run fused with the ReLU after it (no gradient being
     /// recorded, no layer observer).

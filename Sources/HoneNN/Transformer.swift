@@ -86,7 +86,8 @@ public final class TransformerEncoderLayer: Module, UnaryLayer {
             dropout1(selfAttention(query: input, key: input, value: input, keyPaddingMask: keyPaddingMask, isCausal: isCausal))
         }
         func feedForward(_ input: Tensor) -> Tensor {
-            dropout2(linear2(dropout(activate(linear1(input)))))
+            let hidden = activation == .relu && linear1.runsFused ? linear1.forwardWithRelu(input) : activate(linear1(input))
+            return dropout2(linear2(dropout(hidden)))
         }
         if normFirst {
             let afterAttention = x + attend(norm1(x))

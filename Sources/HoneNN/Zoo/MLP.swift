@@ -74,6 +74,13 @@ public final class MLP: Module, UnaryLayer {
     public func forward(_ x: Tensor) -> Tensor {
         var output = x
         for (index, layer) in layers.enumerated() {
+            // A hidden layer with ReLU and no BatchNorm runs as one product with the ReLU
+            // in its epilogue when no gradient is recorded.
+            if index < activations.count, norms.isEmpty, activations[index] is ReLU, layer.runsFused {
+                output = layer.forwardWithRelu(output)
+                if !dropouts.isEmpty { output = dropouts[index](output) }
+                continue
+            }
             output = layer(output)
             guard index < activations.count else { continue }
             if !norms.isEmpty { output = norms[index](output) }
