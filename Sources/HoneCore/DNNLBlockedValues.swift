@@ -33,11 +33,12 @@
         /// block itself when it is already in `layout` (shared: read it, do not write it),
         /// else a copy converted from the deferred block or from the row-major values.
         func values(in layout: dnnl_memory_desc_t, rowMajor: dnnl_memory_desc_t) -> StagedBuffer {
-            let converted = StagedBuffer(layout: layout)
             // A reshaped view ([2, 32, 8, 8] read as [4, 16, 8, 8]) holds a blocked form
             // of other dimensions: it goes through the row-major values.
-            if let deferred = deferredValues as? DeferredBlockedValues, deferred.hasRowMajorLayout(rowMajor) {
-                if deferred.values.isIn(layout) { return deferred.values }
+            let deferred = (deferredValues as? DeferredBlockedValues).flatMap { $0.hasRowMajorLayout(rowMajor) ? $0 : nil }
+            if let deferred, deferred.values.isIn(layout) { return deferred.values }
+            let converted = StagedBuffer(layout: layout)
+            if let deferred {
                 LayoutConversions.convert(from: deferred.values.layout, deferred.values.pointer, to: layout, converted.pointer)
             } else {
                 LayoutConversions.convert(from: rowMajor, UnsafeMutableRawPointer(pointer), to: layout, converted.pointer)
@@ -53,14 +54,7 @@
         private final class Reorder: @unchecked Sendable {
             let primitive: dnnl_primitive_t
             init(from source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t) {
-                var source = source, destination = destination
-                var descriptor: dnnl_primitive_desc_t?
-                checkDNNL(dnnl_reorder_primitive_desc_create(
-                    &descriptor, &source, DNNLConvolution.engine, &destination, DNNLConvolution.engine, nil), "reorder between layouts")
-                defer { dnnl_primitive_desc_destroy(descriptor) }
-                var primitive: dnnl_primitive_t?
-                checkDNNL(dnnl_primitive_create(&primitive, descriptor), "reorder primitive")
-                self.primitive = primitive!
+                primitive = makeReorder(from: source, to: destination)
             }
             deinit { dnnl_primitive_destroy(primitive) }
         }

@@ -64,7 +64,7 @@
                 var user = binding.user
                 var chosen = dnnl_primitive_desc_query_md(descriptor, binding.query, binding.index).pointee
                 let reorder = dnnl_memory_desc_equal(&user, &chosen) != 0 ? nil
-                    : binding.isOutput ? Self.reorder(from: chosen, to: user) : Self.reorder(from: user, to: chosen)
+                    : binding.isOutput ? makeReorder(from: chosen, to: user) : makeReorder(from: user, to: chosen)
                 return PreparedArgument(binding: binding, chosen: chosen, reorder: reorder, chosenBytes: dnnl_memory_desc_get_size(&chosen))
             }
         }
@@ -73,19 +73,6 @@
             for argument in arguments { if let reorder = argument.reorder { dnnl_primitive_destroy(reorder) } }
             dnnl_primitive_destroy(primitive)
             dnnl_primitive_desc_destroy(descriptor)
-        }
-
-        private static func reorder(from source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t) -> dnnl_primitive_t {
-            var source = source, destination = destination
-            var descriptor: dnnl_primitive_desc_t?
-            var status = dnnl_reorder_primitive_desc_create(
-                &descriptor, &source, DNNLConvolution.engine, &destination, DNNLConvolution.engine, nil)
-            precondition(status == dnnl_success, "oneDNN: no reorder between layouts (status \(status.rawValue))")
-            defer { dnnl_primitive_desc_destroy(descriptor) }
-            var reorder: dnnl_primitive_t?
-            status = dnnl_primitive_create(&reorder, descriptor)
-            precondition(status == dnnl_success, "oneDNN: cannot build a reorder (status \(status.rawValue))")
-            return reorder!
         }
 
         /// The layout input `argument` is reordered into before each call; nil when the
@@ -121,7 +108,7 @@
             guard let prepared = reorderedInput(argument), let reorder = prepared.reorder else { return nil }
             let staged = StagedBuffer(layout: prepared.chosen)
             withDNNLStream { stream, memory in
-                run(reorder, from: memory(prepared.binding.user, buffer), to: memory(prepared.chosen, staged.pointer), on: stream)
+                runReorder(reorder, from: memory(prepared.binding.user, buffer), to: memory(prepared.chosen, staged.pointer), on: stream)
             }
             return staged
         }
@@ -164,7 +151,7 @@
                     if argument.binding.isOutput {
                         afterwards.append((reorder, chosen, user))
                     } else {
-                        run(reorder, from: user, to: chosen, on: stream)
+                        runReorder(reorder, from: user, to: chosen, on: stream)
                     }
                 }
                 if scratchpadBytes > 0 {
@@ -172,12 +159,8 @@
                     primitiveArguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratchpad, staging + offset)))
                 }
                 checkDNNL(dnnl_primitive_execute(primitive, stream, Int32(primitiveArguments.count), primitiveArguments), implementation)
-                for (reorder, chosen, user) in afterwards { run(reorder, from: chosen, to: user, on: stream) }
+                for (reorder, chosen, user) in afterwards { runReorder(reorder, from: chosen, to: user, on: stream) }
             }
-        }
-
-        private func run(_ reorder: dnnl_primitive_t, from source: dnnl_memory_t?, to destination: dnnl_memory_t?, on stream: dnnl_stream_t?) {
-            runReorder(reorder, from: source, to: destination, on: stream)
         }
 
         private static func aligned(_ bytes: Int) -> Int { (bytes + 63) & ~63 }
@@ -226,6 +209,19 @@
             return memory
         }
         checkDNNL(dnnl_stream_wait(stream), "stream wait")
+    }
+
+    /// A reorder primitive from `source`'s layout to `destination`'s (same dimensions);
+    /// the caller destroys it.
+    func makeReorder(from source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t) -> dnnl_primitive_t {
+        var source = source, destination = destination
+        var descriptor: dnnl_primitive_desc_t?
+        checkDNNL(dnnl_reorder_primitive_desc_create(
+            &descriptor, &source, DNNLConvolution.engine, &destination, DNNLConvolution.engine, nil), "reorder between layouts")
+        defer { dnnl_primitive_desc_destroy(descriptor) }
+        var reorder: dnnl_primitive_t?
+        checkDNNL(dnnl_primitive_create(&reorder, descriptor), "reorder primitive")
+        return reorder!
     }
 
     /// Runs `reorder` from `source` into `destination`.

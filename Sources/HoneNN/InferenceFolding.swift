@@ -6,31 +6,26 @@ import HoneCore
 // convolutional network at inference, where BatchNorm only scales and shifts each channel
 // by its running statistics.
 
+extension Module {
+    /// Whether this layer may run fused with the layers after it: no gradient being
+    /// recorded, and no layer observer that wants to see their outputs apart.
+    var runsFused: Bool { !GradMode.isEnabled && LayerObserver.current == nil }
+}
+
 extension BatchNorm {
     /// Whether this BatchNorm may be folded into the convolution before it: evaluation
-    /// mode with running statistics, no gradient being recorded, and no layer observer
-    /// that wants to see the convolution's and the BatchNorm's outputs apart.
-    var isFoldable: Bool {
-        !isTraining && trackRunningStats && !GradMode.isEnabled && LayerObserver.current == nil
-    }
+    /// mode with running statistics, where fusing is allowed (``Module/runsFused``).
+    var isFoldable: Bool { !isTraining && trackRunningStats && runsFused }
 }
 
 extension Linear {
-    /// Whether this layer may run fused with the ReLU after it (no gradient being
-    /// recorded, no layer observer that wants to see the two outputs apart).
-    var runsFused: Bool { !GradMode.isEnabled && LayerObserver.current == nil }
-
-    /// This layer followed by ReLU as one inference pass (see ``runsFused``).
+    /// This layer followed by ReLU as one inference pass (see ``Module/runsFused``).
     func forwardWithRelu(_ x: Tensor) -> Tensor {
         linearInference(x, weight: weight, bias: bias, relu: true)
     }
 }
 
 extension Conv2d {
-    /// Whether this convolution may run fused with the ReLU after it (no gradient being
-    /// recorded, no layer observer).
-    var runsFused: Bool { !GradMode.isEnabled && LayerObserver.current == nil }
-
     /// The weight and bias of this convolution followed by `norm` in evaluation mode:
     /// with s = γ / √(σ² + ε) per output channel, w' = s·w and b' = s·(b − μ) + β.
     func folded(into norm: BatchNorm) -> (weight: Tensor, bias: Tensor) {
@@ -50,7 +45,7 @@ extension Conv2d {
     }
 
     /// This convolution, then `norm` folded in when given, then ReLU when `relu` is set,
-    /// as one inference pass (see ``BatchNorm/isFoldable`` and ``runsFused``).
+    /// as one inference pass (see ``BatchNorm/isFoldable`` and ``Module/runsFused``).
     func fusedForward(_ x: Tensor, norm: BatchNorm?, relu: Bool) -> Tensor {
         let (foldedWeight, foldedBias) = norm.map(folded(into:)) ?? (weight, bias)
         return conv2dInference(
